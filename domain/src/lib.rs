@@ -1,0 +1,14 @@
+//! Types and rules shared by the Baton front end and server.
+//!
+//! Nothing here does I/O, so every rule can be unit-tested exhaustively and compiled for both wasm32 and
+//! native targets: the app and the server cannot disagree about what a request looks like or who may see what.
+
+pub mod access;
+pub mod error;
+pub mod ids;
+pub mod org;
+pub mod redirect;
+pub mod session;
+pub mod throttle;
+pub mod transfer;
+pub mod validation;

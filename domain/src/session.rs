@@ -1,0 +1,27 @@
+//! Logging in and the session the app holds.
+
+use crate::org::UserProfile;
+use serde::{Deserialize, Serialize};
+
+/// Credentials sent to `POST /api/v1/session`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginRequest {
+    /// The user's e-mail address.
+    pub email: String,
+    /// The user's password.
+    pub password: String,
+}
+
+/// The signed-in user and the token that must accompany their state-changing requests.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionInfo {
+    /// Who is signed in.
+    pub user: UserProfile,
+    /// Send as the `X-CSRF-Token` header on every POST, PUT, PATCH and DELETE.
+    pub csrf_token: String,
+}
+
+/// The header that carries the anti-forgery token.
+pub const CSRF_HEADER: &str = "x-csrf-token";

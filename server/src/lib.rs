@@ -1,0 +1,16 @@
+//! The Baton server: a thin layer that authenticates, authorises, validates, persists and serves the app.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod csrf;
+pub mod db;
+pub mod error;
+pub mod json;
+pub mod routes;
+pub mod seed;
+pub mod serve;
+pub mod state;
+pub mod store;
+pub mod web;

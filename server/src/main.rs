@@ -1,0 +1,94 @@
+//! `baton`: the server binary.
+
+use anyhow::Context;
+use baton_domain::validation::{normalise_email, validate_email};
+use baton_server::app::HttpOptions;
+use baton_server::cli::{Cli, Command, UserAddArgs, UserCommand};
+use baton_server::db::{self, Db};
+use baton_server::state::AppState;
+use baton_server::{auth, seed, serve, store};
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging();
+    let db = open_database(&cli).await?;
+    match cli.command {
+        Command::Serve(args) => {
+            let options = HttpOptions { dist: &args.dist, secure_cookies: args.secure_cookies };
+            serve::run(AppState { db }, args.addr, &options).await
+        }
+        Command::Migrate => {
+            println!("Database is up to date.");
+            Ok(())
+        }
+        Command::SeedDemo => {
+            seed::seed(&db).await?;
+            print_demo_logins();
+            Ok(())
+        }
+        Command::User(UserCommand::Add(args)) => add_user(&db, args).await,
+    }
+}
+
+/// Logs go to stderr; `BATON_LOG` sets the filter, `BATON_LOG_FORMAT=json` gives one JSON object a line.
+fn init_logging() {
+    let filter = EnvFilter::try_from_env("BATON_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("BATON_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Connects and migrates: every subcommand works on an up-to-date schema.
+async fn open_database(cli: &Cli) -> anyhow::Result<Db> {
+    let url = match &cli.database_url {
+        Some(url) => url.clone(),
+        None => {
+            std::fs::create_dir_all(&cli.data_dir)
+                .with_context(|| format!("creating data directory {}", cli.data_dir.display()))?;
+            db::default_url(&cli.data_dir)
+        }
+    };
+    let db = db::connect(&url).await?;
+    db::migrate(&db).await?;
+    tracing::info!(database = %db::redact(&url), "database ready");
+    Ok(db)
+}
+
+fn print_demo_logins() {
+    println!("Demo data loaded. Every demo user's password is: {}", seed::DEMO_PASSWORD);
+    for login in seed::demo_logins() {
+        println!("  {:<28} {:<20} {:<18} {}", login.organisation, login.role.label(), login.name, login.email);
+    }
+}
+
+async fn add_user(db: &Db, args: UserAddArgs) -> anyhow::Result<()> {
+    validate_email(&args.email).map_err(|e| anyhow::anyhow!("--email: {}", e.message))?;
+    let role = args.role.parse().map_err(|_| {
+        anyhow::anyhow!("--role: unknown role {:?}; use admin, tech_transfer_lead, qa, operator or viewer", args.role)
+    })?;
+    let org = store::organisations::find_by_name(&db.pool, &args.org)
+        .await?
+        .with_context(|| format!("--org: no organisation is named {:?}", args.org))?;
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password).context("reading the password from standard input")?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    anyhow::ensure!(password.chars().count() >= 12, "the password must have at least 12 characters");
+    let email = normalise_email(&args.email);
+    let user = store::users::NewUser {
+        id: baton_domain::ids::UserId(uuid::Uuid::new_v4()),
+        org,
+        email: &email,
+        display_name: args.name.trim(),
+        role,
+        password_hash: &auth::hash_password(password).await?,
+    };
+    anyhow::ensure!(store::users::insert(&db.pool, &user, chrono::Utc::now()).await?, "a user with e-mail {email} already exists");
+    println!("Added {} ({}) to {}.", user.display_name, email, args.org);
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! The versioned JSON API under `/api/v1`, and its OpenAPI document generated from the handlers.
+
+pub mod session;
+pub mod transfers;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use baton_domain::error::ErrorCode;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Largest JSON body accepted; records are small, and files will have their own upload path.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Baton API", version = "1", description = "Sponsor–CMO technology transfer and quality data exchange."),
+    modifiers(&SessionCookie),
+    tags((name = "session", description = "Logging in and out"), (name = "transfers", description = "Technology transfers"))
+)]
+struct ApiDoc;
+
+struct SessionCookie;
+
+impl utoipa::Modify for SessionCookie {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::web::SESSION_COOKIE))),
+        );
+    }
+}
+
+/// The API router (to be nested at `/api/v1`) and its OpenAPI document.
+pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(session::current, session::login, session::logout))
+        .routes(routes!(transfers::list))
+        .routes(routes!(transfers::get))
+        .split_for_parts();
+    doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
+    let json = doc.to_json().unwrap_or_default();
+    let router = router
+        .route("/openapi.json", get(move || async move { ([("content-type", "application/json")], json) }))
+        .fallback(|| async { AppError::new(ErrorCode::NotFound, "There is no such API endpoint.") })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+    (router, doc)
+}
+
+/// `GET /healthz`: the process is up and its database answers.
+pub async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
+    sqlx::query("SELECT 1").execute(&state.db.pool).await?;
+    Ok(Json(serde_json::json!({"status": "ok"})))
+}

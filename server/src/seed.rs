@@ -1,0 +1,211 @@
+//! Demo data: one sponsor, two CMOs, a user per role in each, three transfers at different stages.
+//! Fixed ids make seeding idempotent and the demo deep links stable.
+
+use crate::auth;
+use crate::db::Db;
+use crate::store;
+use crate::store::transfers::NewTransfer;
+use crate::store::users::NewUser;
+use baton_domain::ids::{OrgId, SiteId, TransferId, UserId};
+use baton_domain::org::{OrgKind, Role};
+use baton_domain::transfer::Stage;
+use chrono::{NaiveDate, Utc};
+use uuid::Uuid;
+
+/// The password every demo user has.
+pub const DEMO_PASSWORD: &str = "baton-demo-2026";
+
+/// Helix Biologics, the sponsor.
+pub const HELIX: OrgId = OrgId(Uuid::from_u128(0x0000_0001_0000_4000_8000_0000_0000_0001));
+/// Norvia CDMO, a biologics CMO.
+pub const NORVIA: OrgId = OrgId(Uuid::from_u128(0x0000_0001_0000_4000_8000_0000_0000_0002));
+/// Castellan Pharma Services, a small-molecule CMO.
+pub const CASTELLAN: OrgId = OrgId(Uuid::from_u128(0x0000_0001_0000_4000_8000_0000_0000_0003));
+
+const HELIX_BASEL: SiteId = SiteId(Uuid::from_u128(0x0000_0002_0000_4000_8000_0000_0000_0001));
+const HELIX_CORK: SiteId = SiteId(Uuid::from_u128(0x0000_0002_0000_4000_8000_0000_0000_0002));
+const NORVIA_GHENT: SiteId = SiteId(Uuid::from_u128(0x0000_0002_0000_4000_8000_0000_0000_0003));
+const CASTELLAN_MONZA: SiteId = SiteId(Uuid::from_u128(0x0000_0002_0000_4000_8000_0000_0000_0004));
+
+/// Velarimab drug substance to Norvia, in analytical method transfer.
+pub const VELARIMAB_DS: TransferId = TransferId(Uuid::from_u128(0x0000_0003_0000_4000_8000_0000_0000_0001));
+/// Corvastatin tablets to Castellan, in PPQ.
+pub const CORVASTATIN: TransferId = TransferId(Uuid::from_u128(0x0000_0003_0000_4000_8000_0000_0000_0002));
+/// Velarimab drug product to Norvia, just initiated.
+pub const VELARIMAB_DP: TransferId = TransferId(Uuid::from_u128(0x0000_0003_0000_4000_8000_0000_0000_0003));
+
+struct DemoOrg {
+    id: OrgId,
+    name: &'static str,
+    kind: OrgKind,
+    domain: &'static str,
+    people: [(Role, &'static str); 5],
+}
+
+const ORGS: [DemoOrg; 3] = [
+    DemoOrg {
+        id: HELIX,
+        name: "Helix Biologics",
+        kind: OrgKind::Sponsor,
+        domain: "helix.example",
+        people: [
+            (Role::Admin, "Priya Natarajan"),
+            (Role::TechTransferLead, "Marco Lenz"),
+            (Role::Qa, "Dana Kim"),
+            (Role::Operator, "Luis Ortega"),
+            (Role::Viewer, "Hannah Berg"),
+        ],
+    },
+    DemoOrg {
+        id: NORVIA,
+        name: "Norvia CDMO",
+        kind: OrgKind::Cmo,
+        domain: "norvia.example",
+        people: [
+            (Role::Admin, "Jan De Smet"),
+            (Role::TechTransferLead, "Sofie Claes"),
+            (Role::Qa, "Pieter Wouters"),
+            (Role::Operator, "Amina Haddad"),
+            (Role::Viewer, "Lotte Peeters"),
+        ],
+    },
+    DemoOrg {
+        id: CASTELLAN,
+        name: "Castellan Pharma Services",
+        kind: OrgKind::Cmo,
+        domain: "castellan.example",
+        people: [
+            (Role::Admin, "Giulia Romano"),
+            (Role::TechTransferLead, "Matteo Ferri"),
+            (Role::Qa, "Chiara Bassi"),
+            (Role::Operator, "Davide Greco"),
+            (Role::Viewer, "Elena Conti"),
+        ],
+    },
+];
+
+/// The short name used in demo e-mail addresses, e.g. `qa@helix.example`.
+fn login_name(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "admin",
+        Role::TechTransferLead => "lead",
+        Role::Qa => "qa",
+        Role::Operator => "operator",
+        Role::Viewer => "viewer",
+    }
+}
+
+fn user_id(org_index: usize, person_index: usize) -> UserId {
+    let n = u128::try_from(org_index * 16 + person_index + 1).unwrap_or_default();
+    UserId(Uuid::from_u128((0x0000_0004_0000_4000_8000_u128 << 48) | n))
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+}
+
+/// A demo login: organisation, role, e-mail.
+pub struct DemoLogin {
+    /// The user's organisation.
+    pub organisation: &'static str,
+    /// Their role.
+    pub role: Role,
+    /// Their printed name.
+    pub name: &'static str,
+    /// Their e-mail (login).
+    pub email: String,
+}
+
+/// Every demo login, in the order the README lists them.
+pub fn demo_logins() -> Vec<DemoLogin> {
+    ORGS.iter()
+        .flat_map(|org| {
+            org.people.iter().map(|(role, name)| DemoLogin {
+                organisation: org.name,
+                role: *role,
+                name,
+                email: format!("{}@{}", login_name(*role), org.domain),
+            })
+        })
+        .collect()
+}
+
+/// Writes the demo data; running it again changes nothing.
+pub async fn seed(db: &Db) -> anyhow::Result<()> {
+    let pool = &db.pool;
+    let now = Utc::now();
+    for org in &ORGS {
+        store::organisations::insert(pool, org.id, org.name, org.kind, now).await?;
+    }
+    for (site, org, name, location) in [
+        (HELIX_BASEL, HELIX, "Helix Basel Biologics", "Basel, CH"),
+        (HELIX_CORK, HELIX, "Helix Cork Solid Dose", "Cork, IE"),
+        (NORVIA_GHENT, NORVIA, "Norvia Ghent Biologics Plant", "Ghent, BE"),
+        (CASTELLAN_MONZA, CASTELLAN, "Castellan Monza OSD Facility", "Monza, IT"),
+    ] {
+        store::organisations::insert_site(pool, site, org, name, location).await?;
+    }
+
+    // One hash serves every demo user: they share a password, and hashing fifteen times would slow every test.
+    let hash = auth::hash_password(DEMO_PASSWORD.to_owned()).await?;
+    for (org_index, org) in ORGS.iter().enumerate() {
+        for (person_index, (role, name)) in org.people.iter().enumerate() {
+            let email = format!("{}@{}", login_name(*role), org.domain);
+            let user = NewUser {
+                id: user_id(org_index, person_index),
+                org: org.id,
+                email: &email,
+                display_name: name,
+                role: *role,
+                password_hash: &hash,
+            };
+            store::users::insert(pool, &user, now).await?;
+        }
+    }
+
+    let transfers = [
+        NewTransfer {
+            id: VELARIMAB_DS,
+            code: "TT-2026-001",
+            product: "Velarimab drug substance",
+            product_form: "Monoclonal antibody, 2,000 L fed-batch",
+            sponsor: HELIX,
+            cmo: NORVIA,
+            sending_site: HELIX_BASEL,
+            receiving_site: NORVIA_GHENT,
+            stage: Stage::AnalyticalMethodTransfer,
+            started_on: date(2026, 3, 2),
+            target_completion: date(2027, 5, 28),
+        },
+        NewTransfer {
+            id: CORVASTATIN,
+            code: "TT-2025-014",
+            product: "Corvastatin 20 mg tablets",
+            product_form: "Film-coated tablet, wet granulation",
+            sponsor: HELIX,
+            cmo: CASTELLAN,
+            sending_site: HELIX_CORK,
+            receiving_site: CASTELLAN_MONZA,
+            stage: Stage::Ppq,
+            started_on: date(2025, 9, 15),
+            target_completion: date(2026, 12, 18),
+        },
+        NewTransfer {
+            id: VELARIMAB_DP,
+            code: "TT-2026-007",
+            product: "Velarimab drug product",
+            product_form: "Liquid in vial, 100 mg/mL, aseptic fill",
+            sponsor: HELIX,
+            cmo: NORVIA,
+            sending_site: HELIX_BASEL,
+            receiving_site: NORVIA_GHENT,
+            stage: Stage::Initiation,
+            started_on: date(2026, 11, 2),
+            target_completion: date(2027, 10, 29),
+        },
+    ];
+    for transfer in &transfers {
+        store::transfers::insert(pool, transfer, now).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! Persistence: every SQL statement lives here, one module per kind of record.
+
+pub mod organisations;
+pub mod sessions;
+pub mod throttle;
+pub mod transfers;
+pub mod users;
+
+use anyhow::Context;
+use std::str::FromStr;
+
+/// Parses a stored enum or id, naming the column when the stored value is unknown.
+fn parse_column<T>(value: &str, column: &str) -> anyhow::Result<T>
+where
+    T: FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    value.parse().with_context(|| format!("column {column} holds {value:?}"))
+}

@@ -1,0 +1,173 @@
+//! Technology transfers.
+
+use super::parse_column;
+use crate::clock;
+use baton_domain::ids::{OrgId, SiteId, TransferId};
+use baton_domain::org::{OrgRef, SiteRef};
+use baton_domain::transfer::{Stage, TransferDetail, TransferSummary};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{AnyPool, FromRow};
+
+const DETAIL_QUERY: &str = "SELECT t.id, t.code, t.product, t.product_form, t.stage, t.started_on, \
+     t.target_completion, t.updated_at, \
+     so.id AS sponsor_id, so.name AS sponsor_name, so.kind AS sponsor_kind, \
+     co.id AS cmo_id, co.name AS cmo_name, co.kind AS cmo_kind, \
+     ss.id AS send_id, ss.name AS send_name, ss.location AS send_location, \
+     sso.id AS send_org_id, sso.name AS send_org_name, sso.kind AS send_org_kind, \
+     rs.id AS recv_id, rs.name AS recv_name, rs.location AS recv_location, \
+     rso.id AS recv_org_id, rso.name AS recv_org_name, rso.kind AS recv_org_kind \
+     FROM transfers t \
+     JOIN organisations so ON so.id = t.sponsor_org_id \
+     JOIN organisations co ON co.id = t.cmo_org_id \
+     JOIN sites ss ON ss.id = t.sending_site_id \
+     JOIN organisations sso ON sso.id = ss.organisation_id \
+     JOIN sites rs ON rs.id = t.receiving_site_id \
+     JOIN organisations rso ON rso.id = rs.organisation_id";
+
+#[derive(FromRow)]
+struct DetailRow {
+    id: String,
+    code: String,
+    product: String,
+    product_form: String,
+    stage: String,
+    started_on: String,
+    target_completion: String,
+    updated_at: String,
+    sponsor_id: String,
+    sponsor_name: String,
+    sponsor_kind: String,
+    cmo_id: String,
+    cmo_name: String,
+    cmo_kind: String,
+    send_id: String,
+    send_name: String,
+    send_location: String,
+    send_org_id: String,
+    send_org_name: String,
+    send_org_kind: String,
+    recv_id: String,
+    recv_name: String,
+    recv_location: String,
+    recv_org_id: String,
+    recv_org_name: String,
+    recv_org_kind: String,
+}
+
+fn org(id: &str, name: String, kind: &str) -> anyhow::Result<OrgRef> {
+    Ok(OrgRef { id: parse_column(id, "organisations.id")?, name, kind: parse_column(kind, "organisations.kind")? })
+}
+
+impl TryFrom<DetailRow> for TransferDetail {
+    type Error = anyhow::Error;
+    fn try_from(r: DetailRow) -> anyhow::Result<Self> {
+        Ok(TransferDetail {
+            id: parse_column(&r.id, "transfers.id")?,
+            code: r.code,
+            product: r.product,
+            product_form: r.product_form,
+            sending_site: SiteRef {
+                id: parse_column(&r.send_id, "sites.id")?,
+                name: r.send_name,
+                location: r.send_location,
+                organisation: org(&r.send_org_id, r.send_org_name, &r.send_org_kind)?,
+            },
+            receiving_site: SiteRef {
+                id: parse_column(&r.recv_id, "sites.id")?,
+                name: r.recv_name,
+                location: r.recv_location,
+                organisation: org(&r.recv_org_id, r.recv_org_name, &r.recv_org_kind)?,
+            },
+            sponsor: org(&r.sponsor_id, r.sponsor_name, &r.sponsor_kind)?,
+            cmo: org(&r.cmo_id, r.cmo_name, &r.cmo_kind)?,
+            stage: parse_column(&r.stage, "transfers.stage")?,
+            started_on: clock::date_from_db(&r.started_on)?,
+            target_completion: clock::date_from_db(&r.target_completion)?,
+            updated_at: clock::from_db(&r.updated_at)?,
+        })
+    }
+}
+
+/// One transfer with everything its page shows, whoever may see it; the caller applies the access rule.
+pub async fn get(pool: &AnyPool, id: TransferId) -> anyhow::Result<Option<TransferDetail>> {
+    let row: Option<DetailRow> = sqlx::query_as(&format!("{DETAIL_QUERY} WHERE t.id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(pool)
+        .await?;
+    row.map(TransferDetail::try_from).transpose()
+}
+
+/// The transfers `viewer` takes part in: the SQL form of `access::decide` for reading transfers.
+pub async fn list_for_party(pool: &AnyPool, viewer: OrgId) -> anyhow::Result<Vec<TransferSummary>> {
+    let rows: Vec<DetailRow> = sqlx::query_as(&format!(
+        "{DETAIL_QUERY} WHERE t.sponsor_org_id = $1 OR t.cmo_org_id = $1 ORDER BY t.target_completion, t.code"
+    ))
+    .bind(viewer.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            let detail = TransferDetail::try_from(row)?;
+            let partner = if detail.sponsor.id == viewer { detail.cmo } else { detail.sponsor };
+            Ok(TransferSummary {
+                id: detail.id,
+                code: detail.code,
+                product: detail.product,
+                partner,
+                stage: detail.stage,
+                target_completion: detail.target_completion,
+            })
+        })
+        .collect()
+}
+
+/// A transfer to be added.
+pub struct NewTransfer<'a> {
+    /// Its id.
+    pub id: TransferId,
+    /// Short reference.
+    pub code: &'a str,
+    /// Product name.
+    pub product: &'a str,
+    /// Dosage form or modality.
+    pub product_form: &'a str,
+    /// Brand owner.
+    pub sponsor: OrgId,
+    /// Contract manufacturer.
+    pub cmo: OrgId,
+    /// Sending unit.
+    pub sending_site: SiteId,
+    /// Receiving unit.
+    pub receiving_site: SiteId,
+    /// Current stage.
+    pub stage: Stage,
+    /// Start date.
+    pub started_on: NaiveDate,
+    /// Target completion date.
+    pub target_completion: NaiveDate,
+}
+
+/// Adds a transfer unless one with that id exists.
+pub async fn insert(pool: &AnyPool, t: &NewTransfer<'_>, now: DateTime<Utc>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO transfers (id, code, product, product_form, sponsor_org_id, cmo_org_id, sending_site_id, \
+         receiving_site_id, stage, started_on, target_completion, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(t.id.to_string())
+    .bind(t.code)
+    .bind(t.product)
+    .bind(t.product_form)
+    .bind(t.sponsor.to_string())
+    .bind(t.cmo.to_string())
+    .bind(t.sending_site.to_string())
+    .bind(t.receiving_site.to_string())
+    .bind(t.stage.as_str())
+    .bind(t.started_on.format("%Y-%m-%d").to_string())
+    .bind(t.target_completion.format("%Y-%m-%d").to_string())
+    .bind(clock::to_db(now))
+    .bind(clock::to_db(now))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
