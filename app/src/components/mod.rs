@@ -1,0 +1,7 @@
+//! Pieces shared by several pages.
+
+pub mod error_panel;
+pub mod icons;
+pub mod loading;
+pub mod shell;
+pub mod stage;

@@ -1,0 +1,65 @@
+//! The frame of every signed-in page: top bar with the user and organisation, left navigation, content.
+
+use crate::api;
+use crate::auth::{SessionState, use_auth};
+use crate::components::icons::{LogoutIcon, TransfersIcon};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+/// Wraps a signed-in page.
+#[component]
+pub fn Shell(children: Children) -> impl IntoView {
+    let auth = use_auth();
+    let navigate = use_navigate();
+    let logging_out = RwSignal::new(false);
+    let logout_error = RwSignal::new(None::<String>);
+    let log_out = move |_| {
+        let Some(session) = auth.session() else { return };
+        let navigate = navigate.clone();
+        logging_out.set(true);
+        spawn_local(async move {
+            match api::logout(&session.csrf_token).await {
+                Ok(()) => {
+                    navigate("/login", Default::default());
+                    auth.state.set(SessionState::Anonymous);
+                }
+                Err(e) => logout_error.set(Some(e.message())),
+            }
+            logging_out.set(false);
+        });
+    };
+    let user = move || auth.session().map(|s| s.user);
+
+    view! {
+        <div class="shell">
+            <header class="top-bar">
+                <a class="brand" href="/transfers">
+                    <img src="/favicon.svg" alt="" width="28" height="28"/>
+                    <span>"Baton"</span>
+                </a>
+                <div class="top-bar-user">
+                    {move || user().map(|u| view! {
+                        <div class="who">
+                            <span class="who-name" data-testid="user-name">{u.display_name}</span>
+                            <span class="who-role">{u.role.label()} " · " {u.organisation.name}</span>
+                        </div>
+                    })}
+                    <button class="button ghost" on:click=log_out disabled=move || logging_out.get() aria-label="Log out">
+                        <LogoutIcon/>
+                        <span class="label-wide">"Log out"</span>
+                    </button>
+                </div>
+            </header>
+            {move || logout_error.get().map(|m| view! { <div class="banner error" role="alert">{m}</div> })}
+            <nav class="side-nav" aria-label="Main">
+                <A href="/transfers" attr:class="nav-item">
+                    <TransfersIcon/>
+                    <span class="nav-label">"Transfers"</span>
+                </A>
+            </nav>
+            <main class="content" id="main">{children()}</main>
+        </div>
+    }
+}
