@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
-    /// The request body or a parameter is malformed or breaks a rule; `field` names it.
+    /// The request body or a parameter breaks a rule; `field` names it.
     InvalidInput,
+    /// The body is not parseable JSON at all.
+    MalformedRequest,
     /// No valid session: log in first.
     Unauthenticated,
     /// E-mail or password is wrong.
@@ -36,6 +38,7 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         match self {
             ErrorCode::InvalidInput => 422,
+            ErrorCode::MalformedRequest => 400,
             ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => 401,
             ErrorCode::TooManyAttempts => 429,
             ErrorCode::NoAccess | ErrorCode::CsrfRejected => 403,
@@ -103,6 +106,7 @@ mod tests {
     fn client_errors_are_4xx_and_only_internal_is_5xx() {
         let codes = [
             ErrorCode::InvalidInput,
+            ErrorCode::MalformedRequest,
             ErrorCode::Unauthenticated,
             ErrorCode::InvalidCredentials,
             ErrorCode::TooManyAttempts,

@@ -44,7 +44,11 @@ impl From<JsonRejection> for AppError {
             }
             _ => match &rejection {
                 JsonRejection::JsonDataError(e) => ApiError::invalid(field_of(&e.body_text()), e.body_text()),
-                _ => ApiError::invalid("body", format!("The body is not valid JSON: {}", rejection.body_text())),
+                _ => ApiError {
+                    code: ErrorCode::MalformedRequest,
+                    message: format!("The body is not valid JSON: {}", rejection.body_text()),
+                    field: Some("body".into()),
+                },
             },
         };
         AppError::Api(error)
@@ -57,17 +61,18 @@ impl From<PathRejection> for AppError {
     }
 }
 
-/// Pulls the offending field's name out of serde's message ("missing field `email`", "...: email: invalid type").
+/// Pulls the offending field's name out of serde's message ("missing field `email`", "…type: password: invalid type").
 fn field_of(message: &str) -> String {
-    if let Some(start) = message.find('`') {
-        if let Some(len) = message[start + 1..].find('`') {
-            return message[start + 1..start + 1 + len].to_owned();
+    if let Some((_, rest)) = message.split_once("missing field `") {
+        if let Some((field, _)) = rest.split_once('`') {
+            return field.to_owned();
         }
     }
     message
-        .split(": ")
-        .nth(1)
-        .filter(|f| !f.contains(' '))
+        .split_once("target type: ")
+        .and_then(|(_, rest)| rest.split_once(": "))
+        .map(|(path, _)| path)
+        .filter(|path| !path.is_empty() && !path.contains(' '))
         .map_or_else(|| "body".to_owned(), str::to_owned)
 }
 
@@ -93,6 +98,8 @@ mod tests {
     fn finds_the_field_in_serde_messages() {
         assert_eq!(field_of("Failed to deserialize the JSON body into the target type: missing field `email` at line 1 column 2"), "email");
         assert_eq!(field_of("Failed to deserialize the JSON body into the target type: password: invalid type: integer `5`, expected a string at line 1 column 30"), "password");
+        assert_eq!(field_of("Failed to deserialize the JSON body into the target type: email: invalid type: integer `5`, expected a string at line 1 column 10"), "email");
+        assert_eq!(field_of("Failed to deserialize the JSON body into the target type: invalid type: integer `5`, expected struct LoginRequest at line 1 column 1"), "body");
         assert_eq!(field_of("something else entirely"), "body");
     }
 }

@@ -1,0 +1,124 @@
+//! The real `baton` binary, started on a free port with its own database.
+
+use crate::database::{self, Backend};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+use tempfile::TempDir;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace_root().join("target"), PathBuf::from)
+}
+
+/// The server binary under test: `BATON_BIN`, or the debug build.
+pub fn binary() -> PathBuf {
+    let path = std::env::var_os("BATON_BIN").map_or_else(|| target_dir().join("debug").join("baton"), PathBuf::from);
+    assert!(path.exists(), "{} is missing: run scripts/test.sh (or cargo build -p baton-server)", path.display());
+    path
+}
+
+/// The built front end to serve: `BATON_TEST_DIST`, or the debug build scripts/test.sh makes.
+pub fn dist() -> PathBuf {
+    std::env::var_os("BATON_TEST_DIST").map_or_else(|| target_dir().join("test-dist"), PathBuf::from)
+}
+
+/// A running server; killed when dropped.
+pub struct TestServer {
+    /// `http://127.0.0.1:PORT`
+    pub base_url: String,
+    /// The database URL it uses, for running other subcommands against it.
+    pub database_url: String,
+    /// Which engine.
+    pub backend: Backend,
+    child: Child,
+    scratch: TempDir,
+}
+
+impl TestServer {
+    /// Starts a server with the demo data loaded.
+    pub async fn start(backend: Backend) -> TestServer {
+        let server = TestServer::start_empty(backend).await;
+        let seeded = server.run(&["seed-demo"], None).await;
+        assert!(seeded.status.success(), "seed-demo failed: {}", String::from_utf8_lossy(&seeded.stderr));
+        server
+    }
+
+    /// Starts a server on an empty (migrated) database.
+    pub async fn start_empty(backend: Backend) -> TestServer {
+        let scratch = tempfile::tempdir().expect("temporary directory");
+        let database_url = database::create(backend, scratch.path()).await;
+        let mut child = Command::new(binary())
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env("BATON_DATABASE_URL", &database_url)
+            .env("BATON_DATA_DIR", scratch.path())
+            .env("BATON_DIST_DIR", dist())
+            .env("BATON_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("starting baton serve");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let announced = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(url) = line.strip_prefix("Baton is running at ") {
+                    return Some(url.trim_end_matches('/').to_owned());
+                }
+            }
+            None
+        })
+        .await;
+        let base_url = match announced {
+            Ok(Some(url)) => url,
+            other => panic!("baton serve did not start: {other:?}"),
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        TestServer { base_url, database_url, backend, child, scratch }
+    }
+
+    /// Runs another `baton` subcommand against this server's database.
+    pub async fn run(&self, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+        let mut command = Command::new(binary());
+        command
+            .args(args)
+            .env("BATON_DATABASE_URL", &self.database_url)
+            .env("BATON_DATA_DIR", self.scratch.path())
+            .env("BATON_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("running baton");
+        if let Some(input) = stdin {
+            use tokio::io::AsyncWriteExt;
+            let mut pipe = child.stdin.take().expect("piped stdin");
+            pipe.write_all(input.as_bytes()).await.expect("writing stdin");
+        }
+        drop(child.stdin.take());
+        child.wait_with_output().await.expect("baton ran")
+    }
+
+    /// A URL on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// Sends SIGTERM and waits for the process to end; returns its exit status.
+    pub async fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().expect("server is running");
+        let sent = Command::new("kill").args(["-TERM", &pid.to_string()]).status().await.expect("kill runs");
+        assert!(sent.success(), "kill -TERM failed");
+        tokio::time::timeout(Duration::from_secs(10), self.child.wait())
+            .await
+            .expect("server stopped within 10 s of SIGTERM")
+            .expect("waiting for the server")
+    }
+}
