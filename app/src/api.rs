@@ -75,8 +75,11 @@ pub async fn login(credentials: &LoginRequest) -> Result<SessionInfo, Failure> {
 
 /// Logs out; an already-ended session counts as success.
 pub async fn logout(csrf_token: &str) -> Result<(), Failure> {
-    let response =
-        Request::delete(&format!("{BASE}/session")).header(CSRF_HEADER, csrf_token).send().await.map_err(unreachable)?;
+    let response = Request::delete(&format!("{BASE}/session"))
+        .header(CSRF_HEADER, csrf_token)
+        .send()
+        .await
+        .map_err(unreachable)?;
     if response.ok() || response.status() == 401 { Ok(()) } else { Err(error_of(response).await) }
 }
 

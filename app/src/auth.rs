@@ -15,6 +15,8 @@ pub enum SessionState {
     Checking,
     /// Nobody is logged in.
     Anonymous,
+    /// The user just logged out: protected pages go to a plain login page, not back to where they were.
+    LoggedOut,
     /// Logged in.
     SignedIn(SessionInfo),
     /// The server could not be asked.
@@ -74,9 +76,14 @@ pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
     let location = use_location();
     let navigate = use_navigate();
     Effect::new(move |_| {
-        if auth.state.get() == SessionState::Anonymous {
-            let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
-            navigate(&login_url(&here), NavigateOptions { replace: true, ..Default::default() });
+        let replace = NavigateOptions { replace: true, ..Default::default() };
+        match auth.state.get() {
+            SessionState::Anonymous => {
+                let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+                navigate(&login_url(&here), replace);
+            }
+            SessionState::LoggedOut => navigate("/login", replace),
+            _ => {}
         }
     });
     move || match auth.state.get() {
@@ -91,6 +98,8 @@ pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
             </main>
         }
         .into_any(),
-        SessionState::Checking | SessionState::Anonymous => view! { <Loading label="Checking your session…"/> }.into_any(),
+        SessionState::Checking | SessionState::Anonymous | SessionState::LoggedOut => {
+            view! { <Loading label="Checking your session…"/> }.into_any()
+        }
     }
 }

@@ -97,8 +97,8 @@ mod tests {
             json,
             serde_json::json!({"error": {"code": "invalid_input", "message": "Enter an e-mail address.", "field": "email"}})
         );
-        let without_field = serde_json::to_value(ErrorBody { error: ApiError::new(ErrorCode::NotFound, "x") })
-            .expect("serialises");
+        let without_field =
+            serde_json::to_value(ErrorBody { error: ApiError::new(ErrorCode::NotFound, "x") }).expect("serialises");
         assert!(without_field["error"].get("field").is_none());
     }
 

@@ -2,10 +2,8 @@
 
 /// Returns `next` if it is a path inside Baton, so a crafted link cannot send a user to another site after login.
 pub fn safe_next(next: &str) -> Option<&str> {
-    let local = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.contains('\\')
-        && !next.chars().any(char::is_control);
+    let local =
+        next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.chars().any(char::is_control);
     let loops_to_login = next == "/login" || next.starts_with("/login?") || next.starts_with("/login/");
     (local && !loops_to_login).then_some(next)
 }
@@ -24,7 +22,16 @@ mod tests {
 
     #[test]
     fn refuses_anything_that_leaves_the_site_or_loops() {
-        for bad in ["", "https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "/login", "/login?next=/x", "/a\nb"] {
+        for bad in [
+            "",
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "/login",
+            "/login?next=/x",
+            "/a\nb",
+        ] {
             assert_eq!(safe_next(bad), None, "{bad:?}");
         }
     }

@@ -79,10 +79,7 @@ impl Stage {
 impl FromStr for Stage {
     type Err = UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Stage::ALL
-            .into_iter()
-            .find(|stage| stage.as_str() == s)
-            .ok_or_else(|| UnknownValue(s.to_owned()))
+        Stage::ALL.into_iter().find(|stage| stage.as_str() == s).ok_or_else(|| UnknownValue(s.to_owned()))
     }
 }
 

@@ -28,11 +28,7 @@ pub fn validate_email(email: &str) -> Result<(), ApiError> {
         }
         None => false,
     };
-    if well_formed {
-        Ok(())
-    } else {
-        Err(ApiError::invalid("email", "Enter an e-mail address like name@company.com."))
-    }
+    if well_formed { Ok(()) } else { Err(ApiError::invalid("email", "Enter an e-mail address like name@company.com.")) }
 }
 
 /// Checks a login request before any database work.
@@ -69,7 +65,9 @@ mod tests {
 
     #[test]
     fn rejects_malformed_addresses_naming_the_field() {
-        for bad in ["", "   ", "dana", "dana@", "@helix.example", "dana@helix", "da na@helix.example", "a@b@c.de", "a@.com"] {
+        for bad in
+            ["", "   ", "dana", "dana@", "@helix.example", "dana@helix", "da na@helix.example", "a@b@c.de", "a@.com"]
+        {
             let err = validate_email(bad).expect_err(bad);
             assert_eq!(err.field.as_deref(), Some("email"), "{bad}");
         }

@@ -32,7 +32,8 @@ pub fn router(state: AppState, options: &HttpOptions<'_>) -> Router {
         .with_secure(options.secure_cookies)
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
     let (api, _) = routes::api();
-    let api = api.layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    let api =
+        api.layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     let (front_end, csp) = web::front_end(options.dist);
     let csp = HeaderValue::from_str(&csp).unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
 

@@ -38,10 +38,13 @@ impl From<sqlx::Error> for AppError {
 impl From<JsonRejection> for AppError {
     fn from(rejection: JsonRejection) -> Self {
         let error = match rejection.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(ErrorCode::PayloadTooLarge, "The request body is too large."),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                ApiError::new(ErrorCode::UnsupportedMediaType, "Send the body as JSON (Content-Type: application/json).")
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::new(ErrorCode::PayloadTooLarge, "The request body is too large.")
             }
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "Send the body as JSON (Content-Type: application/json).",
+            ),
             _ => match &rejection {
                 JsonRejection::JsonDataError(e) => ApiError::invalid(field_of(&e.body_text()), e.body_text()),
                 _ => ApiError {
@@ -63,10 +66,10 @@ impl From<PathRejection> for AppError {
 
 /// Pulls the offending field's name out of serde's message ("missing field `email`", "…type: password: invalid type").
 fn field_of(message: &str) -> String {
-    if let Some((_, rest)) = message.split_once("missing field `") {
-        if let Some((field, _)) = rest.split_once('`') {
-            return field.to_owned();
-        }
+    if let Some((_, rest)) = message.split_once("missing field `")
+        && let Some((field, _)) = rest.split_once('`')
+    {
+        return field.to_owned();
     }
     message
         .split_once("target type: ")
@@ -96,10 +99,30 @@ mod tests {
 
     #[test]
     fn finds_the_field_in_serde_messages() {
-        assert_eq!(field_of("Failed to deserialize the JSON body into the target type: missing field `email` at line 1 column 2"), "email");
-        assert_eq!(field_of("Failed to deserialize the JSON body into the target type: password: invalid type: integer `5`, expected a string at line 1 column 30"), "password");
-        assert_eq!(field_of("Failed to deserialize the JSON body into the target type: email: invalid type: integer `5`, expected a string at line 1 column 10"), "email");
-        assert_eq!(field_of("Failed to deserialize the JSON body into the target type: invalid type: integer `5`, expected struct LoginRequest at line 1 column 1"), "body");
+        assert_eq!(
+            field_of(
+                "Failed to deserialize the JSON body into the target type: missing field `email` at line 1 column 2"
+            ),
+            "email"
+        );
+        assert_eq!(
+            field_of(
+                "Failed to deserialize the JSON body into the target type: password: invalid type: integer `5`, expected a string at line 1 column 30"
+            ),
+            "password"
+        );
+        assert_eq!(
+            field_of(
+                "Failed to deserialize the JSON body into the target type: email: invalid type: integer `5`, expected a string at line 1 column 10"
+            ),
+            "email"
+        );
+        assert_eq!(
+            field_of(
+                "Failed to deserialize the JSON body into the target type: invalid type: integer `5`, expected struct LoginRequest at line 1 column 1"
+            ),
+            "body"
+        );
         assert_eq!(field_of("something else entirely"), "body");
     }
 }

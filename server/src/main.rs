@@ -88,7 +88,10 @@ async fn add_user(db: &Db, args: UserAddArgs) -> anyhow::Result<()> {
         role,
         password_hash: &auth::hash_password(password).await?,
     };
-    anyhow::ensure!(store::users::insert(&db.pool, &user, chrono::Utc::now()).await?, "a user with e-mail {email} already exists");
+    anyhow::ensure!(
+        store::users::insert(&db.pool, &user, chrono::Utc::now()).await?,
+        "a user with e-mail {email} already exists"
+    );
     println!("Added {} ({}) to {}.", user.display_name, email, args.org);
     Ok(())
 }

@@ -23,7 +23,10 @@ pub fn front_end(dist: &Path) -> (Router, String) {
         Err(e) => {
             tracing::warn!(path = %index.display(), error = %e, "front end not built; serving the API only");
             let missing = || async {
-                (StatusCode::SERVICE_UNAVAILABLE, "The Baton front end is not built. Run scripts/run.sh, or trunk build.")
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The Baton front end is not built. Run scripts/run.sh, or trunk build.",
+                )
                     .into_response()
             };
             (Router::new().fallback(missing), content_security_policy(""))

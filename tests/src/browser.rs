@@ -83,12 +83,12 @@ impl Browser {
     {
         let browser = Browser::launch(width, height).await;
         let outcome = scenario(browser.client.clone()).await;
-        if outcome.is_err() {
-            if let Ok(png) = browser.client.screenshot().await {
-                let path = std::env::temp_dir().join(format!("baton-failure-{}.png", uuid::Uuid::new_v4()));
-                if std::fs::write(&path, png).is_ok() {
-                    eprintln!("screenshot of the failure: {}", path.display());
-                }
+        if outcome.is_err()
+            && let Ok(png) = browser.client.screenshot().await
+        {
+            let path = std::env::temp_dir().join(format!("baton-failure-{}.png", uuid::Uuid::new_v4()));
+            if std::fs::write(&path, png).is_ok() {
+                eprintln!("screenshot of the failure: {}", path.display());
             }
         }
         browser.client.clone().close().await.ok();

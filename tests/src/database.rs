@@ -38,7 +38,10 @@ pub async fn create(backend: Backend, scratch: &Path) -> String {
             let server = std::env::var(POSTGRES_URL_VAR).expect("postgres_available() was checked");
             let name = format!("baton_test_{}", uuid::Uuid::new_v4().simple());
             let mut admin = PgConnection::connect(&server).await.expect("connecting to the test PostgreSQL server");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("creating a test database");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .expect("creating a test database");
             admin.close().await.ok();
             let mut url = url::Url::parse(&server).expect("BATON_TEST_DATABASE_URL is a URL");
             url.set_path(&name);

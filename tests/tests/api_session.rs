@@ -90,8 +90,18 @@ async fn bad_login_input_is_refused_naming_the_field(db: Backend) {
     let cases: Vec<(reqwest::RequestBuilder, u16, &str, &str)> = vec![
         (client.http.post(&url).json(&json!({"email": "qa@helix.example"})), 422, "invalid_input", "password"),
         (client.http.post(&url).json(&json!({"password": "x"})), 422, "invalid_input", "email"),
-        (client.http.post(&url).json(&json!({"email": "not-an-email", "password": "x"})), 422, "invalid_input", "email"),
-        (client.http.post(&url).json(&json!({"email": "qa@helix.example", "password": ""})), 422, "invalid_input", "password"),
+        (
+            client.http.post(&url).json(&json!({"email": "not-an-email", "password": "x"})),
+            422,
+            "invalid_input",
+            "email",
+        ),
+        (
+            client.http.post(&url).json(&json!({"email": "qa@helix.example", "password": ""})),
+            422,
+            "invalid_input",
+            "password",
+        ),
         (client.http.post(&url).json(&json!({"email": 5, "password": "x"})), 422, "invalid_input", "email"),
         (
             client.http.post(&url).header("content-type", "application/json").body("{\"email\": "),
@@ -101,10 +111,11 @@ async fn bad_login_input_is_refused_naming_the_field(db: Backend) {
         ),
         (client.http.post(&url).body("email=a&password=b"), 415, "unsupported_media_type", ""),
         (
-            client.http.post(&url).header("content-type", "application/json").body(format!(
-                "{{\"email\": \"a@b.co\", \"password\": \"{}\"}}",
-                "x".repeat(100 * 1024)
-            )),
+            client
+                .http
+                .post(&url)
+                .header("content-type", "application/json")
+                .body(format!("{{\"email\": \"a@b.co\", \"password\": \"{}\"}}", "x".repeat(100 * 1024))),
             413,
             "payload_too_large",
             "",
@@ -124,7 +135,9 @@ async fn logout_needs_the_token_and_ends_the_session_on_the_server(db: Backend) 
     // A client without a cookie jar, so the raw session cookie can be replayed after logout as a thief would.
     let http = reqwest::Client::new();
     let api = |path: &str| server.url(&format!("/api/v1{path}"));
-    let login = send(http.post(api("/session")).json(&json!({"email": "admin@helix.example", "password": DEMO_PASSWORD}))).await;
+    let login =
+        send(http.post(api("/session")).json(&json!({"email": "admin@helix.example", "password": DEMO_PASSWORD})))
+            .await;
     assert_eq!(login.status, 200);
     let set_cookie = login.headers.get("set-cookie").and_then(|v| v.to_str().ok()).expect("cookie");
     let cookie = set_cookie.split(';').next().expect("name=value").to_owned();
@@ -136,7 +149,11 @@ async fn logout_needs_the_token_and_ends_the_session_on_the_server(db: Backend) 
     let wrong_token =
         send(http.delete(api("/session")).header("cookie", &cookie).header(CSRF_HEADER, "0".repeat(64))).await;
     assert_eq!(wrong_token.status, 403);
-    assert_eq!(send(http.get(api("/session")).header("cookie", &cookie)).await.status, 200, "refused logouts keep the session");
+    assert_eq!(
+        send(http.get(api("/session")).header("cookie", &cookie)).await.status,
+        200,
+        "refused logouts keep the session"
+    );
 
     let logout = send(http.delete(api("/session")).header("cookie", &cookie).header(CSRF_HEADER, &token)).await;
     assert_eq!(logout.status, 204, "{:?}", logout.body);

@@ -32,7 +32,8 @@ async fn each_organisation_lists_exactly_what_the_rule_allows(db: Backend) {
     }
     assert_eq!(all.len(), 3);
 
-    for (email, expected) in [("viewer@helix.example", 3), ("operator@norvia.example", 2), ("qa@castellan.example", 1)] {
+    for (email, expected) in [("viewer@helix.example", 3), ("operator@norvia.example", 2), ("qa@castellan.example", 1)]
+    {
         let client = ApiClient::logged_in(&server.base_url, email).await;
         let me = client.get("/session").await;
         let org = serde_json::from_value(me.body["user"]["organisation"]["id"].clone()).expect("org id");

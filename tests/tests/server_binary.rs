@@ -30,8 +30,21 @@ async fn health_and_security_headers(db: Backend) {
 async fn user_add_creates_a_user_who_can_log_in(db: Backend) {
     let server = TestServer::start(db).await;
     let output = server
-        .run(&["user", "add", "--org", "Norvia CDMO", "--email", "New.Analyst@Norvia.example", "--name", "Ines Maes", "--role", "qa"],
-            Some("a-long-enough-password\n"))
+        .run(
+            &[
+                "user",
+                "add",
+                "--org",
+                "Norvia CDMO",
+                "--email",
+                "New.Analyst@Norvia.example",
+                "--name",
+                "Ines Maes",
+                "--role",
+                "qa",
+            ],
+            Some("a-long-enough-password\n"),
+        )
         .await;
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let mut client = ApiClient::new(&server.base_url);
@@ -56,7 +69,12 @@ async fn user_add_refuses_bad_input(db: Backend) {
         assert!(!output.status.success(), "{args:?} should fail");
         assert!(stderr.contains(complaint), "{args:?}: {stderr}");
     }
-    let unknown_org = server.run(&["user", "add", "--org", "Nobody Ltd", "--email", "a@b.co", "--name", "A", "--role", "qa"], Some("a-long-enough-password\n")).await;
+    let unknown_org = server
+        .run(
+            &["user", "add", "--org", "Nobody Ltd", "--email", "a@b.co", "--name", "A", "--role", "qa"],
+            Some("a-long-enough-password\n"),
+        )
+        .await;
     assert!(String::from_utf8_lossy(&unknown_org.stderr).contains("--org"));
 }
 

@@ -6,25 +6,21 @@ use crate::components::icons::{LogoutIcon, TransfersIcon};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
 /// Wraps a signed-in page.
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
     let auth = use_auth();
-    let navigate = use_navigate();
     let logging_out = RwSignal::new(false);
     let logout_error = RwSignal::new(None::<String>);
     let log_out = move |_| {
-        let Some(session) = auth.session() else { return };
-        let navigate = navigate.clone();
+        let Some(session) = auth.session() else {
+            return;
+        };
         logging_out.set(true);
         spawn_local(async move {
             match api::logout(&session.csrf_token).await {
-                Ok(()) => {
-                    navigate("/login", Default::default());
-                    auth.state.set(SessionState::Anonymous);
-                }
+                Ok(()) => auth.state.set(SessionState::LoggedOut),
                 Err(e) => logout_error.set(Some(e.message())),
             }
             logging_out.set(false);

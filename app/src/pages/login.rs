@@ -62,7 +62,9 @@ pub fn LoginPage() -> impl IntoView {
                 Err(failure) => {
                     let message = failure.message();
                     match (failure.code(), failure) {
-                        (Some(ErrorCode::InvalidInput), api::Failure::Api(e)) if e.field.as_deref() == Some("password") => {
+                        (Some(ErrorCode::InvalidInput), api::Failure::Api(e))
+                            if e.field.as_deref() == Some("password") =>
+                        {
                             password_error.set(Some(message))
                         }
                         (Some(ErrorCode::InvalidInput), _) => email_error.set(Some(message)),

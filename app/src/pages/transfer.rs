@@ -69,12 +69,24 @@ fn site(site: SiteRef) -> impl IntoView {
     }
 }
 
+/// Performance mark set when a transfer's data is on the page; the deep-link benchmark reads it.
+const SHOWN_MARK: &str = "baton:transfer-shown";
+
 #[component]
 fn TransferView(transfer: TransferDetail) -> impl IntoView {
+    Effect::new(|_| {
+        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = performance.mark(SHOWN_MARK);
+        }
+    });
     let copied = RwSignal::new(false);
     let copy_link = move |_| {
-        let Some(window) = web_sys::window() else { return };
-        let Ok(href) = window.location().href() else { return };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let Ok(href) = window.location().href() else {
+            return;
+        };
         let promise = window.navigator().clipboard().write_text(&href);
         spawn_local(async move {
             if wasm_bindgen_futures_ok(promise).await {

@@ -54,7 +54,9 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
 }
 
 /// `GET /healthz`: the process is up and its database answers.
-pub async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
+pub async fn healthz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<Json<serde_json::Value>, AppError> {
     sqlx::query("SELECT 1").execute(&state.db.pool).await?;
     Ok(Json(serde_json::json!({"status": "ok"})))
 }

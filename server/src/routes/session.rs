@@ -77,7 +77,9 @@ pub async fn login(
     let hash = found.as_ref().map_or_else(|| DECOY_HASH.clone(), |c| c.password_hash.clone());
     let password_ok = auth::verify_password(request.password, hash).await?;
     let Some(credentials) = found.filter(|_| password_ok) else {
-        for (key, policy) in [(&account_key, ThrottlePolicy::per_account()), (&address_key, ThrottlePolicy::per_address())] {
+        for (key, policy) in
+            [(&account_key, ThrottlePolicy::per_account()), (&address_key, ThrottlePolicy::per_address())]
+        {
             let state = throttle::record_failure(store::throttle::get(pool, key).await?, now, policy);
             store::throttle::put(pool, key, &state).await?;
         }

@@ -30,7 +30,8 @@ pub async fn get(
     user: CurrentUser,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<TransferDetail>, AppError> {
-    let id: TransferId = id.parse().map_err(|_| ApiError::invalid("id", "That is not a valid transfer id (a UUID)."))?;
+    let id: TransferId =
+        id.parse().map_err(|_| ApiError::invalid("id", "That is not a valid transfer id (a UUID)."))?;
     let transfer = store::transfers::get(&state.db.pool, id)
         .await?
         .ok_or_else(|| AppError::new(ErrorCode::NotFound, "There is no transfer with this id."))?;

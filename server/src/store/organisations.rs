@@ -8,25 +8,29 @@ use sqlx::AnyPool;
 
 /// Adds an organisation unless one with that id exists.
 pub async fn insert(pool: &AnyPool, id: OrgId, name: &str, kind: OrgKind, now: DateTime<Utc>) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO organisations (id, name, kind, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING")
-        .bind(id.to_string())
-        .bind(name)
-        .bind(kind.as_str())
-        .bind(clock::to_db(now))
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "INSERT INTO organisations (id, name, kind, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id.to_string())
+    .bind(name)
+    .bind(kind.as_str())
+    .bind(clock::to_db(now))
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
 /// Adds a site unless one with that id exists.
 pub async fn insert_site(pool: &AnyPool, id: SiteId, org: OrgId, name: &str, location: &str) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO sites (id, organisation_id, name, location) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING")
-        .bind(id.to_string())
-        .bind(org.to_string())
-        .bind(name)
-        .bind(location)
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "INSERT INTO sites (id, organisation_id, name, location) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id.to_string())
+    .bind(org.to_string())
+    .bind(name)
+    .bind(location)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 

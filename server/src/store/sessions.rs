@@ -72,8 +72,7 @@ impl SessionStore for DbSessionStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(backend)?;
-        data.map(|d| serde_json::from_str(&d).map_err(|e| session_store::Error::Decode(e.to_string())))
-            .transpose()
+        data.map(|d| serde_json::from_str(&d).map_err(|e| session_store::Error::Decode(e.to_string()))).transpose()
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {

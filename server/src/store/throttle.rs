@@ -13,10 +13,11 @@ struct Row {
 
 /// The counter for `key`, if any failure is on record.
 pub async fn get(pool: &AnyPool, key: &str) -> anyhow::Result<Option<ThrottleState>> {
-    let row: Option<Row> = sqlx::query_as("SELECT failures, window_start, locked_until FROM login_throttle WHERE key = $1")
-        .bind(key)
-        .fetch_optional(pool)
-        .await?;
+    let row: Option<Row> =
+        sqlx::query_as("SELECT failures, window_start, locked_until FROM login_throttle WHERE key = $1")
+            .bind(key)
+            .fetch_optional(pool)
+            .await?;
     row.map(|r| {
         Ok(ThrottleState {
             failures: u32::try_from(r.failures).unwrap_or(u32::MAX),

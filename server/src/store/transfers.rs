@@ -90,10 +90,8 @@ impl TryFrom<DetailRow> for TransferDetail {
 
 /// One transfer with everything its page shows, whoever may see it; the caller applies the access rule.
 pub async fn get(pool: &AnyPool, id: TransferId) -> anyhow::Result<Option<TransferDetail>> {
-    let row: Option<DetailRow> = sqlx::query_as(&format!("{DETAIL_QUERY} WHERE t.id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(pool)
-        .await?;
+    let row: Option<DetailRow> =
+        sqlx::query_as(&format!("{DETAIL_QUERY} WHERE t.id = $1")).bind(id.to_string()).fetch_optional(pool).await?;
     row.map(TransferDetail::try_from).transpose()
 }
 

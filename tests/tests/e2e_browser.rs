@@ -1,0 +1,151 @@
+//! End-to-end: a person in headless Chromium logs in, follows links and deep links, and logs out.
+
+use baton_tests::browser::{log_in, wait_for, wait_for_path};
+use baton_tests::client::DEMO_PASSWORD;
+use baton_tests::{Backend, Browser, TestServer};
+use fantoccini::Locator;
+
+const VELARIMAB_DS: &str = "00000003-0000-4000-8000-000000000001";
+const CORVASTATIN: &str = "00000003-0000-4000-8000-000000000002";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_in_and_open_a_transfer_from_the_list() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    Browser::run(|c| async move {
+        c.goto(&server.url("/")).await?;
+        wait_for_path(&c, "/login?next=%2Ftransfers").await?;
+        log_in(&c, "lead@helix.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+
+        let table = wait_for(&c, "[data-testid=transfers-table] tbody").await?;
+        let rows = table.find_all(Locator::Css("tr")).await?;
+        assert_eq!(rows.len(), 3, "the sponsor sees all three demo transfers");
+        let name = wait_for(&c, "[data-testid=user-name]").await?.text().await?;
+        assert_eq!(name, "Marco Lenz");
+
+        c.find(Locator::LinkText("Velarimab drug substance")).await?.click().await?;
+        wait_for_path(&c, &format!("/transfers/{VELARIMAB_DS}")).await?;
+        let page = wait_for(&c, "[data-testid=transfer]").await?.text().await?;
+        for expected in [
+            "Velarimab drug substance",
+            "TT-2026-001",
+            "Analytical method transfer (stage 4 of 8)",
+            "Helix Basel Biologics",
+            "Norvia Ghent Biologics Plant",
+            "Norvia CDMO",
+            "2027-05-28",
+        ] {
+            assert!(page.contains(expected), "transfer page lacks {expected:?}:\n{page}");
+        }
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deep_link_survives_the_login() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    Browser::run(|c| async move {
+        let deep_link = format!("/transfers/{CORVASTATIN}");
+        c.goto(&server.url(&deep_link)).await?;
+        wait_for_path(&c, &format!("/login?next=%2Ftransfers%2F{CORVASTATIN}")).await?;
+        log_in(&c, "qa@castellan.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, &deep_link).await?;
+        let page = wait_for(&c, "[data-testid=transfer]").await?.text().await?;
+        assert!(page.contains("Corvastatin 20 mg tablets"), "{page}");
+        assert!(page.contains("PPQ batches (stage 6 of 8)"), "{page}");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_says_so_and_stays_on_the_login_page() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    Browser::run(|c| async move {
+        c.goto(&server.url("/login")).await?;
+        log_in(&c, "qa@helix.example", "not-my-password").await?;
+        let error = wait_for(&c, "[data-testid=login-error]").await?.text().await?;
+        assert!(error.contains("E-mail or password is not correct."), "{error}");
+        wait_for_path(&c, "/login").await?;
+
+        // Client-side validation names the field before anything is sent.
+        c.goto(&server.url("/login")).await?;
+        log_in(&c, "not-an-email", "x").await?;
+        let field_error = wait_for(&c, "#email-error").await?.text().await?;
+        assert!(field_error.contains("e-mail address"), "{field_error}");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_foreign_transfer_shows_no_access_and_an_unknown_one_not_found() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    Browser::run(|c| async move {
+        c.goto(&server.url("/login")).await?;
+        log_in(&c, "operator@castellan.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+
+        c.goto(&server.url(&format!("/transfers/{VELARIMAB_DS}"))).await?;
+        let denied = wait_for(&c, "[data-testid=no-access]").await?.text().await?;
+        assert!(denied.contains("not a party to this transfer"), "{denied}");
+        assert!(!denied.contains("Velarimab"), "the no-access page must not reveal the record: {denied}");
+
+        c.goto(&server.url("/transfers/00000003-0000-4000-8000-0000000000ff")).await?;
+        let missing = wait_for(&c, "[data-testid=not-found]").await?.text().await?;
+        assert!(missing.contains("There is no transfer at this address."), "{missing}");
+
+        c.goto(&server.url("/no/such/page")).await?;
+        wait_for(&c, "[data-testid=not-found]").await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_out_ends_the_session() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    Browser::run(|c| async move {
+        c.goto(&server.url("/login")).await?;
+        log_in(&c, "admin@norvia.example", DEMO_PASSWORD).await?;
+        wait_for(&c, "[data-testid=transfers-table]").await?;
+        c.find(Locator::Css("button[aria-label='Log out']")).await?.click().await?;
+        wait_for_path(&c, "/login").await?;
+        // The cookie the browser may still hold is dead: the list sends us back to log in.
+        c.goto(&server.url("/transfers")).await?;
+        wait_for_path(&c, "/login?next=%2Ftransfers").await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tablet_portrait_has_no_horizontal_scroll() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    Browser::run_sized(768, 1024, |c| async move {
+        let no_horizontal_scroll = "return document.documentElement.scrollWidth <= window.innerWidth;";
+        c.goto(&server.url("/login")).await?;
+        wait_for(&c, "#email").await?;
+        assert_eq!(c.execute(no_horizontal_scroll, vec![]).await?, serde_json::json!(true), "login page");
+        log_in(&c, "lead@norvia.example", DEMO_PASSWORD).await?;
+        wait_for(&c, "[data-testid=transfers-table]").await?;
+        assert_eq!(c.execute(no_horizontal_scroll, vec![]).await?, serde_json::json!(true), "transfer list");
+
+        c.goto(&server.url(&format!("/transfers/{VELARIMAB_DS}"))).await?;
+        wait_for(&c, "[data-testid=transfer]").await?;
+        assert_eq!(c.execute(no_horizontal_scroll, vec![]).await?, serde_json::json!(true), "transfer page");
+
+        // Touch targets: every button and link in the page is at least 44 px tall.
+        let small = c
+            .execute(
+                "return [...document.querySelectorAll('button, a.button, .nav-item, td a')]
+                    .filter(e => e.getBoundingClientRect().height < 44).map(e => e.outerHTML);",
+                vec![],
+            )
+            .await?;
+        assert_eq!(small, serde_json::json!([]), "targets under 44 px");
+        Ok(())
+    })
+    .await;
+}
