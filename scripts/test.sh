@@ -31,6 +31,10 @@ if [ -z "${BATON_TEST_DATABASE_URL:-}" ]; then
 fi
 
 step "tests"
-cargo test --workspace --exclude baton-app
+log="$(mktemp)"
+cargo test --workspace --exclude baton-app 2>&1 | tee "$log"
 echo
 echo "All checks passed in $((SECONDS - started)) s."
+# One closing line with the totals of every test binary above.
+awk '/^test result:/ { p += $4; f += $6 } END { printf "Tests: %d passed, %d failed\n", p, f }' "$log"
+rm -f "$log"
