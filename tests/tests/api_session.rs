@@ -11,6 +11,7 @@ on_both_databases!(
     login_rotates_a_planted_session_id,
     wrong_password_and_unknown_email_get_the_same_answer,
     repeated_failures_lock_the_account_even_for_the_right_password,
+    password_spraying_from_one_address_is_locked_out,
     bad_login_input_is_refused_naming_the_field,
     logout_needs_the_token_and_ends_the_session_on_the_server,
     cross_site_state_changes_are_refused,
@@ -81,6 +82,19 @@ async fn repeated_failures_lock_the_account_even_for_the_right_password(db: Back
     assert!(locked.body["error"]["message"].as_str().unwrap_or_default().contains("Try again after"));
     // Another account from the same address is not locked by these five failures.
     assert_eq!(client.login("viewer@castellan.example", DEMO_PASSWORD).await.status, 200);
+}
+
+async fn password_spraying_from_one_address_is_locked_out(db: Backend) {
+    let server = TestServer::start(db).await;
+    let mut client = ApiClient::new(&server.base_url);
+    // Four guesses each at many accounts never trips one account's limit of five, but the address's limit of 30.
+    for i in 0..30 {
+        let reply = client.login(&format!("user{}@spray.example", i % 8), "Winter2026!").await;
+        assert_eq!(reply.status, 401, "guess {i}");
+    }
+    let locked = client.login("qa@helix.example", DEMO_PASSWORD).await;
+    assert_eq!(locked.status, 429, "{:?}", locked.body);
+    assert_eq!(locked.error_code(), "too_many_attempts");
 }
 
 async fn bad_login_input_is_refused_naming_the_field(db: Backend) {

@@ -5,6 +5,7 @@ use baton_tests::{ApiClient, Backend, TestServer, on_both_databases};
 
 on_both_databases!(
     health_and_security_headers,
+    deep_links_load_the_app_under_a_hashed_script_policy,
     user_add_creates_a_user_who_can_log_in,
     user_add_refuses_bad_input,
     seeding_twice_changes_nothing,
@@ -25,6 +26,21 @@ async fn health_and_security_headers(db: Backend) {
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     let api = send(http.get(server.url("/api/v1/session"))).await;
     assert_eq!(api.headers["cache-control"], "no-store");
+}
+
+async fn deep_links_load_the_app_under_a_hashed_script_policy(db: Backend) {
+    let server = TestServer::start(db).await;
+    let http = reqwest::Client::new();
+    for path in ["/", "/transfers", "/transfers/00000003-0000-4000-8000-000000000001", "/anything/at/all"] {
+        let page = send(http.get(server.url(path))).await;
+        assert_eq!(page.status, 200, "{path}");
+        let html = page.body.as_str().unwrap_or_default();
+        assert!(html.contains("<script type=\"module\">"), "{path} serves the app's index.html");
+        let csp = page.headers["content-security-policy"].to_str().expect("ascii");
+        assert!(csp.contains("'sha256-"), "the inline module script is allowed by hash: {csp}");
+    }
+    let compressed = send(http.get(server.url("/api/v1/openapi.json")).header("accept-encoding", "gzip")).await;
+    assert_eq!(compressed.headers.get("content-encoding").map(|v| v.to_str().unwrap_or_default()), Some("gzip"));
 }
 
 async fn user_add_creates_a_user_who_can_log_in(db: Backend) {

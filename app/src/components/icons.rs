@@ -34,3 +34,15 @@ pub fn LinkIcon() -> impl IntoView {
         </svg>
     }
 }
+
+/// A circle with a bar: access refused.
+#[component]
+pub fn BlockedIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2.2"
+            stroke-linecap="round">
+            <circle cx="12" cy="12" r="9"/>
+            <path d="M5.6 5.6l12.8 12.8"/>
+        </svg>
+    }
+}

@@ -114,7 +114,7 @@ fn TransferList() -> impl IntoView {
                                 <tr>
                                     <td class="mono"><A href=href.clone()>{t.code}</A></td>
                                     <td><A href=href attr:class="row-link">{t.product}</A></td>
-                                    <td>{t.partner.name} <span class="muted small">" · " {t.partner.kind.label()}</span></td>
+                                    <td>{t.partner.name} <span class="muted small partner-kind">" · " {t.partner.kind.label()}</span></td>
                                     <td><StageChip stage=t.stage/></td>
                                     <td class="numeric">{format::date(t.target_completion)}</td>
                                 </tr>
@@ -130,7 +130,7 @@ fn TransferList() -> impl IntoView {
                                         {header(Column::Product, "Product", false)}
                                         {header(Column::Partner, "Partner", false)}
                                         {header(Column::Stage, "Stage", false)}
-                                        {header(Column::Target, "Target completion", true)}
+                                        {header(Column::Target, "Target date", true)}
                                     </tr>
                                 </thead>
                                 <tbody>{rows}</tbody>
