@@ -1,11 +1,15 @@
-//! The access rule: one pure function decides whether a subject may act on a resource.
+//! The access rule: one pure function decides whether a subject may act on a resource, given the agreements in
+//! force and the time.
 //!
-//! Deny by default. Every server path that reads, lists or changes a record asks [`decide`]; list queries
-//! express the same rule in SQL and are tested against it.
+//! Deny by default. An organisation always reaches its own data (roles narrowing what it may do); a partner
+//! reaches it only through an active agreement whose scope covers the data with a sufficient permission. Every
+//! server path that reads, lists or changes a record asks [`decide`]; list queries express the same rule in SQL
+//! and are tested against it.
 
-use crate::ids::OrgId;
+use crate::agreement::{AgreementFacts, Covered, DataClass, Permission};
+use crate::ids::{OrgId, TransferId};
 use crate::org::Role;
-use serde::{Deserialize, Serialize};
+use chrono::{DateTime, Utc};
 
 /// Who is asking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,44 +21,153 @@ pub struct Subject {
 }
 
 /// What they want to do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Action {
     /// See the record.
     Read,
+    /// Comment on it.
+    Comment,
+    /// Add to it or change it.
+    Contribute,
+    /// Download its files or export it.
+    Download,
+    /// Write or amend a draft agreement.
+    DraftAgreement,
+    /// Sign an agreement as an authorised signatory.
+    SignAgreement,
+    /// Revoke an agreement.
+    RevokeAgreement,
 }
 
-/// What they want to do it to, with the facts the rule needs.
+impl Action {
+    /// Every action.
+    pub const ALL: [Action; 7] = [
+        Action::Read,
+        Action::Comment,
+        Action::Contribute,
+        Action::Download,
+        Action::DraftAgreement,
+        Action::SignAgreement,
+        Action::RevokeAgreement,
+    ];
+
+    /// The agreement permission this action needs on another organisation's data, if it is a data action.
+    pub fn needed_permission(self) -> Option<Permission> {
+        match self {
+            Action::Read => Some(Permission::View),
+            Action::Comment => Some(Permission::Comment),
+            Action::Contribute => Some(Permission::Contribute),
+            Action::Download => Some(Permission::Download),
+            Action::DraftAgreement | Action::SignAgreement | Action::RevokeAgreement => None,
+        }
+    }
+
+    fn verb(self) -> &'static str {
+        match self {
+            Action::Read => "view",
+            Action::Comment => "comment on",
+            Action::Contribute => "change",
+            Action::Download => "download",
+            Action::DraftAgreement => "draft",
+            Action::SignAgreement => "sign",
+            Action::RevokeAgreement => "revoke",
+        }
+    }
+}
+
+/// A transfer, or one class of data inside it, with the facts the rule needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Resource {
-    /// A technology transfer between a sponsor and a CMO.
-    Transfer {
-        /// The brand owner.
-        sponsor: OrgId,
-        /// The contract manufacturer.
-        cmo: OrgId,
+pub struct TransferData<'a> {
+    /// The transfer.
+    pub id: TransferId,
+    /// The brand owner, who owns the transfer's data.
+    pub sponsor: OrgId,
+    /// The contract manufacturer.
+    pub cmo: OrgId,
+    /// The product's name, which agreements may be scoped on.
+    pub product: &'a str,
+    /// The class of data asked for; `None` for the transfer's overview (product, sites, stage, dates).
+    pub data_class: Option<DataClass>,
+}
+
+/// What they want to do it to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resource<'a> {
+    /// A technology transfer or data in it.
+    Transfer(TransferData<'a>),
+    /// A data-sharing agreement between two organisations.
+    Agreement {
+        /// Whose data it shares.
+        grantor: OrgId,
+        /// Who receives access.
+        grantee: OrgId,
+    },
+    /// An organisation's audit trail.
+    AuditTrail {
+        /// Whose.
+        org: OrgId,
     },
 }
 
 /// Why access was refused, phrased for the person refused; never reveals the record's content.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DenyReason {
     /// The subject's organisation has no part in the record.
     NotAParty,
+    /// No active agreement covers this data for the subject's organisation.
+    NoAgreement {
+        /// The data class asked for (`None`: the transfer itself).
+        data_class: Option<DataClass>,
+        /// The product it belongs to.
+        product: String,
+        /// The permission that was needed.
+        needed: Permission,
+    },
+    /// The subject's role may not do this.
+    Role {
+        /// Their role.
+        role: Role,
+        /// What they tried.
+        action: Action,
+    },
 }
 
 impl DenyReason {
     /// The explanation shown on the no-access page.
-    pub fn message(self) -> &'static str {
+    pub fn message(&self) -> String {
         match self {
             DenyReason::NotAParty => {
-                "Your organisation is not a party to this transfer. Ask the sponsor for access if you need it."
+                "Your organisation is not a party to this record. Ask its owner for access if you need it.".into()
+            }
+            DenyReason::NoAgreement { data_class: Some(class), product, needed } => format!(
+                "No active agreement lets your organisation {} {} for {product}.",
+                Action::from_permission(*needed).verb(),
+                class.label()
+            ),
+            DenyReason::NoAgreement { data_class: None, product, .. } => format!(
+                "No active data-sharing agreement covers this transfer of {product} for your organisation. \
+                 The sponsor can draft one under Partners & agreements."
+            ),
+            DenyReason::Role { role, action } => {
+                format!("Your role ({}) may not {} this.", role.label(), action.verb())
             }
         }
     }
 }
 
+impl Action {
+    fn from_permission(permission: Permission) -> Action {
+        match permission {
+            Permission::View => Action::Read,
+            Permission::Comment => Action::Comment,
+            Permission::Contribute => Action::Contribute,
+            Permission::Download => Action::Download,
+        }
+    }
+}
+
 /// The outcome of [`decide`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decision {
     /// Go ahead.
     Allow,
@@ -64,52 +177,87 @@ pub enum Decision {
 
 impl Decision {
     /// True for [`Decision::Allow`].
-    pub fn is_allowed(self) -> bool {
-        self == Decision::Allow
+    pub fn is_allowed(&self) -> bool {
+        *self == Decision::Allow
     }
 }
 
-/// Decides whether `subject` may perform `action` on `resource`.
-pub fn decide(subject: &Subject, action: Action, resource: &Resource) -> Decision {
-    match (action, resource) {
-        (Action::Read, Resource::Transfer { sponsor, cmo }) => {
-            if subject.org == *sponsor || subject.org == *cmo {
-                Decision::Allow
-            } else {
-                Decision::Deny(DenyReason::NotAParty)
+/// Which roles may do what to data, inside their own organisation or through an agreement.
+fn role_may(role: Role, action: Action) -> bool {
+    match action {
+        Action::Read | Action::Download => true,
+        Action::Comment | Action::Contribute => role != Role::Viewer,
+        Action::DraftAgreement => matches!(role, Role::Admin | Role::TechTransferLead),
+        // An organisation's admins are its authorised signatories for agreements.
+        Action::SignAgreement | Action::RevokeAgreement => role == Role::Admin,
+    }
+}
+
+fn role_denial(subject: &Subject, action: Action) -> Decision {
+    Decision::Deny(DenyReason::Role { role: subject.role, action })
+}
+
+/// Decides whether `subject` may perform `action` on `resource`, given every agreement that might apply, at `now`.
+pub fn decide(
+    subject: &Subject,
+    action: Action,
+    resource: &Resource<'_>,
+    agreements: &[AgreementFacts],
+    now: DateTime<Utc>,
+) -> Decision {
+    match resource {
+        Resource::Transfer(data) => decide_transfer(subject, action, data, agreements, now),
+        Resource::Agreement { grantor, grantee } => {
+            let party = subject.org == *grantor || subject.org == *grantee;
+            match action {
+                _ if !party => Decision::Deny(DenyReason::NotAParty),
+                Action::Read | Action::Download => Decision::Allow,
+                Action::DraftAgreement if subject.org != *grantor => Decision::Deny(DenyReason::NotAParty),
+                Action::DraftAgreement | Action::SignAgreement | Action::RevokeAgreement => {
+                    if role_may(subject.role, action) { Decision::Allow } else { role_denial(subject, action) }
+                }
+                Action::Comment | Action::Contribute => role_denial(subject, action),
             }
         }
+        Resource::AuditTrail { org } => match action {
+            _ if subject.org != *org => Decision::Deny(DenyReason::NotAParty),
+            Action::Read | Action::Download if matches!(subject.role, Role::Admin | Role::Qa) => Decision::Allow,
+            _ => role_denial(subject, action),
+        },
+    }
+}
+
+fn decide_transfer(
+    subject: &Subject,
+    action: Action,
+    data: &TransferData<'_>,
+    agreements: &[AgreementFacts],
+    now: DateTime<Utc>,
+) -> Decision {
+    let Some(needed) = action.needed_permission() else {
+        return role_denial(subject, action);
+    };
+    if subject.org != data.sponsor && subject.org != data.cmo {
+        return Decision::Deny(DenyReason::NotAParty);
+    }
+    if !role_may(subject.role, action) {
+        return role_denial(subject, action);
+    }
+    if subject.org == data.sponsor {
+        return Decision::Allow;
+    }
+    let covered =
+        Covered { owner: data.sponsor, product: data.product, transfer: data.id, data_class: data.data_class };
+    if agreements.iter().any(|a| a.grantee == subject.org && a.grants(&covered, needed, now)) {
+        Decision::Allow
+    } else {
+        Decision::Deny(DenyReason::NoAgreement {
+            data_class: data.data_class,
+            product: data.product.to_owned(),
+            needed,
+        })
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-    use uuid::Uuid;
-
-    fn org(n: u128) -> OrgId {
-        OrgId(Uuid::from_u128(n))
-    }
-
-    fn any_role() -> impl Strategy<Value = Role> {
-        proptest::sample::select(Role::ALL.to_vec())
-    }
-
-    #[test]
-    fn parties_read_and_strangers_are_refused() {
-        let transfer = Resource::Transfer { sponsor: org(1), cmo: org(2) };
-        let as_org = |n| Subject { org: org(n), role: Role::Viewer };
-        assert_eq!(decide(&as_org(1), Action::Read, &transfer), Decision::Allow);
-        assert_eq!(decide(&as_org(2), Action::Read, &transfer), Decision::Allow);
-        assert_eq!(decide(&as_org(3), Action::Read, &transfer), Decision::Deny(DenyReason::NotAParty));
-    }
-
-    proptest! {
-        #[test]
-        fn read_is_allowed_exactly_for_the_two_parties(s in 0u128..5, c in 0u128..5, who in 0u128..5, role in any_role()) {
-            let decision = decide(&Subject { org: org(who), role }, Action::Read, &Resource::Transfer { sponsor: org(s), cmo: org(c) });
-            prop_assert_eq!(decision.is_allowed(), who == s || who == c);
-        }
-    }
-}
+mod tests;

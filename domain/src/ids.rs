@@ -44,6 +44,14 @@ id_type!(
     /// Identifies a technology transfer.
     TransferId
 );
+id_type!(
+    /// Identifies a data-sharing agreement.
+    AgreementId
+);
+id_type!(
+    /// Identifies a partnership between a sponsor and a CMO.
+    PartnershipId
+);
 
 #[cfg(test)]
 mod tests {

@@ -4,11 +4,16 @@
 //! native targets: the app and the server cannot disagree about what a request looks like or who may see what.
 
 pub mod access;
+pub mod agreement;
+pub mod audit;
+pub mod canonical;
 pub mod error;
 pub mod ids;
 pub mod org;
 pub mod redirect;
 pub mod session;
+pub mod signature;
+mod stored_enum;
 pub mod throttle;
 pub mod transfer;
 pub mod validation;

@@ -58,3 +58,38 @@ pub async fn hash_password(password: String) -> anyhow::Result<String> {
 pub async fn verify_password(password: String, hash: String) -> anyhow::Result<bool> {
     Ok(tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok()).await?)
 }
+
+/// Re-checks the signed-in user's password before a signature (21 CFR 11.200: both components at each signing
+/// outside a continuous session of signings). Repeated failures lock signing for the account.
+pub async fn confirm_signer(pool: &sqlx::AnyPool, user: &UserProfile, password: String) -> Result<(), AppError> {
+    use baton_domain::error::{ApiError, ErrorCode};
+    use baton_domain::throttle::{self, ThrottlePolicy};
+    if password.is_empty() {
+        return Err(ApiError::invalid("password", "Enter your password to sign.").into());
+    }
+    let key = format!("signing:{}", user.id);
+    let now = chrono::Utc::now();
+    throttle::check(store::throttle::get(pool, &key).await?.as_ref(), now).map_err(|until| {
+        AppError::new(
+            ErrorCode::TooManyAttempts,
+            format!("Signing is locked after repeated wrong passwords. Try again after {} UTC.", until.format("%H:%M")),
+        )
+    })?;
+    let hash = store::users::find_by_email(pool, &user.email)
+        .await?
+        .map(|c| c.password_hash)
+        .ok_or_else(AppError::unauthenticated)?;
+    if verify_password(password, hash).await? {
+        store::throttle::clear(pool, &key).await?;
+        Ok(())
+    } else {
+        let state =
+            throttle::record_failure(store::throttle::get(pool, &key).await?, now, ThrottlePolicy::per_account());
+        store::throttle::put(pool, &key, &state).await?;
+        Err(AppError::Api(ApiError {
+            code: ErrorCode::InvalidCredentials,
+            message: "That password is not correct. Signing needs your own password.".into(),
+            field: Some("password".into()),
+        }))
+    }
+}

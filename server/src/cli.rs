@@ -31,6 +31,16 @@ pub enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Work with the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// `baton audit …`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Re-compute the hash chain: prints OK with the count, or the first entry where the chain breaks (exit 1).
+    Verify,
 }
 
 /// Options of `baton serve`.

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use baton_domain::validation::{normalise_email, validate_email};
 use baton_server::app::HttpOptions;
-use baton_server::cli::{Cli, Command, UserAddArgs, UserCommand};
+use baton_server::cli::{AuditCommand, Cli, Command, UserAddArgs, UserCommand};
 use baton_server::db::{self, Db};
 use baton_server::state::AppState;
 use baton_server::{auth, seed, serve, store};
@@ -30,6 +30,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(UserCommand::Add(args)) => add_user(&db, args).await,
+        Command::Audit(AuditCommand::Verify) => verify_audit(&db).await,
     }
 }
 
@@ -94,4 +95,18 @@ async fn add_user(db: &Db, args: UserAddArgs) -> anyhow::Result<()> {
     );
     println!("Added {} ({}) to {}.", user.display_name, email, args.org);
     Ok(())
+}
+
+async fn verify_audit(db: &Db) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    match store::audit::verify(&db.pool).await? {
+        store::audit::Verdict::Intact(count) => {
+            println!("OK: {count} audit entries, hash chain intact ({:.2} s)", started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        store::audit::Verdict::Broken(at) => {
+            println!("BROKEN: {at}");
+            std::process::exit(1);
+        }
+    }
 }

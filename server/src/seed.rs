@@ -4,12 +4,17 @@
 use crate::auth;
 use crate::db::Db;
 use crate::store;
+use crate::store::audit::{Actor, NewEntry, begin_write};
 use crate::store::transfers::NewTransfer;
 use crate::store::users::NewUser;
-use baton_domain::ids::{OrgId, SiteId, TransferId, UserId};
-use baton_domain::org::{OrgKind, Role};
+use baton_domain::agreement::{AgreementTerms, Coverage, DataClass, Permission, Scope};
+use baton_domain::audit::AuditAction;
+use baton_domain::ids::{AgreementId, OrgId, PartnershipId, SiteId, TransferId, UserId};
+use baton_domain::org::{OrgKind, Role, UserProfile};
+use baton_domain::signature::{Meaning, content_hash};
 use baton_domain::transfer::Stage;
 use chrono::{NaiveDate, Utc};
+use serde_json::json;
 use uuid::Uuid;
 
 /// The password every demo user has.
@@ -31,6 +36,10 @@ const CASTELLAN_MONZA: SiteId = SiteId(Uuid::from_u128(0x0000_0002_0000_4000_800
 pub const VELARIMAB_DS: TransferId = TransferId(Uuid::from_u128(0x0000_0003_0000_4000_8000_0000_0000_0001));
 /// Corvastatin tablets to Castellan, in PPQ.
 pub const CORVASTATIN: TransferId = TransferId(Uuid::from_u128(0x0000_0003_0000_4000_8000_0000_0000_0002));
+/// The active agreement sharing Velarimab drug substance data with Norvia.
+pub const VELARIMAB_DS_AGREEMENT: AgreementId = AgreementId(Uuid::from_u128(0x0000_0006_0000_4000_8000_0000_0000_0001));
+/// The active agreement sharing Corvastatin data with Castellan.
+pub const CORVASTATIN_AGREEMENT: AgreementId = AgreementId(Uuid::from_u128(0x0000_0006_0000_4000_8000_0000_0000_0002));
 /// Velarimab drug product to Norvia, just initiated.
 pub const VELARIMAB_DP: TransferId = TransferId(Uuid::from_u128(0x0000_0003_0000_4000_8000_0000_0000_0003));
 
@@ -207,5 +216,102 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
     for transfer in &transfers {
         store::transfers::insert(pool, transfer, now).await?;
     }
+    seed_agreements(db, now).await
+}
+
+/// Partnerships of Helix with both CMOs, and one active agreement with each. Velarimab drug product has none yet,
+/// so Norvia cannot open that transfer until Helix drafts and both sign one.
+async fn seed_agreements(db: &Db, now: chrono::DateTime<Utc>) -> anyhow::Result<()> {
+    let pool = &db.pool;
+    let norvia = PartnershipId(Uuid::from_u128(0x0000_0005_0000_4000_8000_0000_0000_0001));
+    let castellan = PartnershipId(Uuid::from_u128(0x0000_0005_0000_4000_8000_0000_0000_0002));
+    store::agreements::insert_partnership(pool, norvia, HELIX, NORVIA, now).await?;
+    store::agreements::insert_partnership(pool, castellan, HELIX, CASTELLAN, now).await?;
+
+    let at = |y, m, d| date(y, m, d).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let agreements = [
+        (
+            VELARIMAB_DS_AGREEMENT,
+            norvia,
+            AgreementTerms {
+                title: "Velarimab drug substance — technology transfer data".into(),
+                grantee: NORVIA,
+                scope: Scope {
+                    products: Coverage::Only(vec!["Velarimab drug substance".into()]),
+                    transfers: Coverage::Only(vec![VELARIMAB_DS]),
+                    data_classes: vec![
+                        DataClass::ProcessDescription,
+                        DataClass::ProcessParameters,
+                        DataClass::AnalyticalMethods,
+                        DataClass::BatchRecords,
+                        DataClass::QualityEvents,
+                    ],
+                },
+                permission: Permission::Contribute,
+                valid_from: at(2026, 1, 1),
+                valid_until: at(2028, 1, 1),
+            },
+        ),
+        (
+            CORVASTATIN_AGREEMENT,
+            castellan,
+            AgreementTerms {
+                title: "Corvastatin tablets — transfer and PPQ".into(),
+                grantee: CASTELLAN,
+                scope: Scope {
+                    products: Coverage::Only(vec!["Corvastatin 20 mg tablets".into()]),
+                    transfers: Coverage::All,
+                    data_classes: DataClass::ALL.iter().copied().filter(|c| *c != DataClass::Commercial).collect(),
+                },
+                permission: Permission::Download,
+                valid_from: at(2025, 9, 1),
+                valid_until: at(2027, 9, 1),
+            },
+        ),
+    ];
+    let helix_admin = admin(db, 0).await?;
+    for (id, partnership, terms) in agreements {
+        if store::agreements::get(pool, id, now).await?.is_some() {
+            continue;
+        }
+        let cmo_admin = admin(db, if terms.grantee == NORVIA { 1 } else { 2 }).await?;
+        let content = store::agreements::signed_content(id, HELIX, &terms);
+        let hash = content_hash(&content);
+        let mut tx = begin_write(pool).await?;
+        store::agreements::insert(&mut tx, id, partnership, HELIX, &terms, helix_admin.id, now).await?;
+        let entry = |actor: &UserProfile, action, new| NewEntry {
+            actor: Actor::from(actor),
+            owner_org: Some(HELIX),
+            action,
+            record_type: store::agreements::RECORD_TYPE,
+            record_id: id.to_string(),
+            old: None,
+            new: Some(new),
+            reason: None,
+        };
+        store::audit::append(&mut tx, entry(&helix_admin, AuditAction::Create, content), now).await?;
+        for signer in [&helix_admin, &cmo_admin] {
+            store::signatures::insert(
+                &mut tx,
+                store::agreements::RECORD_TYPE,
+                &id.to_string(),
+                signer,
+                Meaning::Approved,
+                &hash,
+                now,
+            )
+            .await?;
+            let signed = json!({"meaning": "approved", "content_hash": hash, "signer": signer.display_name});
+            store::audit::append(&mut tx, entry(signer, AuditAction::Sign, signed), now).await?;
+        }
+        store::agreements::mark_activated(&mut tx, id, now).await?;
+        tx.commit().await?;
+    }
     Ok(())
+}
+
+async fn admin(db: &Db, org_index: usize) -> anyhow::Result<UserProfile> {
+    store::users::find_by_id(&db.pool, user_id(org_index, 0))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo admin missing"))
 }

@@ -89,7 +89,7 @@ async fn a_foreign_transfer_shows_no_access_and_an_unknown_one_not_found() {
 
         c.goto(&server.url(&format!("/transfers/{VELARIMAB_DS}"))).await?;
         let denied = wait_for(&c, "[data-testid=no-access]").await?.text().await?;
-        assert!(denied.contains("not a party to this transfer"), "{denied}");
+        assert!(denied.contains("not a party"), "{denied}");
         assert!(!denied.contains("Velarimab"), "the no-access page must not reveal the record: {denied}");
 
         c.goto(&server.url("/transfers/00000003-0000-4000-8000-0000000000ff")).await?;

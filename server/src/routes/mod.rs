@@ -1,5 +1,7 @@
 //! The versioned JSON API under `/api/v1`, and its OpenAPI document generated from the handlers.
 
+pub mod agreements;
+pub mod audit;
 pub mod session;
 pub mod transfers;
 
@@ -21,7 +23,12 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 #[openapi(
     info(title = "Baton API", version = "1", description = "Sponsor–CMO technology transfer and quality data exchange."),
     modifiers(&SessionCookie),
-    tags((name = "session", description = "Logging in and out"), (name = "transfers", description = "Technology transfers"))
+    tags(
+        (name = "session", description = "Logging in and out"),
+        (name = "transfers", description = "Technology transfers"),
+        (name = "agreements", description = "Partnerships and data-sharing agreements"),
+        (name = "audit", description = "The audit trail")
+    )
 )]
 struct ApiDoc;
 
@@ -43,6 +50,14 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(session::current, session::login, session::logout))
         .routes(routes!(transfers::list))
         .routes(routes!(transfers::get))
+        .routes(routes!(agreements::partners))
+        .routes(routes!(agreements::list, agreements::create))
+        .routes(routes!(agreements::get, agreements::update))
+        .routes(routes!(agreements::sign))
+        .routes(routes!(agreements::revoke))
+        .routes(routes!(audit::list))
+        .routes(routes!(audit::export))
+        .routes(routes!(audit::history))
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     let json = doc.to_json().unwrap_or_default();

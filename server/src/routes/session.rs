@@ -5,9 +5,11 @@ use crate::error::AppError;
 use crate::json::ApiJson;
 use crate::state::AppState;
 use crate::store;
+use crate::store::audit::{Actor, NewEntry};
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
+use baton_domain::audit::AuditAction;
 use baton_domain::error::{ErrorBody, ErrorCode};
 use baton_domain::session::{LoginRequest, SessionInfo};
 use baton_domain::throttle::{self, ThrottlePolicy};
@@ -74,6 +76,7 @@ pub async fn login(
     }
 
     let found = store::users::find_by_email(pool, &email).await?;
+    let found_profile = found.as_ref().map(|c| c.profile.clone());
     let hash = found.as_ref().map_or_else(|| DECOY_HASH.clone(), |c| c.password_hash.clone());
     let password_ok = auth::verify_password(request.password, hash).await?;
     let Some(credentials) = found.filter(|_| password_ok) else {
@@ -83,6 +86,21 @@ pub async fn login(
             let state = throttle::record_failure(store::throttle::get(pool, key).await?, now, policy);
             store::throttle::put(pool, key, &state).await?;
         }
+        let actor = match &found_profile {
+            Some(profile) => Actor::from(profile),
+            None => Actor { id: None, name: email.clone(), org: None },
+        };
+        let entry = NewEntry {
+            actor: actor.clone(),
+            owner_org: actor.org,
+            action: AuditAction::LoginFailed,
+            record_type: "session",
+            record_id: email.clone(),
+            old: None,
+            new: Some(serde_json::json!({"address": peer.ip().to_string()})),
+            reason: None,
+        };
+        store::audit::record(pool, entry, now).await?;
         tracing::info!(email = %email, "failed login");
         return Err(AppError::new(ErrorCode::InvalidCredentials, "E-mail or password is not correct."));
     };
@@ -92,6 +110,17 @@ pub async fn login(
     let csrf_token = new_csrf_token();
     session.insert(USER_KEY, credentials.profile.id).await.map_err(session_error)?;
     session.insert(CSRF_KEY, &csrf_token).await.map_err(session_error)?;
+    let entry = NewEntry {
+        actor: Actor::from(&credentials.profile),
+        owner_org: Some(credentials.profile.organisation.id),
+        action: AuditAction::Login,
+        record_type: "session",
+        record_id: credentials.profile.id.to_string(),
+        old: None,
+        new: Some(serde_json::json!({"address": peer.ip().to_string()})),
+        reason: None,
+    };
+    store::audit::record(pool, entry, now).await?;
     tracing::info!(user = %credentials.profile.id, "logged in");
     Ok(Json(SessionInfo { user: credentials.profile, csrf_token }))
 }
@@ -99,8 +128,19 @@ pub async fn login(
 /// Logs out: the session is deleted on the server, not just forgotten by the browser.
 #[utoipa::path(delete, path = "/session", tag = "session",
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn logout(user: CurrentUser) -> Result<StatusCode, AppError> {
+pub async fn logout(State(state): State<AppState>, user: CurrentUser) -> Result<StatusCode, AppError> {
     user.session.flush().await.map_err(session_error)?;
+    let entry = NewEntry {
+        actor: Actor::from(&user.profile),
+        owner_org: Some(user.profile.organisation.id),
+        action: AuditAction::Logout,
+        record_type: "session",
+        record_id: user.profile.id.to_string(),
+        old: None,
+        new: None,
+        reason: None,
+    };
+    store::audit::record(&state.db.pool, entry, Utc::now()).await?;
     tracing::info!(user = %user.profile.id, "logged out");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,7 +1,10 @@
 //! Persistence: every SQL statement lives here, one module per kind of record.
 
+pub mod agreements;
+pub mod audit;
 pub mod organisations;
 pub mod sessions;
+pub mod signatures;
 pub mod throttle;
 pub mod transfers;
 pub mod users;

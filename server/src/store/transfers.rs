@@ -95,12 +95,15 @@ pub async fn get(pool: &AnyPool, id: TransferId) -> anyhow::Result<Option<Transf
     row.map(TransferDetail::try_from).transpose()
 }
 
-/// The transfers `viewer` takes part in: the SQL form of `access::decide` for reading transfers.
-pub async fn list_for_party(pool: &AnyPool, viewer: OrgId) -> anyhow::Result<Vec<TransferSummary>> {
+/// The transfers whose overview `viewer` may read at `now`: the SQL form of `access::decide` for reading
+/// transfers (the sponsor's own, and the CMO's where an agreement in force covers them).
+pub async fn list_readable(pool: &AnyPool, viewer: OrgId, now: DateTime<Utc>) -> anyhow::Result<Vec<TransferSummary>> {
     let rows: Vec<DetailRow> = sqlx::query_as(&format!(
-        "{DETAIL_QUERY} WHERE t.sponsor_org_id = $1 OR t.cmo_org_id = $1 ORDER BY t.target_completion, t.code"
+        "{DETAIL_QUERY} WHERE t.sponsor_org_id = $1 OR (t.cmo_org_id = $1 AND {}) ORDER BY t.target_completion, t.code",
+        super::agreements::COVERS_TRANSFER_SQL
     ))
     .bind(viewer.to_string())
+    .bind(clock::to_db(now))
     .fetch_all(pool)
     .await?;
     rows.into_iter()

@@ -1,0 +1,211 @@
+//! Unit and property tests of the access rule.
+
+use super::*;
+use crate::agreement::{AgreementState, Coverage, Scope};
+use crate::ids::AgreementId;
+use chrono::Duration;
+use proptest::prelude::*;
+use uuid::Uuid;
+
+fn org(n: u128) -> OrgId {
+    OrgId(Uuid::from_u128(n))
+}
+
+fn transfer_id(n: u128) -> TransferId {
+    TransferId(Uuid::from_u128(100 + n))
+}
+
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_800_000_000, 0).expect("valid")
+}
+
+const PRODUCTS: [&str; 2] = ["Velarimab", "Corvastatin"];
+
+fn any_role() -> impl Strategy<Value = Role> {
+    proptest::sample::select(Role::ALL.to_vec())
+}
+
+fn any_action() -> impl Strategy<Value = Action> {
+    proptest::sample::select(Action::ALL.to_vec())
+}
+
+fn any_class() -> impl Strategy<Value = Option<DataClass>> {
+    proptest::option::of(proptest::sample::select(DataClass::ALL.to_vec()))
+}
+
+fn any_permission() -> impl Strategy<Value = Permission> {
+    proptest::sample::select(Permission::ALL.to_vec())
+}
+
+fn any_coverage<T: Clone + std::fmt::Debug + 'static>(items: Vec<T>) -> impl Strategy<Value = Coverage<T>> {
+    prop_oneof![
+        Just(Coverage::All),
+        proptest::sample::subsequence(items.clone(), 0..=items.len()).prop_map(Coverage::Only)
+    ]
+}
+
+prop_compose! {
+    fn any_agreement()(
+        grantor in 1u128..4, grantee in 1u128..4,
+        products in any_coverage(PRODUCTS.iter().map(|p| p.to_string()).collect()),
+        transfers in any_coverage((0..3).map(transfer_id).collect()),
+        classes in proptest::sample::subsequence(DataClass::ALL.to_vec(), 0..=DataClass::ALL.len()),
+        permission in any_permission(),
+        from_days in -400i64..10, length in 1i64..800,
+        signed_by_grantor in any::<bool>(), signed_by_grantee in any::<bool>(),
+        revoked_days_ago in proptest::option::of(-5i64..30),
+    ) -> AgreementFacts {
+        AgreementFacts {
+            id: AgreementId(Uuid::from_u128(7)),
+            grantor: org(grantor),
+            grantee: org(grantee),
+            scope: Scope { products, transfers, data_classes: classes },
+            permission,
+            valid_from: now() + Duration::days(from_days),
+            valid_until: now() + Duration::days(from_days + length),
+            signed_by_grantor,
+            signed_by_grantee,
+            revoked_at: revoked_days_ago.map(|d| now() - Duration::days(d)),
+        }
+    }
+}
+
+prop_compose! {
+    fn any_transfer_data()(sponsor in 1u128..4, cmo in 1u128..4, product in 0usize..2, id in 0u128..3, class in any_class())
+        -> (OrgId, OrgId, usize, TransferId, Option<DataClass>) {
+        (org(sponsor), org(cmo), product, transfer_id(id), class)
+    }
+}
+
+fn data(t: &(OrgId, OrgId, usize, TransferId, Option<DataClass>)) -> TransferData<'static> {
+    TransferData { id: t.3, sponsor: t.0, cmo: t.1, product: PRODUCTS[t.2], data_class: t.4 }
+}
+
+proptest! {
+    #[test]
+    fn a_partner_is_never_granted_outside_an_active_agreement_s_scope(
+        who in 1u128..4, role in any_role(), action in any_action(), t in any_transfer_data(),
+        agreements in proptest::collection::vec(any_agreement(), 0..4),
+    ) {
+        let data = data(&t);
+        let subject = Subject { org: org(who), role };
+        let decision = decide(&subject, action, &Resource::Transfer(data), &agreements, now());
+        if decision.is_allowed() && subject.org != data.sponsor {
+            let needed = action.needed_permission().expect("only data actions are allowed on transfers");
+            prop_assert_eq!(subject.org, data.cmo, "only the transfer's CMO can be a partner reader");
+            prop_assert!(agreements.iter().any(|a| a.state(now()) == AgreementState::Active
+                && a.grantor == data.sponsor && a.grantee == subject.org && a.permission >= needed
+                && a.scope.products.includes(&data.product.to_string())
+                && a.scope.transfers.includes(&data.id)
+                && data.data_class.is_none_or(|c| a.scope.data_classes.contains(&c))));
+        }
+    }
+
+    #[test]
+    fn expired_revoked_or_unsigned_agreements_never_grant(
+        role in any_role(), action in any_action(), t in any_transfer_data(),
+        agreements in proptest::collection::vec(any_agreement(), 0..4),
+    ) {
+        let data = data(&t);
+        let inactive: Vec<_> = agreements.into_iter().filter(|a| a.state(now()) != AgreementState::Active).collect();
+        let subject = Subject { org: data.cmo, role };
+        if data.cmo != data.sponsor {
+            let decision = decide(&subject, action, &Resource::Transfer(data), &inactive, now());
+            prop_assert!(!decision.is_allowed(), "{:?}", inactive);
+        }
+    }
+
+    #[test]
+    fn the_own_organisation_is_allowed_exactly_what_its_role_may(
+        role in any_role(), action in any_action(), t in any_transfer_data(),
+        agreements in proptest::collection::vec(any_agreement(), 0..3),
+    ) {
+        let data = data(&t);
+        let subject = Subject { org: data.sponsor, role };
+        let decision = decide(&subject, action, &Resource::Transfer(data), &agreements, now());
+        let expected = action.needed_permission().is_some() && role_may(role, action);
+        prop_assert_eq!(decision.is_allowed(), expected);
+    }
+
+    #[test]
+    fn strangers_are_always_refused(
+        role in any_role(), action in any_action(), t in any_transfer_data(),
+        agreements in proptest::collection::vec(any_agreement(), 0..4),
+    ) {
+        let data = data(&t);
+        let stranger = Subject { org: org(99), role };
+        prop_assert!(!decide(&stranger, action, &Resource::Transfer(data), &agreements, now()).is_allowed());
+        let agreement = Resource::Agreement { grantor: data.sponsor, grantee: data.cmo };
+        prop_assert!(!decide(&stranger, action, &agreement, &agreements, now()).is_allowed());
+        let trail = Resource::AuditTrail { org: data.sponsor };
+        prop_assert!(!decide(&stranger, action, &trail, &agreements, now()).is_allowed());
+    }
+}
+
+fn active_agreement(class: DataClass, permission: Permission) -> AgreementFacts {
+    AgreementFacts {
+        id: AgreementId(Uuid::from_u128(1)),
+        grantor: org(1),
+        grantee: org(2),
+        scope: Scope {
+            products: Coverage::Only(vec!["Velarimab".into()]),
+            transfers: Coverage::All,
+            data_classes: vec![class],
+        },
+        permission,
+        valid_from: now() - Duration::days(1),
+        valid_until: now() + Duration::days(1),
+        signed_by_grantor: true,
+        signed_by_grantee: true,
+        revoked_at: None,
+    }
+}
+
+#[test]
+fn denials_say_what_is_missing() {
+    let data = TransferData {
+        id: transfer_id(0),
+        sponsor: org(1),
+        cmo: org(2),
+        product: "Velarimab",
+        data_class: Some(DataClass::AnalyticalMethods),
+    };
+    let cmo = Subject { org: org(2), role: Role::Qa };
+    let only_process = [active_agreement(DataClass::ProcessDescription, Permission::Download)];
+    match decide(&cmo, Action::Read, &Resource::Transfer(data), &only_process, now()) {
+        Decision::Deny(reason) => {
+            assert_eq!(
+                reason.message(),
+                "No active agreement lets your organisation view analytical methods for Velarimab."
+            )
+        }
+        Decision::Allow => panic!("analytical methods are not covered"),
+    }
+    let overview = TransferData { data_class: None, ..data };
+    assert_eq!(decide(&cmo, Action::Read, &Resource::Transfer(overview), &only_process, now()), Decision::Allow);
+    let view_only = [active_agreement(DataClass::AnalyticalMethods, Permission::View)];
+    assert!(decide(&cmo, Action::Read, &Resource::Transfer(data), &view_only, now()).is_allowed());
+    assert!(!decide(&cmo, Action::Download, &Resource::Transfer(data), &view_only, now()).is_allowed());
+}
+
+#[test]
+fn only_admins_sign_and_only_the_grantor_drafts() {
+    let agreement = Resource::Agreement { grantor: org(1), grantee: org(2) };
+    let at = |o, role| Subject { org: org(o), role };
+    assert!(decide(&at(1, Role::Admin), Action::SignAgreement, &agreement, &[], now()).is_allowed());
+    assert!(decide(&at(2, Role::Admin), Action::SignAgreement, &agreement, &[], now()).is_allowed());
+    assert!(!decide(&at(2, Role::Qa), Action::SignAgreement, &agreement, &[], now()).is_allowed());
+    assert!(!decide(&at(1, Role::Operator), Action::SignAgreement, &agreement, &[], now()).is_allowed());
+    assert!(decide(&at(1, Role::TechTransferLead), Action::DraftAgreement, &agreement, &[], now()).is_allowed());
+    assert!(!decide(&at(2, Role::Admin), Action::DraftAgreement, &agreement, &[], now()).is_allowed());
+    assert!(decide(&at(2, Role::Viewer), Action::Read, &agreement, &[], now()).is_allowed());
+}
+
+#[test]
+fn the_audit_trail_is_for_the_own_admins_and_qa() {
+    let trail = Resource::AuditTrail { org: org(1) };
+    for (role, allowed) in [(Role::Admin, true), (Role::Qa, true), (Role::Operator, false), (Role::Viewer, false)] {
+        assert_eq!(decide(&Subject { org: org(1), role }, Action::Read, &trail, &[], now()).is_allowed(), allowed);
+    }
+    assert!(!decide(&Subject { org: org(2), role: Role::Admin }, Action::Read, &trail, &[], now()).is_allowed());
+}

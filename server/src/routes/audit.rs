@@ -1,0 +1,210 @@
+//! `/audit`: the organisation's audit trail, filtered and paged, as JSON or CSV; `/history`: one record's entries.
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::json::ApiPath;
+use crate::state::AppState;
+use crate::store;
+use crate::store::audit::{Actor, Filter, NewEntry};
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use baton_domain::access::{self, Action, Decision, Resource, TransferData};
+use baton_domain::audit::{AuditAction, AuditEntry};
+use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Most entries one page or export returns.
+const MAX_LIMIT: i64 = 500;
+/// Most entries one CSV export returns.
+const MAX_EXPORT: i64 = 100_000;
+
+/// Filters, all optional; times are ISO-8601 UTC.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct AuditQuery {
+    /// Only entries by this user (id).
+    pub actor: Option<String>,
+    /// Only this kind of record, e.g. `agreement`.
+    pub record_type: Option<String>,
+    /// Only this record (id).
+    pub record_id: Option<String>,
+    /// Only this action, e.g. `sign`.
+    pub action: Option<String>,
+    /// At or after this time.
+    pub from: Option<String>,
+    /// Before this time.
+    pub to: Option<String>,
+    /// Entries older than this sequence number (next page).
+    pub before_seq: Option<i64>,
+    /// Page size, 1 to 500 (default 100).
+    pub limit: Option<i64>,
+}
+
+/// A page of the audit trail.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AuditPage {
+    /// Entries, newest first.
+    pub items: Vec<AuditEntry>,
+    /// Pass as `before_seq` for the next page; absent on the last page.
+    pub next_before_seq: Option<i64>,
+}
+
+fn parse_time(field: &str, value: &Option<String>) -> Result<Option<DateTime<Utc>>, AppError> {
+    value
+        .as_deref()
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            DateTime::parse_from_rfc3339(v)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| ApiError::invalid(field, "Give a time like 2026-11-24T14:05:00Z.").into())
+        })
+        .transpose()
+}
+
+impl AuditQuery {
+    fn filter(&self) -> Result<Filter, AppError> {
+        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+        Ok(Filter {
+            actor: nonempty(&self.actor)
+                .map(|a| a.parse().map_err(|_| AppError::from(ApiError::invalid("actor", "That is not a user id."))))
+                .transpose()?,
+            record_type: nonempty(&self.record_type),
+            record_id: nonempty(&self.record_id),
+            action: nonempty(&self.action)
+                .map(|a| {
+                    a.parse::<AuditAction>().map_err(|_| AppError::from(ApiError::invalid("action", "Unknown action.")))
+                })
+                .transpose()?,
+            from: parse_time("from", &self.from)?,
+            to: parse_time("to", &self.to)?,
+            before_seq: self.before_seq,
+        })
+    }
+}
+
+fn allow_trail(user: &CurrentUser, action: Action) -> Result<(), AppError> {
+    let trail = Resource::AuditTrail { org: user.profile.organisation.id };
+    match access::decide(&user.subject(), action, &trail, &[], Utc::now()) {
+        Decision::Allow => Ok(()),
+        Decision::Deny(reason) => Err(AppError::new(ErrorCode::NoAccess, reason.message())),
+    }
+}
+
+/// The caller's organisation's audit trail: entries by its users or about its records.
+#[utoipa::path(get, path = "/audit", tag = "audit", security(("session" = [])), params(AuditQuery),
+    responses((status = 200, body = AuditPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Query<AuditQuery>,
+) -> Result<Json<AuditPage>, AppError> {
+    allow_trail(&user, Action::Read)?;
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::invalid("limit", format!("Ask for 1 to {MAX_LIMIT} entries.")).into());
+    }
+    let items = store::audit::list(&state.db.pool, user.profile.organisation.id, &query.filter()?, limit).await?;
+    let next_before_seq = (items.len() as i64 == limit).then(|| items.last().map(|e| e.seq)).flatten();
+    Ok(Json(AuditPage { items, next_before_seq }))
+}
+
+/// The same entries as CSV, for inspections; the export itself is recorded.
+#[utoipa::path(get, path = "/audit/export.csv", tag = "audit", security(("session" = [])), params(AuditQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Query<AuditQuery>,
+) -> Result<impl IntoResponse, AppError> {
+    allow_trail(&user, Action::Download)?;
+    let now = Utc::now();
+    let org = user.profile.organisation.id;
+    let items = store::audit::list(&state.db.pool, org, &query.filter()?, MAX_EXPORT).await?;
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "seq",
+        "time_utc",
+        "actor",
+        "actor_id",
+        "action",
+        "record_type",
+        "record_id",
+        "old_values",
+        "new_values",
+        "reason",
+    ];
+    csv.write_record(header).map_err(anyhow::Error::from)?;
+    for e in &items {
+        csv.write_record([
+            e.seq.to_string(),
+            e.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            e.actor_name.clone(),
+            e.actor_id.map(|id| id.to_string()).unwrap_or_default(),
+            e.action.as_str().to_owned(),
+            e.record_type.clone(),
+            e.record_id.clone(),
+            e.old.as_ref().map(ToString::to_string).unwrap_or_default(),
+            e.new.as_ref().map(ToString::to_string).unwrap_or_default(),
+            e.reason.clone().unwrap_or_default(),
+        ])
+        .map_err(anyhow::Error::from)?;
+    }
+    let body = csv.into_inner().map_err(|e| anyhow::anyhow!("writing CSV: {e}"))?;
+    let entry = NewEntry {
+        actor: Actor::from(&user.profile),
+        owner_org: Some(org),
+        action: AuditAction::Download,
+        record_type: "audit_trail",
+        record_id: org.to_string(),
+        old: None,
+        new: Some(serde_json::json!({"entries": items.len()})),
+        reason: None,
+    };
+    store::audit::record(&state.db.pool, entry, now).await?;
+    let filename = format!("attachment; filename=\"baton-audit-{}.csv\"", now.format("%Y%m%dT%H%M%SZ"));
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, filename)], body))
+}
+
+/// One record's history, oldest first, for anyone who may read the record.
+#[utoipa::path(get, path = "/history/{record_type}/{id}", tag = "audit", security(("session" = [])),
+    params(("record_type" = String, Path, description = "`agreement` or `transfer`"), ("id" = String, Path, description = "Record id")),
+    responses((status = 200, body = Vec<AuditEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn history(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath((record_type, id)): ApiPath<(String, String)>,
+) -> Result<Json<Vec<AuditEntry>>, AppError> {
+    let now = Utc::now();
+    let pool = &state.db.pool;
+    let not_found = || AppError::new(ErrorCode::NotFound, "There is no such record.");
+    let decision = match record_type.as_str() {
+        "agreement" => {
+            let id = id.parse().map_err(|_| ApiError::invalid("id", "That is not a valid agreement id (a UUID)."))?;
+            let a = store::agreements::get(pool, id, now).await?.ok_or_else(not_found)?;
+            access::decide(
+                &user.subject(),
+                Action::Read,
+                &Resource::Agreement { grantor: a.facts.grantor, grantee: a.facts.grantee },
+                &[],
+                now,
+            )
+        }
+        "transfer" => {
+            let id = id.parse().map_err(|_| ApiError::invalid("id", "That is not a valid transfer id (a UUID)."))?;
+            let t = store::transfers::get(pool, id).await?.ok_or_else(not_found)?;
+            let agreements = store::agreements::in_force(pool, t.sponsor.id, user.profile.organisation.id, now).await?;
+            let data = TransferData { id, sponsor: t.sponsor.id, cmo: t.cmo.id, product: &t.product, data_class: None };
+            access::decide(&user.subject(), Action::Read, &Resource::Transfer(data), &agreements, now)
+        }
+        _ => return Err(ApiError::invalid("record_type", "History is kept for agreement and transfer records.").into()),
+    };
+    if let Decision::Deny(reason) = decision {
+        return Err(AppError::new(ErrorCode::NoAccess, reason.message()));
+    }
+    Ok(Json(store::audit::history(pool, &record_type, &id).await?))
+}

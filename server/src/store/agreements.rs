@@ -1,0 +1,401 @@
+//! Data-sharing agreements, their scope tables and the signatures on them.
+
+use super::parse_column;
+use super::signatures;
+use crate::clock;
+use baton_domain::agreement::{
+    AgreementFacts, AgreementState, AgreementTerms, AgreementView, Coverage, DataClass, Permission, Scope,
+};
+use baton_domain::ids::{AgreementId, OrgId, PartnershipId, TransferId, UserId};
+use baton_domain::org::OrgRef;
+use baton_domain::signature::content_hash;
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::{AnyConnection, AnyPool, FromRow};
+use std::collections::HashMap;
+
+/// The record type under which agreements appear in signatures and the audit trail.
+pub const RECORD_TYPE: &str = "agreement";
+
+#[derive(FromRow)]
+struct Row {
+    id: String,
+    title: String,
+    grantor_org_id: String,
+    grantor_name: String,
+    grantor_kind: String,
+    grantee_org_id: String,
+    grantee_name: String,
+    grantee_kind: String,
+    all_products: i64,
+    all_transfers: i64,
+    permission: String,
+    valid_from: String,
+    valid_until: String,
+    content_hash: String,
+    revoked_at: Option<String>,
+    revocation_reason: Option<String>,
+    row_version: i64,
+}
+
+const SELECT: &str = "SELECT a.id, a.title, a.grantor_org_id, g.name AS grantor_name, g.kind AS grantor_kind, \
+     a.grantee_org_id, e.name AS grantee_name, e.kind AS grantee_kind, a.all_products, a.all_transfers, \
+     a.permission, a.valid_from, a.valid_until, a.content_hash, a.revoked_at, a.revocation_reason, a.row_version \
+     FROM agreements a JOIN organisations g ON g.id = a.grantor_org_id JOIN organisations e ON e.id = a.grantee_org_id";
+
+/// An agreement with its scope and signatures.
+#[derive(Clone, Debug)]
+pub struct Agreement {
+    /// As the API shows it (state computed at load time).
+    pub view: AgreementView,
+    /// As the access rule sees it.
+    pub facts: AgreementFacts,
+}
+
+/// The signed content of an agreement: exactly what its hash covers.
+pub fn signed_content(id: AgreementId, grantor: OrgId, terms: &AgreementTerms) -> serde_json::Value {
+    json!({
+        "id": id,
+        "title": terms.title.trim(),
+        "grantor": grantor,
+        "grantee": terms.grantee,
+        "scope": terms.scope,
+        "permission": terms.permission.as_str(),
+        "valid_from": clock::to_db(terms.valid_from),
+        "valid_until": clock::to_db(terms.valid_until),
+    })
+}
+
+async fn scope_rows(
+    pool: &AnyPool,
+    table: &str,
+    column: &str,
+    ids: &[String],
+) -> anyhow::Result<Vec<(String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("SELECT agreement_id, {column} FROM {table} WHERE agreement_id IN ({})", placeholders.join(", "));
+    let mut query = sqlx::query_as::<_, (String, String)>(&sql);
+    for id in ids {
+        query = query.bind(id);
+    }
+    Ok(query.fetch_all(pool).await?)
+}
+
+fn group(rows: Vec<(String, String)>) -> HashMap<String, Vec<String>> {
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    for (id, value) in rows {
+        map.entry(id).or_default().push(value);
+    }
+    map
+}
+
+/// Loads agreements matching `where_sql` (with `$1`, `$2` bound to `binds`), with scope and signatures, in five
+/// queries however many there are.
+async fn load(pool: &AnyPool, where_sql: &str, binds: &[String], now: DateTime<Utc>) -> anyhow::Result<Vec<Agreement>> {
+    let sql = format!("{SELECT} {where_sql} ORDER BY a.created_at DESC, a.id");
+    let mut query = sqlx::query_as::<_, Row>(&sql);
+    for bind in binds {
+        query = query.bind(bind);
+    }
+    let rows = query.fetch_all(pool).await?;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut products = group(scope_rows(pool, "agreement_products", "product", &ids).await?);
+    let mut transfers = group(scope_rows(pool, "agreement_transfers", "transfer_id", &ids).await?);
+    let mut classes = group(scope_rows(pool, "agreement_data_classes", "data_class", &ids).await?);
+    let mut signatures = signatures::for_records(pool, RECORD_TYPE, &ids).await?;
+
+    rows.into_iter()
+        .map(|r| {
+            let id: AgreementId = parse_column(&r.id, "agreements.id")?;
+            let grantor = OrgRef {
+                id: parse_column(&r.grantor_org_id, "agreements.grantor_org_id")?,
+                name: r.grantor_name,
+                kind: parse_column(&r.grantor_kind, "organisations.kind")?,
+            };
+            let grantee = OrgRef {
+                id: parse_column(&r.grantee_org_id, "agreements.grantee_org_id")?,
+                name: r.grantee_name,
+                kind: parse_column(&r.grantee_kind, "organisations.kind")?,
+            };
+            let scope = Scope {
+                products: if r.all_products != 0 {
+                    Coverage::All
+                } else {
+                    Coverage::Only(products.remove(&r.id).unwrap_or_default())
+                },
+                transfers: if r.all_transfers != 0 {
+                    Coverage::All
+                } else {
+                    Coverage::Only(
+                        transfers
+                            .remove(&r.id)
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|t| parse_column::<TransferId>(t, "agreement_transfers.transfer_id"))
+                            .collect::<anyhow::Result<_>>()?,
+                    )
+                },
+                data_classes: {
+                    let mut list: Vec<DataClass> = classes
+                        .remove(&r.id)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|c| parse_column(c, "agreement_data_classes.data_class"))
+                        .collect::<anyhow::Result<_>>()?;
+                    list.sort();
+                    list
+                },
+            };
+            let mut sigs = signatures.remove(&r.id).unwrap_or_default();
+            for s in &mut sigs {
+                s.valid = s.content_hash == r.content_hash;
+            }
+            let mut view = AgreementView {
+                id,
+                title: r.title,
+                grantor,
+                grantee,
+                scope,
+                permission: parse_column::<Permission>(&r.permission, "agreements.permission")?,
+                valid_from: clock::from_db(&r.valid_from)?,
+                valid_until: clock::from_db(&r.valid_until)?,
+                state: AgreementState::Draft,
+                content_hash: r.content_hash,
+                signatures: sigs,
+                revoked_at: r.revoked_at.as_deref().map(clock::from_db).transpose()?,
+                revocation_reason: r.revocation_reason,
+                row_version: r.row_version,
+            };
+            let facts = view.facts();
+            view.state = facts.state(now);
+            Ok(Agreement { view, facts })
+        })
+        .collect()
+}
+
+/// One agreement.
+pub async fn get(pool: &AnyPool, id: AgreementId, now: DateTime<Utc>) -> anyhow::Result<Option<Agreement>> {
+    Ok(load(pool, "WHERE a.id = $1", &[id.to_string()], now).await?.pop())
+}
+
+/// Every agreement `org` is party to, newest first.
+pub async fn list_for_party(pool: &AnyPool, org: OrgId, now: DateTime<Utc>) -> anyhow::Result<Vec<Agreement>> {
+    load(pool, "WHERE a.grantor_org_id = $1 OR a.grantee_org_id = $1", &[org.to_string()], now).await
+}
+
+/// The agreements that could grant `grantee` access to `grantor`'s data: activated, not revoked, in their window.
+/// The access rule re-checks each; this only narrows what is loaded.
+pub async fn in_force(
+    pool: &AnyPool,
+    grantor: OrgId,
+    grantee: OrgId,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<AgreementFacts>> {
+    let sql = "WHERE a.grantor_org_id = $1 AND a.grantee_org_id = $2 AND a.activated_at IS NOT NULL \
+               AND a.revoked_at IS NULL AND a.valid_from <= $3 AND a.valid_until > $3";
+    let agreements = load(pool, sql, &[grantor.to_string(), grantee.to_string(), clock::to_db(now)], now).await?;
+    Ok(agreements.into_iter().map(|a| a.facts).collect())
+}
+
+/// The SQL condition, on a transfer aliased `t`, that some agreement in force lets org `$1` see its overview at
+/// time `$2`: the list query's form of the access rule.
+pub const COVERS_TRANSFER_SQL: &str = "EXISTS (SELECT 1 FROM agreements a WHERE a.grantee_org_id = $1 \
+     AND a.grantor_org_id = t.sponsor_org_id AND a.activated_at IS NOT NULL AND a.revoked_at IS NULL \
+     AND a.valid_from <= $2 AND a.valid_until > $2 \
+     AND (a.all_transfers = 1 OR EXISTS (SELECT 1 FROM agreement_transfers x WHERE x.agreement_id = a.id AND x.transfer_id = t.id)) \
+     AND (a.all_products = 1 OR EXISTS (SELECT 1 FROM agreement_products p WHERE p.agreement_id = a.id AND p.product = t.product)))";
+
+/// The partnership between two organisations, either way round.
+pub async fn partnership(pool: &AnyPool, a: OrgId, b: OrgId) -> anyhow::Result<Option<PartnershipId>> {
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM partnerships WHERE (sponsor_org_id = $1 AND cmo_org_id = $2) OR (sponsor_org_id = $2 AND cmo_org_id = $1)",
+    )
+    .bind(a.to_string())
+    .bind(b.to_string())
+    .fetch_optional(pool)
+    .await?;
+    id.map(|id| parse_column(&id, "partnerships.id")).transpose()
+}
+
+async fn write_scope(conn: &mut AnyConnection, id: AgreementId, scope: &Scope) -> anyhow::Result<()> {
+    for table in ["agreement_products", "agreement_transfers", "agreement_data_classes"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE agreement_id = $1"))
+            .bind(id.to_string())
+            .execute(&mut *conn)
+            .await?;
+    }
+    if let Coverage::Only(products) = &scope.products {
+        for product in products {
+            sqlx::query(
+                "INSERT INTO agreement_products (agreement_id, product) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(id.to_string())
+            .bind(product.trim())
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    if let Coverage::Only(transfers) = &scope.transfers {
+        for transfer in transfers {
+            sqlx::query(
+                "INSERT INTO agreement_transfers (agreement_id, transfer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(id.to_string())
+            .bind(transfer.to_string())
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    for class in &scope.data_classes {
+        sqlx::query(
+            "INSERT INTO agreement_data_classes (agreement_id, data_class) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(id.to_string())
+        .bind(class.as_str())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Inserts a new draft agreement.
+pub async fn insert(
+    tx: &mut AnyConnection,
+    id: AgreementId,
+    partnership: PartnershipId,
+    grantor: OrgId,
+    terms: &AgreementTerms,
+    created_by: UserId,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let hash = content_hash(&signed_content(id, grantor, terms));
+    sqlx::query(
+        "INSERT INTO agreements (id, partnership_id, title, grantor_org_id, grantee_org_id, all_products, all_transfers, \
+         permission, valid_from, valid_until, content_hash, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(id.to_string())
+    .bind(partnership.to_string())
+    .bind(terms.title.trim())
+    .bind(grantor.to_string())
+    .bind(terms.grantee.to_string())
+    .bind(i64::from(terms.scope.products == Coverage::All))
+    .bind(i64::from(terms.scope.transfers == Coverage::All))
+    .bind(terms.permission.as_str())
+    .bind(clock::to_db(terms.valid_from))
+    .bind(clock::to_db(terms.valid_until))
+    .bind(&hash)
+    .bind(created_by.to_string())
+    .bind(clock::to_db(now))
+    .bind(clock::to_db(now))
+    .execute(&mut *tx)
+    .await?;
+    write_scope(tx, id, &terms.scope).await
+}
+
+/// Replaces a draft's terms if `row_version` is still current; returns false on a conflict.
+pub async fn update_terms(
+    tx: &mut AnyConnection,
+    id: AgreementId,
+    grantor: OrgId,
+    terms: &AgreementTerms,
+    row_version: i64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let hash = content_hash(&signed_content(id, grantor, terms));
+    let done = sqlx::query(
+        "UPDATE agreements SET title = $1, all_products = $2, all_transfers = $3, permission = $4, valid_from = $5, \
+         valid_until = $6, content_hash = $7, updated_at = $8, row_version = row_version + 1 \
+         WHERE id = $9 AND row_version = $10",
+    )
+    .bind(terms.title.trim())
+    .bind(i64::from(terms.scope.products == Coverage::All))
+    .bind(i64::from(terms.scope.transfers == Coverage::All))
+    .bind(terms.permission.as_str())
+    .bind(clock::to_db(terms.valid_from))
+    .bind(clock::to_db(terms.valid_until))
+    .bind(&hash)
+    .bind(clock::to_db(now))
+    .bind(id.to_string())
+    .bind(row_version)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    write_scope(tx, id, &terms.scope).await?;
+    Ok(true)
+}
+
+/// Records that both parties have now approved the current terms.
+pub async fn mark_activated(tx: &mut AnyConnection, id: AgreementId, now: DateTime<Utc>) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE agreements SET activated_at = $1, row_version = row_version + 1 WHERE id = $2 AND activated_at IS NULL",
+    )
+    .bind(clock::to_db(now))
+    .bind(id.to_string())
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Revokes the agreement from `now` on.
+pub async fn revoke(tx: &mut AnyConnection, id: AgreementId, reason: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE agreements SET revoked_at = $1, revocation_reason = $2, row_version = row_version + 1 \
+         WHERE id = $3 AND revoked_at IS NULL",
+    )
+    .bind(clock::to_db(now))
+    .bind(reason)
+    .bind(id.to_string())
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Adds a partnership unless one exists between the two organisations.
+pub async fn insert_partnership(
+    pool: &AnyPool,
+    id: PartnershipId,
+    sponsor: OrgId,
+    cmo: OrgId,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO partnerships (id, sponsor_org_id, cmo_org_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+    )
+    .bind(id.to_string())
+    .bind(sponsor.to_string())
+    .bind(cmo.to_string())
+    .bind(clock::to_db(now))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The partners of `org`, by name.
+pub async fn partners(pool: &AnyPool, org: OrgId) -> anyhow::Result<Vec<baton_domain::agreement::Partner>> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT p.id, o.id, o.name, o.kind FROM partnerships p \
+         JOIN organisations o ON o.id = CASE WHEN p.sponsor_org_id = $1 THEN p.cmo_org_id ELSE p.sponsor_org_id END \
+         WHERE p.sponsor_org_id = $1 OR p.cmo_org_id = $1 ORDER BY o.name",
+    )
+    .bind(org.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(pid, oid, name, kind)| {
+            Ok(baton_domain::agreement::Partner {
+                partnership_id: parse_column(&pid, "partnerships.id")?,
+                organisation: OrgRef {
+                    id: parse_column(&oid, "organisations.id")?,
+                    name,
+                    kind: parse_column(&kind, "organisations.kind")?,
+                },
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,270 @@
+//! The audit trail: appended in the same transaction as the change it records, read with filters, verified.
+
+use crate::clock;
+use anyhow::Context;
+use baton_domain::audit::{AuditAction, AuditEntry, ChainBreak, ChainVerifier};
+use baton_domain::ids::{OrgId, UserId};
+use baton_domain::org::UserProfile;
+use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
+use serde_json::Value;
+use sqlx::{Any, AnyPool, FromRow, Transaction};
+
+/// A transaction that may write: it holds the audit chain's head, so writers never interleave their entries.
+pub type WriteTx = Transaction<'static, Any>;
+
+/// Starts a write transaction. Its first statement takes the chain head's lock, before anything is read, so that
+/// SQLite never has to upgrade a read snapshot and PostgreSQL serialises appends on one row.
+pub async fn begin_write(pool: &AnyPool) -> sqlx::Result<WriteTx> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await?;
+    Ok(tx)
+}
+
+/// Who did it.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    /// The user, if known.
+    pub id: Option<UserId>,
+    /// Printed name (or the e-mail tried, for failed logins).
+    pub name: String,
+    /// Their organisation.
+    pub org: Option<OrgId>,
+}
+
+impl From<&UserProfile> for Actor {
+    fn from(user: &UserProfile) -> Self {
+        Actor { id: Some(user.id), name: user.display_name.clone(), org: Some(user.organisation.id) }
+    }
+}
+
+/// An entry to append.
+#[derive(Clone, Debug)]
+pub struct NewEntry {
+    /// Who.
+    pub actor: Actor,
+    /// Whose record.
+    pub owner_org: Option<OrgId>,
+    /// What happened.
+    pub action: AuditAction,
+    /// The kind of record.
+    pub record_type: &'static str,
+    /// The record's id.
+    pub record_id: String,
+    /// Changed fields before.
+    pub old: Option<Value>,
+    /// Changed fields after.
+    pub new: Option<Value>,
+    /// Why.
+    pub reason: Option<String>,
+}
+
+/// Appends an entry inside `tx` (which must come from [`begin_write`]).
+pub async fn append(tx: &mut WriteTx, entry: NewEntry, now: DateTime<Utc>) -> anyhow::Result<AuditEntry> {
+    let (seq, previous): (i64, String) =
+        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
+    let entry = AuditEntry {
+        seq: seq + 1,
+        at: clock::from_db(&clock::to_db(now))?,
+        actor_id: entry.actor.id,
+        actor_name: entry.actor.name,
+        actor_org: entry.actor.org,
+        owner_org: entry.owner_org,
+        action: entry.action,
+        record_type: entry.record_type.to_owned(),
+        record_id: entry.record_id,
+        old: entry.old,
+        new: entry.new,
+        reason: entry.reason,
+    };
+    let hash = entry.chained_hash(&previous);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor_id, actor_name, actor_org_id, owner_org_id, action, record_type, \
+         record_id, old_values, new_values, reason, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(entry.seq)
+    .bind(clock::to_db(entry.at))
+    .bind(entry.actor_id.map(|id| id.to_string()))
+    .bind(&entry.actor_name)
+    .bind(entry.actor_org.map(|id| id.to_string()))
+    .bind(entry.owner_org.map(|id| id.to_string()))
+    .bind(entry.action.as_str())
+    .bind(&entry.record_type)
+    .bind(&entry.record_id)
+    .bind(entry.old.as_ref().map(Value::to_string))
+    .bind(entry.new.as_ref().map(Value::to_string))
+    .bind(&entry.reason)
+    .bind(&previous)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(entry.seq)
+        .bind(&hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(entry)
+}
+
+/// Appends one entry in a transaction of its own (for events that change nothing else: logins, reads).
+pub async fn record(pool: &AnyPool, entry: NewEntry, now: DateTime<Utc>) -> anyhow::Result<AuditEntry> {
+    let mut tx = begin_write(pool).await?;
+    let entry = append(&mut tx, entry, now).await?;
+    tx.commit().await?;
+    Ok(entry)
+}
+
+#[derive(FromRow)]
+struct Row {
+    seq: i64,
+    at: String,
+    actor_id: Option<String>,
+    actor_name: String,
+    actor_org_id: Option<String>,
+    owner_org_id: Option<String>,
+    action: String,
+    record_type: String,
+    record_id: String,
+    old_values: Option<String>,
+    new_values: Option<String>,
+    reason: Option<String>,
+    prev_hash: String,
+    hash: String,
+}
+
+const COLUMNS: &str = "seq, at, actor_id, actor_name, actor_org_id, owner_org_id, action, record_type, record_id, \
+                       old_values, new_values, reason, prev_hash, hash";
+
+fn json_column(text: Option<&str>) -> anyhow::Result<Option<Value>> {
+    text.map(|t| serde_json::from_str(t).context("stored audit values")).transpose()
+}
+
+impl Row {
+    fn entry(&self) -> anyhow::Result<AuditEntry> {
+        Ok(AuditEntry {
+            seq: self.seq,
+            at: clock::from_db(&self.at)?,
+            actor_id: self.actor_id.as_deref().map(str::parse).transpose()?,
+            actor_name: self.actor_name.clone(),
+            actor_org: self.actor_org_id.as_deref().map(str::parse).transpose()?,
+            owner_org: self.owner_org_id.as_deref().map(str::parse).transpose()?,
+            action: self.action.parse()?,
+            record_type: self.record_type.clone(),
+            record_id: self.record_id.clone(),
+            old: json_column(self.old_values.as_deref())?,
+            new: json_column(self.new_values.as_deref())?,
+            reason: self.reason.clone(),
+        })
+    }
+}
+
+/// What `verify` found.
+#[derive(Debug)]
+pub enum Verdict {
+    /// Every entry checks out.
+    Intact(i64),
+    /// The chain breaks here.
+    Broken(ChainBreak),
+}
+
+/// Re-computes the whole chain in sequence order, streaming, and compares its end with the recorded head.
+pub async fn verify(pool: &AnyPool) -> anyhow::Result<Verdict> {
+    let mut verifier = ChainVerifier::default();
+    let sql = format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq");
+    {
+        let mut rows = sqlx::query_as::<_, Row>(&sql).fetch(pool);
+        while let Some(row) = rows.try_next().await? {
+            let entry = match row.entry() {
+                Ok(entry) => entry,
+                Err(_) => return Ok(Verdict::Broken(ChainBreak::Content { seq: row.seq })),
+            };
+            if let Err(brk) = verifier.push(&entry, &row.prev_hash, &row.hash) {
+                return Ok(Verdict::Broken(brk));
+            }
+        }
+    }
+    let (head_seq, head_hash): (i64, String) =
+        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(pool).await?;
+    Ok(match verifier.finish(head_seq, &head_hash) {
+        Ok(count) => Verdict::Intact(count),
+        Err(brk) => Verdict::Broken(brk),
+    })
+}
+
+/// Filters of the audit view; all optional.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Only this actor.
+    pub actor: Option<UserId>,
+    /// Only this kind of record.
+    pub record_type: Option<String>,
+    /// Only this record.
+    pub record_id: Option<String>,
+    /// Only this action.
+    pub action: Option<AuditAction>,
+    /// At or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Before.
+    pub to: Option<DateTime<Utc>>,
+    /// Entries with a lower sequence number than this (the next page).
+    pub before_seq: Option<i64>,
+}
+
+enum Param {
+    Text(String),
+    Int(i64),
+}
+
+/// Entries in `org`'s trail (by its users, or about its records), newest first, at most `limit`.
+pub async fn list(pool: &AnyPool, org: OrgId, filter: &Filter, limit: i64) -> anyhow::Result<Vec<AuditEntry>> {
+    let mut params = vec![Param::Text(org.to_string())];
+    let mut sql = format!("SELECT {COLUMNS} FROM audit_log WHERE (actor_org_id = $1 OR owner_org_id = $1)");
+    let mut add = |clause: &str, param: Param| {
+        params.push(param);
+        sql.push_str(&format!(" AND {clause} ${}", params.len()));
+    };
+    if let Some(actor) = filter.actor {
+        add("actor_id =", Param::Text(actor.to_string()));
+    }
+    if let Some(record_type) = &filter.record_type {
+        add("record_type =", Param::Text(record_type.clone()));
+    }
+    if let Some(record_id) = &filter.record_id {
+        add("record_id =", Param::Text(record_id.clone()));
+    }
+    if let Some(action) = filter.action {
+        add("action =", Param::Text(action.as_str().to_owned()));
+    }
+    if let Some(from) = filter.from {
+        add("at >=", Param::Text(clock::to_db(from)));
+    }
+    if let Some(to) = filter.to {
+        add("at <", Param::Text(clock::to_db(to)));
+    }
+    if let Some(before) = filter.before_seq {
+        add("seq <", Param::Int(before));
+    }
+    params.push(Param::Int(limit));
+    sql.push_str(&format!(" ORDER BY seq DESC LIMIT ${}", params.len()));
+    let mut query = sqlx::query_as::<_, Row>(&sql);
+    for param in params {
+        query = match param {
+            Param::Text(t) => query.bind(t),
+            Param::Int(i) => query.bind(i),
+        };
+    }
+    query.fetch_all(pool).await?.iter().map(Row::entry).collect()
+}
+
+/// Every entry about one record, oldest first.
+pub async fn history(pool: &AnyPool, record_type: &str, record_id: &str) -> anyhow::Result<Vec<AuditEntry>> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE record_type = $1 AND record_id = $2 ORDER BY seq"
+    ))
+    .bind(record_type)
+    .bind(record_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(Row::entry).collect()
+}
