@@ -117,7 +117,7 @@ async fn nothing_is_served_without_a_session(db: Backend) {
             if path == "/session" && method == "post" {
                 continue;
             }
-            let concrete = path.replace("{id}", VELARIMAB_DS);
+            let concrete = path.replace("{record_type}", "transfer").replace("{id}", VELARIMAB_DS);
             let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
             let reply = baton_tests::client::send(anonymous.request(method.clone(), &concrete)).await;
             assert_eq!(reply.status, 401, "{method} {path}: {:?}", reply.body);
