@@ -1,9 +1,13 @@
 //! Typed calls to the server's JSON API; the only place the app does HTTP.
 
+use baton_domain::agreement::{AgreementList, AgreementTerms, AgreementView, PartnerList, RevokeRequest};
+use baton_domain::audit::AuditEntry;
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
 use baton_domain::session::{CSRF_HEADER, LoginRequest, SessionInfo};
+use baton_domain::signature::SignRequest;
 use baton_domain::transfer::{TransferDetail, TransferList};
 use gloo_net::http::{Request, Response};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 const BASE: &str = "/api/v1";
@@ -92,4 +96,75 @@ pub async fn transfers() -> Result<TransferList, Failure> {
 pub async fn transfer(id: &str) -> Result<TransferDetail, Failure> {
     let id = String::from(js_sys::encode_uri_component(id));
     read(Request::get(&format!("{BASE}/transfers/{id}")).send().await.map_err(unreachable)?).await
+}
+
+async fn send_json<B: Serialize, T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    csrf_token: &str,
+    body: &B,
+) -> Result<T, Failure> {
+    let url = format!("{BASE}{path}");
+    let builder = match method {
+        "PUT" => Request::put(&url),
+        _ => Request::post(&url),
+    };
+    let request = builder
+        .header(CSRF_HEADER, csrf_token)
+        .json(body)
+        .map_err(|e| Failure::Network(format!("The request could not be built: {e}")))?;
+    read(request.send().await.map_err(unreachable)?).await
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
+    read(Request::get(&format!("{BASE}{path}")).send().await.map_err(unreachable)?).await
+}
+
+/// The user's partner organisations.
+pub async fn partners() -> Result<PartnerList, Failure> {
+    get("/partners").await
+}
+
+/// The agreements the user's organisation is party to.
+pub async fn agreements() -> Result<AgreementList, Failure> {
+    get("/agreements").await
+}
+
+/// One agreement.
+pub async fn agreement(id: &str) -> Result<AgreementView, Failure> {
+    get(&format!("/agreements/{}", String::from(js_sys::encode_uri_component(id)))).await
+}
+
+/// Drafts an agreement.
+pub async fn create_agreement(csrf_token: &str, terms: &AgreementTerms) -> Result<AgreementView, Failure> {
+    send_json("POST", "/agreements", csrf_token, terms).await
+}
+
+/// Approves an agreement's terms.
+pub async fn sign_agreement(csrf_token: &str, id: &str, request: &SignRequest) -> Result<AgreementView, Failure> {
+    send_json("POST", &format!("/agreements/{id}/signatures"), csrf_token, request).await
+}
+
+/// Revokes an agreement.
+pub async fn revoke_agreement(csrf_token: &str, id: &str, request: &RevokeRequest) -> Result<AgreementView, Failure> {
+    send_json("POST", &format!("/agreements/{id}/revocation"), csrf_token, request).await
+}
+
+/// A record's history.
+pub async fn history(record_type: &str, id: &str) -> Result<Vec<AuditEntry>, Failure> {
+    get(&format!("/history/{record_type}/{id}")).await
+}
+
+/// A page of the audit trail; `query` is the URL query string (without `?`).
+pub async fn audit(query: &str) -> Result<AuditPage, Failure> {
+    get(&format!("/audit?{query}")).await
+}
+
+/// A page of the audit trail.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct AuditPage {
+    /// Newest first.
+    pub items: Vec<AuditEntry>,
+    /// For the next page.
+    pub next_before_seq: Option<i64>,
 }

@@ -1,6 +1,10 @@
 //! The root component: session context and routes.
 
 use crate::auth::Auth;
+use crate::pages::agreement::AgreementPage;
+use crate::pages::agreement_new::NewAgreementPage;
+use crate::pages::agreements::AgreementsPage;
+use crate::pages::audit::AuditPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::transfer::TransferPage;
@@ -20,6 +24,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/transfers") view=TransfersPage/>
                 <Route path=path!("/transfers/:id") view=TransferPage/>
+                <Route path=path!("/agreements") view=AgreementsPage/>
+                <Route path=path!("/agreements/new") view=NewAgreementPage/>
+                <Route path=path!("/agreements/:id") view=AgreementPage/>
+                <Route path=path!("/audit") view=AuditPage/>
             </Routes>
         </Router>
     }

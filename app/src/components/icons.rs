@@ -46,3 +46,26 @@ pub fn BlockedIcon() -> impl IntoView {
         </svg>
     }
 }
+
+/// A document with a seal: agreements.
+#[component]
+pub fn AgreementIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2"
+            stroke-linecap="round" stroke-linejoin="round">
+            <path d="M14 3H6a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h6M14 3l5 5v3M14 3v5h5M8 13h5M8 17h3"/>
+            <circle cx="18" cy="17" r="3"/>
+        </svg>
+    }
+}
+
+/// A list with a check: the audit trail.
+#[component]
+pub fn AuditIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2"
+            stroke-linecap="round" stroke-linejoin="round">
+            <path d="M9 6h11M9 12h11M9 18h11M4 6h.01M4 12h.01M4 18h.01"/>
+        </svg>
+    }
+}

@@ -2,7 +2,8 @@
 
 use crate::api;
 use crate::auth::{SessionState, use_auth};
-use crate::components::icons::{LogoutIcon, TransfersIcon};
+use crate::components::icons::{AgreementIcon, AuditIcon, LogoutIcon, TransfersIcon};
+use baton_domain::org::Role;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -27,6 +28,7 @@ pub fn Shell(children: Children) -> impl IntoView {
         });
     };
     let user = move || auth.session().map(|s| s.user);
+    let may_audit = move || user().is_some_and(|u| matches!(u.role, Role::Admin | Role::Qa));
 
     view! {
         <div class="shell">
@@ -54,6 +56,16 @@ pub fn Shell(children: Children) -> impl IntoView {
                     <TransfersIcon/>
                     <span class="nav-label">"Transfers"</span>
                 </A>
+                <A href="/agreements" attr:class="nav-item">
+                    <AgreementIcon/>
+                    <span class="nav-label">"Partners & agreements"</span>
+                </A>
+                {move || may_audit().then(|| view! {
+                    <A href="/audit" attr:class="nav-item">
+                        <AuditIcon/>
+                        <span class="nav-label">"Audit"</span>
+                    </A>
+                })}
             </nav>
             <main class="content" id="main">{children()}</main>
         </div>

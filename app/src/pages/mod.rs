@@ -1,5 +1,9 @@
 //! One module per page.
 
+pub mod agreement;
+pub mod agreement_new;
+pub mod agreements;
+pub mod audit;
 pub mod login;
 pub mod no_access;
 pub mod not_found;

@@ -1,0 +1,166 @@
+//! `/agreements/{id}`: one agreement, its signatures, and the actions its viewer may take (approve, revoke).
+
+use crate::api::{self, Failure};
+use crate::auth::{RequireAuth, use_auth};
+use crate::components::error_panel::ErrorPanel;
+use crate::components::history::HistoryPanel;
+use crate::components::loading::Loading;
+use crate::components::shell::Shell;
+use crate::components::sign_dialog::{SignDialog, SignInput};
+use crate::format;
+use crate::pages::agreements::state_chip;
+use crate::pages::no_access::NoAccess;
+use crate::pages::not_found::NotFound;
+use baton_domain::agreement::{AgreementState, AgreementView, Coverage, RevokeRequest};
+use baton_domain::error::ErrorCode;
+use baton_domain::org::Role;
+use baton_domain::signature::{Meaning, SignRequest};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
+
+/// `/agreements/{id}`
+#[component]
+pub fn AgreementPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let agreement = LocalResource::new(move || {
+        let id = id();
+        async move { api::agreement(&id).await }
+    });
+    view! {
+        <RequireAuth>
+            <Shell>
+                <Suspense fallback=|| view! { <Loading label="Loading the agreement…"/> }>
+                    {move || agreement.get().map(|result| match result {
+                        Ok(a) => view! { <AgreementView agreement=a on_change=Callback::new(move |()| agreement.refetch())/> }.into_any(),
+                        Err(f) => match f.code() {
+                            Some(ErrorCode::NotFound | ErrorCode::InvalidInput) => view! { <NotFound what="There is no agreement at this address."/> }.into_any(),
+                            Some(ErrorCode::NoAccess) => view! { <NoAccess reason=f.message()/> }.into_any(),
+                            _ => view! { <ErrorPanel message=f.message() on_retry=Callback::new(move |()| agreement.refetch())/> }.into_any(),
+                        },
+                    })}
+                </Suspense>
+            </Shell>
+        </RequireAuth>
+    }
+}
+
+fn coverage_text<T: ToString>(coverage: &Coverage<T>, all: &str) -> String {
+    match coverage {
+        Coverage::All => all.to_owned(),
+        Coverage::Only(items) => items.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+    }
+}
+
+#[component]
+fn AgreementView(agreement: AgreementView, on_change: Callback<()>) -> impl IntoView {
+    let auth = use_auth();
+    let session = auth.session();
+    let own_org = session.as_ref().map(|s| s.user.organisation.id);
+    let is_admin = session.as_ref().is_some_and(|s| s.user.role == Role::Admin);
+    let csrf = session.map(|s| s.csrf_token).unwrap_or_default();
+    let facts = agreement.facts();
+    let own_signed = Some(facts.grantor) == own_org && facts.signed_by_grantor
+        || Some(facts.grantee) == own_org && facts.signed_by_grantee;
+    let can_sign = is_admin
+        && !own_signed
+        && matches!(agreement.state, AgreementState::Draft | AgreementState::AwaitingSignatures);
+    let can_revoke = is_admin
+        && matches!(
+            agreement.state,
+            AgreementState::Active | AgreementState::Scheduled | AgreementState::AwaitingSignatures
+        );
+    let sign_open = RwSignal::new(false);
+    let revoke_open = RwSignal::new(false);
+    let id = agreement.id.to_string();
+
+    let sign_statement = format!(
+        "You approve the data-sharing agreement “{}” (terms hash {}…), granting {} {} access to {}'s data as listed below.",
+        agreement.title,
+        &agreement.content_hash[..12],
+        agreement.grantee.name,
+        agreement.permission.label(),
+        agreement.grantor.name
+    );
+    let revoke_statement = format!(
+        "You revoke “{}”. {} loses access with its next request. This signature means: revoked.",
+        agreement.title, agreement.grantee.name
+    );
+    let (sign_id, sign_csrf) = (id.clone(), csrf.clone());
+    let on_sign = Callback::new(move |(input, done): (SignInput, Callback<Option<String>>)| {
+        let (id, csrf) = (sign_id.clone(), sign_csrf.clone());
+        spawn_local(async move {
+            let request = SignRequest { password: input.password, meaning: Meaning::Approved };
+            let outcome = api::sign_agreement(&csrf, &id, &request).await;
+            finish(outcome, done, on_change);
+        });
+    });
+    let (revoke_id, revoke_csrf) = (id.clone(), csrf);
+    let on_revoke = Callback::new(move |(input, done): (SignInput, Callback<Option<String>>)| {
+        let (id, csrf) = (revoke_id.clone(), revoke_csrf.clone());
+        spawn_local(async move {
+            let request = RevokeRequest { password: input.password, reason: input.reason };
+            let outcome = api::revoke_agreement(&csrf, &id, &request).await;
+            finish(outcome, done, on_change);
+        });
+    });
+
+    view! {
+        <article class="record" data-testid="agreement">
+            <header class="record-header">
+                <div class="record-title">
+                    <p class="record-kind">"Data-sharing agreement"</p>
+                    <h1>{agreement.title.clone()}</h1>
+                    <p class="muted">{agreement.grantor.name.clone()} " grants " {agreement.grantee.name.clone()}</p>
+                </div>
+                <div class="record-actions">
+                    {state_chip(agreement.state)}
+                    {can_sign.then(|| view! { <button class="button primary" on:click=move |_| sign_open.set(true)>"Approve and sign"</button> })}
+                    {can_revoke.then(|| view! { <button class="button danger" on:click=move |_| revoke_open.set(true)>"Revoke"</button> })}
+                </div>
+            </header>
+            <dl class="facts">
+                <div><dt>"Permission"</dt><dd>{agreement.permission.label()}</dd></div>
+                <div><dt>"Valid from"</dt><dd class="numeric-text">{format::date_time(agreement.valid_from)}</dd></div>
+                <div><dt>"Valid until"</dt><dd class="numeric-text">{format::date_time(agreement.valid_until)}</dd></div>
+                <div><dt>"Products"</dt><dd>{coverage_text(&agreement.scope.products, "All products")}</dd></div>
+                <div><dt>"Transfers"</dt><dd>{match &agreement.scope.transfers { Coverage::All => "All transfers".to_owned(), Coverage::Only(t) => format!("{} transfer(s)", t.len()) }}</dd></div>
+                <div><dt>"Data classes"</dt><dd>{agreement.scope.data_classes.iter().map(|c| c.label()).collect::<Vec<_>>().join(", ")}</dd></div>
+                {agreement.revocation_reason.clone().map(|r| view! { <div><dt>"Revoked because"</dt><dd>{r}</dd></div> })}
+            </dl>
+            <section class="panel">
+                <h2>"Signatures"</h2>
+                {if agreement.signatures.is_empty() {
+                    view! { <p class="muted">"Not signed yet. An admin of each organisation approves it; it is in force once both have."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="signatures" data-testid="signatures">
+                            {agreement.signatures.iter().map(|s| view! {
+                                <li class:invalid=!s.valid>
+                                    <strong>{format!("{} by {}", s.meaning.label(), s.signer_name)}</strong>
+                                    <span>{format!(", {}, {}", s.organisation, format::date_time(s.signed_at))}</span>
+                                    <span class="muted small">{format!(" ({} UTC)", s.signed_at.format("%Y-%m-%d %H:%M"))}</span>
+                                    {(!s.valid).then(|| view! { <span class="chip chip-grey">"No longer valid: the terms changed"</span> })}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+            <HistoryPanel record_type="agreement" id=id/>
+            <SignDialog title="Approve agreement" statement=sign_statement confirm="Sign: approve" ask_reason=false open=sign_open on_submit=on_sign/>
+            <SignDialog title="Revoke agreement" statement=revoke_statement confirm="Sign: revoke" ask_reason=true open=revoke_open on_submit=on_revoke/>
+        </article>
+    }
+}
+
+fn finish(outcome: Result<AgreementView, Failure>, done: Callback<Option<String>>, on_change: Callback<()>) {
+    match outcome {
+        Ok(_) => {
+            done.run(None);
+            on_change.run(());
+        }
+        Err(f) => done.run(Some(f.message())),
+    }
+}

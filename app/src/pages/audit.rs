@@ -1,0 +1,108 @@
+//! `/audit`: the organisation's audit trail with filters, and a CSV export for inspections.
+
+use crate::api;
+use crate::auth::RequireAuth;
+use crate::components::error_panel::ErrorPanel;
+use crate::components::loading::SkeletonRows;
+use crate::components::shell::Shell;
+use crate::format;
+use baton_domain::audit::AuditAction;
+use leptos::prelude::*;
+
+fn encode(value: &str) -> String {
+    String::from(js_sys::encode_uri_component(value))
+}
+
+/// `/audit`
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let action = RwSignal::new(String::new());
+    let record_type = RwSignal::new(String::new());
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let query = move || {
+        let mut parts = vec!["limit=200".to_owned()];
+        for (key, value) in [("action", action.get()), ("record_type", record_type.get())] {
+            if !value.is_empty() {
+                parts.push(format!("{key}={}", encode(&value)));
+            }
+        }
+        for (key, value) in [("from", from.get()), ("to", to.get())] {
+            if !value.is_empty() {
+                parts.push(format!("{key}={}", encode(&format!("{value}T00:00:00Z"))));
+            }
+        }
+        parts.join("&")
+    };
+    let entries = LocalResource::new(move || {
+        let q = query();
+        async move { api::audit(&q).await }
+    });
+    view! {
+        <RequireAuth>
+            <Shell>
+                <header class="page-header">
+                    <div>
+                        <h1>"Audit trail"</h1>
+                        <p class="muted">"Every change, signature, login and read of your organisation's data by partners. Append-only and hash-chained."</p>
+                    </div>
+                    <a class="button" href=move || format!("/api/v1/audit/export.csv?{}", query()) download="baton-audit.csv">"Export CSV"</a>
+                </header>
+                <div class="filters panel">
+                    <div class="field">
+                        <label for="f-action">"Action"</label>
+                        <select id="f-action" on:change=move |ev| action.set(event_target_value(&ev))>
+                            <option value="">"All actions"</option>
+                            {AuditAction::ALL.iter().map(|a| view! { <option value=a.as_str()>{a.label()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="f-record">"Record type"</label>
+                        <select id="f-record" on:change=move |ev| record_type.set(event_target_value(&ev))>
+                            <option value="">"All records"</option>
+                            {["agreement", "transfer", "transfer_list", "session", "audit_trail"].into_iter().map(|r| view! { <option value=r>{r}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="f-from">"From (UTC)"</label>
+                        <input id="f-from" type="date" on:input=move |ev| from.set(event_target_value(&ev))/>
+                    </div>
+                    <div class="field">
+                        <label for="f-to">"Before (UTC)"</label>
+                        <input id="f-to" type="date" on:input=move |ev| to.set(event_target_value(&ev))/>
+                    </div>
+                </div>
+                <Transition fallback=|| view! { <SkeletonRows rows=6/> }>
+                    {move || entries.get().map(|result| match result {
+                        Err(e) => view! { <ErrorPanel message=e.message() on_retry=Callback::new(move |()| entries.refetch())/> }.into_any(),
+                        Ok(page) if page.items.is_empty() => view! {
+                            <div class="panel empty-state"><h2>"No entries match"</h2><p>"Change the filters to see more of the trail."</p></div>
+                        }.into_any(),
+                        Ok(page) => view! {
+                            <div class="table-wrap">
+                                <table class="data-table" data-testid="audit-table">
+                                    <thead><tr>
+                                        <th scope="col" class="numeric">"#"</th><th scope="col">"Time"</th><th scope="col">"Who"</th>
+                                        <th scope="col">"Action"</th><th scope="col">"Record"</th><th scope="col">"Reason"</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {page.items.into_iter().map(|e| view! {
+                                            <tr>
+                                                <td class="numeric">{e.seq}</td>
+                                                <td class="numeric-text nowrap">{format::date_time(e.at)}</td>
+                                                <td>{e.actor_name}</td>
+                                                <td>{e.action.label()}</td>
+                                                <td><span class="muted small">{e.record_type}</span></td>
+                                                <td>{e.reason.unwrap_or_default()}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                    })}
+                </Transition>
+            </Shell>
+        </RequireAuth>
+    }
+}

@@ -1,0 +1,108 @@
+//! End-to-end: the sponsor drafts an agreement, both signatories sign with their passwords, the CMO opens the
+//! transfer that was refused before, the sponsor revokes, the link is refused again, and the trail shows it all.
+
+use baton_tests::browser::{log_in, wait_for, wait_for_path};
+use baton_tests::client::DEMO_PASSWORD;
+use baton_tests::{Backend, Browser, TestServer};
+use fantoccini::{Client, Locator};
+use std::time::Duration;
+
+const VELARIMAB_DP: &str = "00000003-0000-4000-8000-000000000003";
+
+async fn log_out(c: &Client) -> anyhow::Result<()> {
+    c.find(Locator::Css("button[aria-label='Log out']")).await?.click().await?;
+    wait_for_path(c, "/login").await
+}
+
+async fn sign_in_dialog(c: &Client, button: &str, password: &str, reason: Option<&str>) -> anyhow::Result<()> {
+    let xpath = format!("//button[normalize-space()='{button}']");
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath(&xpath)).await?.click().await?;
+    if let Some(reason) = reason {
+        wait_for(c, "#sign-reason").await?.send_keys(reason).await?;
+    }
+    wait_for(c, "#sign-password").await?.send_keys(password).await?;
+    c.find(Locator::Css(".dialog button[type=submit]")).await?.click().await?;
+    Ok(())
+}
+
+async fn wait_for_state(c: &Client, expected: &str) -> anyhow::Result<()> {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(&format!("//*[@data-testid='agreement-state'][contains(., '{expected}')]")))
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agreement_signed_by_both_opens_a_deep_link_and_revocation_closes_it() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let site = &server;
+    Browser::run(|c| async move {
+        let server = site;
+        let deep_link = server.url(&format!("/transfers/{VELARIMAB_DP}"));
+        // The CMO is refused at first, and told what is missing.
+        c.goto(&server.url("/login")).await?;
+        log_in(&c, "admin@norvia.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&deep_link).await?;
+        let denied = wait_for(&c, "[data-testid=no-access]").await?.text().await?;
+        assert!(denied.contains("No active data-sharing agreement"), "{denied}");
+        log_out(&c).await?;
+
+        // The sponsor's admin drafts and signs.
+        log_in(&c, "admin@helix.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&server.url("/agreements/new")).await?;
+        let form = wait_for(&c, "[data-testid=agreement-form]").await?;
+        form.find(Locator::Css("#partner")).await?.select_by_label("Norvia CDMO").await?;
+        wait_for(&c, &format!("input[value='{VELARIMAB_DP}']")).await?.click().await?;
+        c.find(Locator::Css("#title")).await?.send_keys("Velarimab DP — initiation").await?;
+        c.find(Locator::Css("input[value='process_description']")).await?.click().await?;
+        c.find(Locator::Css("button[type=submit]")).await?.click().await?;
+        wait_for(&c, "[data-testid=agreement]").await?;
+        wait_for_state(&c, "Draft").await?;
+        let agreement_url = c.current_url().await?;
+
+        sign_in_dialog(&c, "Approve and sign", "wrong-password", None).await?;
+        let wrong = Locator::XPath("//*[@data-testid='sign-error'][contains(., 'not correct')]");
+        c.wait().at_most(Duration::from_secs(10)).for_element(wrong).await?;
+        c.find(Locator::XPath("//button[normalize-space()='Cancel']")).await?.click().await?;
+        sign_in_dialog(&c, "Approve and sign", DEMO_PASSWORD, None).await?;
+        wait_for_state(&c, "Awaiting signatures").await?;
+        let signatures = wait_for(&c, "[data-testid=signatures]").await?.text().await?;
+        assert!(signatures.contains("Approved by Priya Natarajan"), "{signatures}");
+        log_out(&c).await?;
+
+        // The CMO's admin signs; the agreement is in force and the deep link opens.
+        log_in(&c, "admin@norvia.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(agreement_url.as_str()).await?;
+        sign_in_dialog(&c, "Approve and sign", DEMO_PASSWORD, None).await?;
+        wait_for_state(&c, "Active").await?;
+        c.goto(&deep_link).await?;
+        let page = wait_for(&c, "[data-testid=transfer]").await?.text().await?;
+        assert!(page.contains("Velarimab drug product"), "{page}");
+        log_out(&c).await?;
+
+        // The sponsor revokes with a reason; the CMO is refused again.
+        log_in(&c, "admin@helix.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(agreement_url.as_str()).await?;
+        sign_in_dialog(&c, "Revoke", DEMO_PASSWORD, Some("Initiation paused")).await?;
+        wait_for_state(&c, "Revoked").await?;
+        c.goto(&server.url("/audit")).await?;
+        let trail = wait_for(&c, "[data-testid=audit-table]").await?.text().await?;
+        for expected in ["Signed", "State changed", "Initiation paused", "Read", "Jan De Smet"] {
+            assert!(trail.contains(expected), "audit view lacks {expected:?}:\n{trail}");
+        }
+        log_out(&c).await?;
+        log_in(&c, "admin@norvia.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&deep_link).await?;
+        wait_for(&c, "[data-testid=no-access]").await?;
+        Ok(())
+    })
+    .await;
+    let out = server.run(&["audit", "verify"], None).await;
+    assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).starts_with("OK: "), "{out:?}");
+}
