@@ -1,0 +1,111 @@
+//! Benchmark: throughput of an authenticated, access-checked `GET /api/v1/transfers/{id}` on the real server
+//! (`BATON_BIN`, SQLite) against a bare axum handler returning the same JSON from memory, with 10 and 1,000
+//! agreements in force between the sponsor and the CMO. Prints figures; asserts nothing.
+
+use baton_tests::client::{ApiClient, DEMO_PASSWORD, send};
+use baton_tests::{Backend, TestServer};
+use reqwest::Method;
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+const VELARIMAB_DS: &str = "00000003-0000-4000-8000-000000000001";
+const NORVIA: &str = "00000001-0000-4000-8000-000000000002";
+const CONCURRENCY: usize = 16;
+const SECONDS: u64 = 5;
+const ROUNDS: usize = 3;
+
+/// Requests per second that `make` can sustain with CONCURRENCY clients for SECONDS, each a cloned client.
+async fn throughput(client: reqwest::Client, url: String) -> f64 {
+    let done = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(SECONDS);
+    let started = Instant::now();
+    let workers: Vec<_> = (0..CONCURRENCY)
+        .map(|_| {
+            let (client, url, done) = (client.clone(), url.clone(), done.clone());
+            tokio::spawn(async move {
+                while Instant::now() < deadline {
+                    let response = client.get(&url).send().await.expect("request");
+                    assert_eq!(response.status(), 200, "{url}");
+                    response.bytes().await.expect("body");
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.await.expect("worker");
+    }
+    done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+async fn bare_server(body: Vec<u8>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let body = Arc::new(body);
+    let app = axum::Router::new().route(
+        "/transfer",
+        axum::routing::get(move || {
+            let body = body.clone();
+            async move { ([("content-type", "application/json")], body.as_ref().clone()) }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("bare server") });
+    format!("http://{addr}/transfer")
+}
+
+/// Adds active agreements (drafted by the sponsor, approved by both admins) until `target` exist.
+async fn grow_agreements(server: &TestServer, sponsor: &ApiClient, cmo: &ApiClient, have: usize, target: usize) {
+    for i in have..target {
+        let terms = json!({
+            "title": format!("Bench agreement {i}"),
+            "grantee": NORVIA,
+            "scope": {"products": {"kind": "only", "items": [format!("Bench product {i}")]}, "transfers": {"kind": "all"},
+                      "data_classes": ["process_description"]},
+            "permission": "view", "valid_from": "2026-01-01T00:00:00Z", "valid_until": "2030-01-01T00:00:00Z"
+        });
+        let created = send(sponsor.request(Method::POST, "/agreements").json(&terms)).await;
+        assert_eq!(created.status, 201, "{:?}", created.body);
+        let id = created.body["id"].as_str().expect("id").to_owned();
+        for client in [sponsor, cmo] {
+            let signed = send(client.request(Method::POST, &format!("/agreements/{id}/signatures"))
+                .json(&json!({"password": DEMO_PASSWORD, "meaning": "approved"}))).await;
+            assert_eq!(signed.status, 200, "{:?}", signed.body);
+        }
+    }
+    let _ = server;
+}
+
+#[tokio::main]
+async fn main() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let sponsor = ApiClient::logged_in(&server.base_url, "admin@helix.example").await;
+    let cmo_admin = ApiClient::logged_in(&server.base_url, "admin@norvia.example").await;
+    let sponsor_reader = ApiClient::logged_in(&server.base_url, "viewer@helix.example").await;
+    let cmo_reader = ApiClient::logged_in(&server.base_url, "viewer@norvia.example").await;
+    let url = sponsor.api(&format!("/transfers/{VELARIMAB_DS}"));
+    let body = sponsor_reader.http.get(&url).send().await.expect("request").bytes().await.expect("body").to_vec();
+    let bare = bare_server(body.clone()).await;
+    println!("GET /api/v1/transfers/{{id}}: {} B of JSON, {CONCURRENCY} concurrent clients, {ROUNDS} rounds of {SECONDS} s, median req/s", body.len());
+    println!("{:>12} {:>12} {:>16} {:>10} {:>16} {:>10}", "agreements", "bare", "sponsor (own)", "ratio", "CMO (+audit)", "ratio");
+
+    let mut have = 1; // the seeded agreement with Norvia
+    for target in [10, 1000] {
+        grow_agreements(&server, &sponsor, &cmo_admin, have, target).await;
+        have = target;
+        let (mut b, mut s, mut c) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..ROUNDS {
+            b.push(throughput(reqwest::Client::new(), bare.clone()).await);
+            s.push(throughput(sponsor_reader.http.clone(), url.clone()).await);
+            c.push(throughput(cmo_reader.http.clone(), url.clone()).await);
+        }
+        let (b, s, c) = (median(b), median(s), median(c));
+        println!("{target:>12} {b:>12.0} {s:>16.0} {:>10.2} {c:>16.0} {:>10.2}", s / b, c / b);
+    }
+}
