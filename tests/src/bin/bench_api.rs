@@ -74,8 +74,12 @@ async fn grow_agreements(server: &TestServer, sponsor: &ApiClient, cmo: &ApiClie
         assert_eq!(created.status, 201, "{:?}", created.body);
         let id = created.body["id"].as_str().expect("id").to_owned();
         for client in [sponsor, cmo] {
-            let signed = send(client.request(Method::POST, &format!("/agreements/{id}/signatures"))
-                .json(&json!({"password": DEMO_PASSWORD, "meaning": "approved"}))).await;
+            let signed = send(
+                client
+                    .request(Method::POST, &format!("/agreements/{id}/signatures"))
+                    .json(&json!({"password": DEMO_PASSWORD, "meaning": "approved"})),
+            )
+            .await;
             assert_eq!(signed.status, 200, "{:?}", signed.body);
         }
     }
@@ -92,8 +96,14 @@ async fn main() {
     let url = sponsor.api(&format!("/transfers/{VELARIMAB_DS}"));
     let body = sponsor_reader.http.get(&url).send().await.expect("request").bytes().await.expect("body").to_vec();
     let bare = bare_server(body.clone()).await;
-    println!("GET /api/v1/transfers/{{id}}: {} B of JSON, {CONCURRENCY} concurrent clients, {ROUNDS} rounds of {SECONDS} s, median req/s", body.len());
-    println!("{:>12} {:>12} {:>16} {:>10} {:>16} {:>10}", "agreements", "bare", "sponsor (own)", "ratio", "CMO (+audit)", "ratio");
+    println!(
+        "GET /api/v1/transfers/{{id}}: {} B of JSON, {CONCURRENCY} concurrent clients, {ROUNDS} rounds of {SECONDS} s, median req/s",
+        body.len()
+    );
+    println!(
+        "{:>12} {:>12} {:>16} {:>10} {:>16} {:>10}",
+        "agreements", "bare", "sponsor (own)", "ratio", "CMO (+audit)", "ratio"
+    );
 
     let mut have = 1; // the seeded agreement with Norvia
     for target in [10, 1000] {

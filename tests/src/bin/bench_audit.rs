@@ -16,7 +16,11 @@ async fn main() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("audit.sqlite").display());
     let binary = baton_tests::server::binary();
-    let migrated = std::process::Command::new(&binary).args(["migrate"]).env("BATON_DATABASE_URL", &url).output().expect("migrate");
+    let migrated = std::process::Command::new(&binary)
+        .args(["migrate"])
+        .env("BATON_DATABASE_URL", &url)
+        .output()
+        .expect("migrate");
     assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
 
     let started = Instant::now();
@@ -60,7 +64,12 @@ async fn main() {
         .expect("insert");
         previous = hash;
     }
-    sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1").bind(ENTRIES).bind(&previous).execute(&mut *tx).await.expect("head");
+    sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")
+        .bind(ENTRIES)
+        .bind(&previous)
+        .execute(&mut *tx)
+        .await
+        .expect("head");
     tx.commit().await.expect("commit");
     conn.close().await.ok();
     println!("wrote {ENTRIES} chained audit entries in {:.1} s", started.elapsed().as_secs_f64());
@@ -68,12 +77,19 @@ async fn main() {
     let mut times = Vec::new();
     for _ in 0..3 {
         let started = Instant::now();
-        let out = std::process::Command::new(&binary).args(["audit", "verify"]).env("BATON_DATABASE_URL", &url).output().expect("verify");
+        let out = std::process::Command::new(&binary)
+            .args(["audit", "verify"])
+            .env("BATON_DATABASE_URL", &url)
+            .output()
+            .expect("verify");
         let elapsed = started.elapsed().as_secs_f64();
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success() && stdout.starts_with("OK: 1000000 "), "{stdout}");
         times.push(elapsed);
     }
     times.sort_by(f64::total_cmp);
-    println!("baton audit verify, {ENTRIES} entries (SQLite): median {:.2} s over 3 runs (min {:.2}, max {:.2})", times[1], times[0], times[2]);
+    println!(
+        "baton audit verify, {ENTRIES} entries (SQLite): median {:.2} s over 3 runs (min {:.2}, max {:.2})",
+        times[1], times[0], times[2]
+    );
 }
