@@ -102,6 +102,13 @@ pub enum Resource<'a> {
         /// Who receives access.
         grantee: OrgId,
     },
+    /// A partnership's quality agreement (RACI matrix).
+    QualityAgreement {
+        /// The sponsor.
+        sponsor: OrgId,
+        /// The CMO.
+        cmo: OrgId,
+    },
     /// An organisation's audit trail.
     AuditTrail {
         /// Whose.
@@ -217,6 +224,21 @@ pub fn decide(
                     if role_may(subject.role, action) { Decision::Allow } else { role_denial(subject, action) }
                 }
                 Action::Comment | Action::Contribute => role_denial(subject, action),
+            }
+        }
+        Resource::QualityAgreement { sponsor, cmo } => {
+            let party = subject.org == *sponsor || subject.org == *cmo;
+            // Quality agreements are QA's: QA (or an admin) drafts versions, and only QA signs them.
+            let role_ok = match action {
+                Action::Read | Action::Download => true,
+                Action::DraftAgreement => matches!(subject.role, Role::Admin | Role::Qa),
+                Action::SignAgreement => subject.role == Role::Qa,
+                _ => false,
+            };
+            match (party, role_ok) {
+                (false, _) => Decision::Deny(DenyReason::NotAParty),
+                (true, true) => Decision::Allow,
+                (true, false) => role_denial(subject, action),
             }
         }
         Resource::AuditTrail { org } => match action {

@@ -52,6 +52,10 @@ id_type!(
     /// Identifies a partnership between a sponsor and a CMO.
     PartnershipId
 );
+id_type!(
+    /// Identifies one version of a partnership's quality agreement.
+    QualityAgreementId
+);
 
 #[cfg(test)]
 mod tests {

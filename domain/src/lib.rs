@@ -10,6 +10,7 @@ pub mod canonical;
 pub mod error;
 pub mod ids;
 pub mod org;
+pub mod quality;
 pub mod redirect;
 pub mod session;
 pub mod signature;

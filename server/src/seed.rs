@@ -11,6 +11,7 @@ use baton_domain::agreement::{AgreementTerms, Coverage, DataClass, Permission, S
 use baton_domain::audit::AuditAction;
 use baton_domain::ids::{AgreementId, OrgId, PartnershipId, SiteId, TransferId, UserId};
 use baton_domain::org::{OrgKind, Role, UserProfile};
+use baton_domain::quality::{DEFAULT_ACTIVITIES, QualityAgreementDraft, Raci, RaciRow};
 use baton_domain::signature::{Meaning, content_hash};
 use baton_domain::transfer::Stage;
 use chrono::{NaiveDate, Utc};
@@ -307,11 +308,85 @@ async fn seed_agreements(db: &Db, now: chrono::DateTime<Utc>) -> anyhow::Result<
         store::agreements::mark_activated(&mut tx, id, now).await?;
         tx.commit().await?;
     }
+    seed_quality_agreements(db, [(norvia, 1, true), (castellan, 2, false)], now).await
+}
+
+/// Version 1 of each partnership's quality agreement from the default activities: approved by both QAs with
+/// Norvia, by Helix's QA only with Castellan (so a CMO QA has something to sign in the demo).
+async fn seed_quality_agreements(
+    db: &Db,
+    partnerships: [(PartnershipId, usize, bool); 2],
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let pool = &db.pool;
+    let helix_qa = person(db, 0, 2).await?;
+    for (partnership, cmo_index, cmo_signs) in partnerships {
+        let Some(parties) = store::quality::parties(pool, partnership).await? else { continue };
+        if !store::quality::load(pool, partnership, parties).await?.versions.is_empty() {
+            continue;
+        }
+        let rows = DEFAULT_ACTIVITIES
+            .iter()
+            .map(|activity| {
+                let (sponsor, cmo) = match *activity {
+                    "Batch release" | "Change approval" | "Complaint handling" => {
+                        (Raci::Accountable, Raci::Responsible)
+                    }
+                    "Batch record review" | "Stability testing" => (Raci::Consulted, Raci::Accountable),
+                    _ => (Raci::Informed, Raci::Accountable),
+                };
+                RaciRow { activity: (*activity).to_owned(), sponsor, cmo }
+            })
+            .collect();
+        let draft = QualityAgreementDraft { rows, reason: None };
+        let mut tx = begin_write(pool).await?;
+        let (id, _, hash) = store::quality::insert_version(&mut tx, partnership, &draft, &helix_qa, now).await?;
+        let mut signers = vec![helix_qa.clone()];
+        if cmo_signs {
+            signers.push(person(db, cmo_index, 2).await?);
+        }
+        let entry = |actor: &UserProfile, action, new| NewEntry {
+            actor: Actor::from(actor),
+            owner_org: Some(HELIX),
+            action,
+            record_type: store::quality::RECORD_TYPE,
+            record_id: id.to_string(),
+            old: None,
+            new: Some(new),
+            reason: None,
+        };
+        store::audit::append(
+            &mut tx,
+            entry(&helix_qa, AuditAction::Create, json!({"version": 1, "rows": draft.rows})),
+            now,
+        )
+        .await?;
+        for signer in &signers {
+            store::signatures::insert(
+                &mut tx,
+                store::quality::RECORD_TYPE,
+                &id.to_string(),
+                signer,
+                Meaning::Approved,
+                &hash,
+                now,
+            )
+            .await?;
+            let signed = json!({"meaning": "approved", "content_hash": hash, "signer": signer.display_name});
+            store::audit::append(&mut tx, entry(signer, AuditAction::Sign, signed), now).await?;
+        }
+        tx.commit().await?;
+    }
     Ok(())
 }
 
 async fn admin(db: &Db, org_index: usize) -> anyhow::Result<UserProfile> {
-    store::users::find_by_id(&db.pool, user_id(org_index, 0))
+    person(db, org_index, 0).await
+}
+
+/// A demo user by organisation and position in its `people` list (0 admin, 1 lead, 2 QA, 3 operator, 4 viewer).
+async fn person(db: &Db, org_index: usize, person_index: usize) -> anyhow::Result<UserProfile> {
+    store::users::find_by_id(&db.pool, user_id(org_index, person_index))
         .await?
-        .ok_or_else(|| anyhow::anyhow!("demo admin missing"))
+        .ok_or_else(|| anyhow::anyhow!("demo user {org_index}/{person_index} missing"))
 }

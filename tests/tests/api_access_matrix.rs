@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 const VELARIMAB_DS: &str = "00000003-0000-4000-8000-000000000001";
 const VELARIMAB_DS_AGREEMENT: &str = "00000006-0000-4000-8000-000000000001";
+const NORVIA_PARTNERSHIP: &str = "00000005-0000-4000-8000-000000000001";
 
 on_both_databases!(outsiders_are_refused_on_every_operation);
 
@@ -22,7 +23,7 @@ enum Expect {
     NotApplicable,
 }
 
-fn plan(method: &str, path: &str) -> Option<(String, Value, Expect)> {
+fn plan(method: &str, path: &str, quality_version: &str) -> Option<(String, Value, Expect)> {
     let terms = json!({
         "title": "x", "grantee": "00000001-0000-4000-8000-000000000002",
         "scope": {"products": {"kind": "all"}, "transfers": {"kind": "all"}, "data_classes": ["commercial"]},
@@ -50,6 +51,19 @@ fn plan(method: &str, path: &str) -> Option<(String, Value, Expect)> {
             (format!("{agreement}/revocation"), json!({"password": DEMO_PASSWORD, "reason": "x"}), Expect::Refused)
         }
         ("get", "/audit") | ("get", "/audit/export.csv") => (path.into(), Value::Null, Expect::OnlyOwn),
+        ("get", "/partnerships/{id}/quality-agreement") => {
+            (format!("/partnerships/{NORVIA_PARTNERSHIP}/quality-agreement"), Value::Null, Expect::Refused)
+        }
+        ("post", "/partnerships/{id}/quality-agreement") => (
+            format!("/partnerships/{NORVIA_PARTNERSHIP}/quality-agreement"),
+            json!({"rows": [{"activity": "Batch release", "sponsor": "A", "cmo": "R"}], "reason": "x"}),
+            Expect::Refused,
+        ),
+        ("post", "/quality-agreements/{id}/signatures") => (
+            format!("/quality-agreements/{quality_version}/signatures"),
+            json!({"password": DEMO_PASSWORD, "meaning": "approved"}),
+            Expect::Refused,
+        ),
         ("get", "/history/{record_type}/{id}") => {
             (format!("/history/agreement/{VELARIMAB_DS_AGREEMENT}"), Value::Null, Expect::Refused)
         }
@@ -61,13 +75,16 @@ async fn outsiders_are_refused_on_every_operation(db: Backend) {
     let server = TestServer::start(db).await;
     // Castellan's admin (a signatory, the strongest role) is an outsider to Helix–Norvia records.
     let outsider = ApiClient::logged_in(&server.base_url, "admin@castellan.example").await;
+    let insider = ApiClient::logged_in(&server.base_url, "qa@helix.example").await;
+    let quality = insider.get(&format!("/partnerships/{NORVIA_PARTNERSHIP}/quality-agreement")).await;
+    let quality_version = quality.body["versions"][0]["id"].as_str().expect("a version").to_owned();
     let doc = outsider.get("/openapi.json").await;
     let paths = doc.body["paths"].as_object().expect("paths");
     let mut covered = 0;
     for (path, operations) in paths {
         for method in operations.as_object().expect("operations").keys() {
-            let (concrete, body, expect) =
-                plan(method, path).unwrap_or_else(|| panic!("{method} {path} is not in the access matrix: add it"));
+            let (concrete, body, expect) = plan(method, path, &quality_version)
+                .unwrap_or_else(|| panic!("{method} {path} is not in the access matrix: add it"));
             let http_method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
             let mut request = outsider.request(http_method, &concrete);
             if !body.is_null() {

@@ -139,6 +139,8 @@ proptest! {
         prop_assert!(!decide(&stranger, action, &agreement, &agreements, now()).is_allowed());
         let trail = Resource::AuditTrail { org: data.sponsor };
         prop_assert!(!decide(&stranger, action, &trail, &agreements, now()).is_allowed());
+        let quality = Resource::QualityAgreement { sponsor: data.sponsor, cmo: data.cmo };
+        prop_assert!(!decide(&stranger, action, &quality, &agreements, now()).is_allowed());
     }
 }
 
@@ -208,4 +210,17 @@ fn the_audit_trail_is_for_the_own_admins_and_qa() {
         assert_eq!(decide(&Subject { org: org(1), role }, Action::Read, &trail, &[], now()).is_allowed(), allowed);
     }
     assert!(!decide(&Subject { org: org(2), role: Role::Admin }, Action::Read, &trail, &[], now()).is_allowed());
+}
+
+#[test]
+fn quality_agreements_are_signed_by_qa_of_either_party_only() {
+    let qa_agreement = Resource::QualityAgreement { sponsor: org(1), cmo: org(2) };
+    let at = |o, role| Subject { org: org(o), role };
+    assert!(decide(&at(1, Role::Qa), Action::SignAgreement, &qa_agreement, &[], now()).is_allowed());
+    assert!(decide(&at(2, Role::Qa), Action::SignAgreement, &qa_agreement, &[], now()).is_allowed());
+    assert!(!decide(&at(2, Role::Admin), Action::SignAgreement, &qa_agreement, &[], now()).is_allowed());
+    assert!(decide(&at(2, Role::Admin), Action::DraftAgreement, &qa_agreement, &[], now()).is_allowed());
+    assert!(!decide(&at(1, Role::Operator), Action::DraftAgreement, &qa_agreement, &[], now()).is_allowed());
+    assert!(decide(&at(1, Role::Viewer), Action::Read, &qa_agreement, &[], now()).is_allowed());
+    assert!(!decide(&at(3, Role::Qa), Action::Read, &qa_agreement, &[], now()).is_allowed());
 }

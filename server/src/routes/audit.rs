@@ -171,7 +171,7 @@ pub async fn export(
 
 /// One record's history, oldest first, for anyone who may read the record.
 #[utoipa::path(get, path = "/history/{record_type}/{id}", tag = "audit", security(("session" = [])),
-    params(("record_type" = String, Path, description = "`agreement` or `transfer`"), ("id" = String, Path, description = "Record id")),
+    params(("record_type" = String, Path, description = "`agreement`, `quality_agreement` or `transfer`"), ("id" = String, Path, description = "Record id")),
     responses((status = 200, body = Vec<AuditEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn history(
@@ -201,7 +201,22 @@ pub async fn history(
             let data = TransferData { id, sponsor: t.sponsor.id, cmo: t.cmo.id, product: &t.product, data_class: None };
             access::decide(&user.subject(), Action::Read, &Resource::Transfer(data), &agreements, now)
         }
-        _ => return Err(ApiError::invalid("record_type", "History is kept for agreement and transfer records.").into()),
+        "quality_agreement" => {
+            let id = id
+                .parse()
+                .map_err(|_| ApiError::invalid("id", "That is not a valid quality agreement id (a UUID)."))?;
+            let partnership = store::quality::partnership_of(pool, id).await?.ok_or_else(not_found)?;
+            let parties = store::quality::parties(pool, partnership).await?.ok_or_else(not_found)?;
+            let resource = Resource::QualityAgreement { sponsor: parties.sponsor.id, cmo: parties.cmo.id };
+            access::decide(&user.subject(), Action::Read, &resource, &[], now)
+        }
+        _ => {
+            return Err(ApiError::invalid(
+                "record_type",
+                "History is kept for agreement, quality_agreement and transfer records.",
+            )
+            .into());
+        }
     };
     if let Decision::Deny(reason) = decision {
         return Err(AppError::new(ErrorCode::NoAccess, reason.message()));

@@ -2,6 +2,7 @@
 
 pub mod agreements;
 pub mod audit;
+pub mod quality;
 pub mod session;
 pub mod transfers;
 
@@ -55,6 +56,8 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(agreements::get, agreements::update))
         .routes(routes!(agreements::sign))
         .routes(routes!(agreements::revoke))
+        .routes(routes!(quality::get, quality::propose))
+        .routes(routes!(quality::sign))
         .routes(routes!(audit::list))
         .routes(routes!(audit::export))
         .routes(routes!(audit::history))
