@@ -3,6 +3,7 @@
 use baton_domain::agreement::{AgreementList, AgreementTerms, AgreementView, PartnerList, RevokeRequest};
 use baton_domain::audit::AuditEntry;
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
+use baton_domain::quality::{QualityAgreement, QualityAgreementDraft};
 use baton_domain::session::{CSRF_HEADER, LoginRequest, SessionInfo};
 use baton_domain::signature::SignRequest;
 use baton_domain::transfer::{TransferDetail, TransferList};
@@ -167,4 +168,27 @@ pub struct AuditPage {
     pub items: Vec<AuditEntry>,
     /// For the next page.
     pub next_before_seq: Option<i64>,
+}
+
+/// A partnership's quality agreement.
+pub async fn quality_agreement(partnership: &str) -> Result<QualityAgreement, Failure> {
+    get(&format!("/partnerships/{}/quality-agreement", String::from(js_sys::encode_uri_component(partnership)))).await
+}
+
+/// Proposes a new version of a quality agreement.
+pub async fn propose_quality_agreement(
+    csrf_token: &str,
+    partnership: &str,
+    draft: &QualityAgreementDraft,
+) -> Result<QualityAgreement, Failure> {
+    send_json("POST", &format!("/partnerships/{partnership}/quality-agreement"), csrf_token, draft).await
+}
+
+/// QA approval of one version.
+pub async fn sign_quality_agreement(
+    csrf_token: &str,
+    version: &str,
+    request: &SignRequest,
+) -> Result<QualityAgreement, Failure> {
+    send_json("POST", &format!("/quality-agreements/{version}/signatures"), csrf_token, request).await
 }

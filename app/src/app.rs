@@ -7,6 +7,7 @@ use crate::pages::agreements::AgreementsPage;
 use crate::pages::audit::AuditPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
+use crate::pages::partner::PartnerPage;
 use crate::pages::transfer::TransferPage;
 use crate::pages::transfers::TransfersPage;
 use leptos::prelude::*;
@@ -28,6 +29,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/agreements/new") view=NewAgreementPage/>
                 <Route path=path!("/agreements/:id") view=AgreementPage/>
                 <Route path=path!("/audit") view=AuditPage/>
+                <Route path=path!("/partners/:id") view=PartnerPage/>
             </Routes>
         </Router>
     }

@@ -106,3 +106,33 @@ async fn an_agreement_signed_by_both_opens_a_deep_link_and_revocation_closes_it(
     let out = server.run(&["audit", "verify"], None).await;
     assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).starts_with("OK: "), "{out:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cmo_qa_approves_the_quality_agreement_and_it_takes_effect() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    Browser::run_sized(768, 1024, |c| async move {
+        c.goto(&server.url("/login")).await?;
+        log_in(&c, "qa@castellan.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&server.url("/agreements")).await?;
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::XPath("//a[normalize-space()='Quality agreement']"))
+            .await?
+            .click()
+            .await?;
+        let version = wait_for(&c, "[data-testid=version-1]").await?.text().await?;
+        assert!(version.contains("Awaiting signatures") && version.contains("Batch release"), "{version}");
+        sign_in_dialog(&c, "Approve and sign", DEMO_PASSWORD, None).await?;
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::XPath("//*[@data-testid='quality-state'][contains(., 'Effective')]"))
+            .await?;
+        let signed = wait_for(&c, "[data-testid=version-1]").await?.text().await?;
+        assert!(signed.contains("Approved by Chiara Bassi"), "{signed}");
+        let no_scroll = c.execute("return document.documentElement.scrollWidth <= window.innerWidth;", vec![]).await?;
+        assert_eq!(no_scroll, serde_json::json!(true), "no horizontal scroll at 768 px");
+        Ok(())
+    })
+    .await;
+}

@@ -32,6 +32,7 @@ pub fn AgreementsPage() -> impl IntoView {
         })
     };
     let agreements = LocalResource::new(api::agreements);
+    let partners = LocalResource::new(api::partners);
     view! {
         <RequireAuth>
             <Shell>
@@ -42,6 +43,21 @@ pub fn AgreementsPage() -> impl IntoView {
                     </div>
                     {move || may_draft().then(|| view! { <a class="button primary" href="/agreements/new">"Draft agreement"</a> })}
                 </header>
+                <section class="partners" aria-label="Partners">
+                    <Suspense fallback=|| ()>
+                        {move || partners.get().and_then(Result::ok).map(|list| view! {
+                            <ul class="partner-cards">
+                                {list.items.into_iter().map(|p| view! {
+                                    <li class="panel partner-card">
+                                        <strong>{p.organisation.name}</strong>
+                                        <span class="muted small">{p.organisation.kind.label()}</span>
+                                        <A href=format!("/partners/{}", p.partnership_id) attr:class="button">"Quality agreement"</A>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        })}
+                    </Suspense>
+                </section>
                 <Suspense fallback=|| view! { <SkeletonRows rows=3/> }>
                     {move || agreements.get().map(|result| match result {
                         Err(e) => view! { <ErrorPanel message=e.message() on_retry=Callback::new(move |()| agreements.refetch())/> }.into_any(),

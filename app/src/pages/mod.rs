@@ -7,5 +7,6 @@ pub mod audit;
 pub mod login;
 pub mod no_access;
 pub mod not_found;
+pub mod partner;
 pub mod transfer;
 pub mod transfers;
