@@ -197,7 +197,9 @@ pub async fn history(
         "transfer" => {
             let id = id.parse().map_err(|_| ApiError::invalid("id", "That is not a valid transfer id (a UUID)."))?;
             let t = store::transfers::get(pool, id).await?.ok_or_else(not_found)?;
-            let agreements = store::agreements::in_force(pool, t.sponsor.id, user.profile.organisation.id, now).await?;
+            let own = user.profile.organisation.id;
+            let agreements =
+                store::agreements::in_force_for_transfer(pool, t.sponsor.id, own, id, &t.product, now).await?;
             let data = TransferData { id, sponsor: t.sponsor.id, cmo: t.cmo.id, product: &t.product, data_class: None };
             access::decide(&user.subject(), Action::Read, &Resource::Transfer(data), &agreements, now)
         }

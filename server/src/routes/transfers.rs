@@ -60,7 +60,15 @@ pub async fn get(
     let now = Utc::now();
     let subject = user.subject();
     let agreements = if subject.org == transfer.cmo.id {
-        store::agreements::in_force(&state.db.pool, transfer.sponsor.id, subject.org, now).await?
+        store::agreements::in_force_for_transfer(
+            &state.db.pool,
+            transfer.sponsor.id,
+            subject.org,
+            id,
+            &transfer.product,
+            now,
+        )
+        .await?
     } else {
         Vec::new()
     };

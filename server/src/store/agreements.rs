@@ -186,18 +186,25 @@ pub async fn list_for_party(pool: &AnyPool, org: OrgId, now: DateTime<Utc>) -> a
     load(pool, "WHERE a.grantor_org_id = $1 OR a.grantee_org_id = $1", &[org.to_string()], now).await
 }
 
-/// The agreements that could grant `grantee` access to `grantor`'s data: activated, not revoked, in their window.
-/// The access rule re-checks each; this only narrows what is loaded.
-pub async fn in_force(
+/// The agreements that could grant `grantee` access to data of one of `grantor`'s transfers: activated, not
+/// revoked, in their window, scoped on that transfer and product. The access rule re-checks each; this only
+/// narrows what is loaded, so a request costs the same with ten agreements as with a thousand.
+pub async fn in_force_for_transfer(
     pool: &AnyPool,
     grantor: OrgId,
     grantee: OrgId,
+    transfer: TransferId,
+    product: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<AgreementFacts>> {
     let sql = "WHERE a.grantor_org_id = $1 AND a.grantee_org_id = $2 AND a.activated_at IS NOT NULL \
-               AND a.revoked_at IS NULL AND a.valid_from <= $3 AND a.valid_until > $3";
-    let agreements = load(pool, sql, &[grantor.to_string(), grantee.to_string(), clock::to_db(now)], now).await?;
-    Ok(agreements.into_iter().map(|a| a.facts).collect())
+               AND a.revoked_at IS NULL AND a.valid_from <= $3 AND a.valid_until > $3 \
+               AND (a.all_transfers = 1 OR EXISTS (SELECT 1 FROM agreement_transfers x \
+                    WHERE x.agreement_id = a.id AND x.transfer_id = $4)) \
+               AND (a.all_products = 1 OR EXISTS (SELECT 1 FROM agreement_products p \
+                    WHERE p.agreement_id = a.id AND p.product = $5))";
+    let binds = [grantor.to_string(), grantee.to_string(), clock::to_db(now), transfer.to_string(), product.to_owned()];
+    Ok(load(pool, sql, &binds, now).await?.into_iter().map(|a| a.facts).collect())
 }
 
 /// The SQL condition, on a transfer aliased `t`, that some agreement in force lets org `$1` see its overview at
