@@ -5,6 +5,7 @@ use crate::auth;
 use crate::db::Db;
 use crate::store;
 use crate::store::audit::{Actor, NewEntry, begin_write};
+use crate::store::signatures::SignedRecord;
 use crate::store::transfers::NewTransfer;
 use crate::store::users::NewUser;
 use baton_domain::agreement::{AgreementTerms, Coverage, DataClass, Permission, Scope};
@@ -292,18 +293,20 @@ async fn seed_agreements(db: &Db, now: chrono::DateTime<Utc>) -> anyhow::Result<
         };
         store::audit::append(&mut tx, entry(&helix_admin, AuditAction::Create, content), now).await?;
         for signer in [&helix_admin, &cmo_admin] {
-            store::signatures::insert(
+            let record_id = id.to_string();
+            store::signatures::sign_on_record(
                 &mut tx,
-                store::agreements::RECORD_TYPE,
-                &id.to_string(),
+                SignedRecord {
+                    record_type: store::agreements::RECORD_TYPE,
+                    record_id: &record_id,
+                    owner_org: HELIX,
+                    content_hash: &hash,
+                },
                 signer,
                 Meaning::Approved,
-                &hash,
                 now,
             )
             .await?;
-            let signed = json!({"meaning": "approved", "content_hash": hash, "signer": signer.display_name});
-            store::audit::append(&mut tx, entry(signer, AuditAction::Sign, signed), now).await?;
         }
         store::agreements::mark_activated(&mut tx, id, now).await?;
         tx.commit().await?;
@@ -362,18 +365,20 @@ async fn seed_quality_agreements(
         )
         .await?;
         for signer in &signers {
-            store::signatures::insert(
+            let record_id = id.to_string();
+            store::signatures::sign_on_record(
                 &mut tx,
-                store::quality::RECORD_TYPE,
-                &id.to_string(),
+                SignedRecord {
+                    record_type: store::quality::RECORD_TYPE,
+                    record_id: &record_id,
+                    owner_org: HELIX,
+                    content_hash: &hash,
+                },
                 signer,
                 Meaning::Approved,
-                &hash,
                 now,
             )
             .await?;
-            let signed = json!({"meaning": "approved", "content_hash": hash, "signer": signer.display_name});
-            store::audit::append(&mut tx, entry(signer, AuditAction::Sign, signed), now).await?;
         }
         tx.commit().await?;
     }

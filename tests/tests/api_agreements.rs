@@ -104,8 +104,9 @@ async fn an_agreement_signed_by_both_opens_the_transfer_and_revocation_closes_it
     let history = sponsor.get(&format!("/history/agreement/{id}")).await;
     let actions: Vec<&str> =
         history.body.as_array().expect("entries").iter().filter_map(|e| e["action"].as_str()).collect();
-    assert_eq!(actions, ["create", "sign", "sign", "state_change", "state_change"]);
-    assert_eq!(history.body[4]["reason"], "Transfer paused by sponsor");
+    assert_eq!(actions, ["create", "sign", "sign", "state_change", "sign", "state_change"]);
+    assert_eq!(history.body[4]["new"]["meaning"], "revoked");
+    assert_eq!(history.body[5]["reason"], "Transfer paused by sponsor");
 
     let read_log = sponsor.get(&format!("/audit?record_type=transfer&record_id={VELARIMAB_DP}&action=read")).await;
     assert_eq!(read_log.status, 200);

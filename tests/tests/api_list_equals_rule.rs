@@ -98,6 +98,11 @@ async fn check_lists(server: &TestServer, context: &str) {
 async fn lists_equal_the_rule_on_demo_and_random_data(db: Backend) {
     let server = TestServer::start(db).await;
     check_lists(&server, "demo data").await;
+    for (email, expected) in [("viewer@helix.example", 3), ("operator@norvia.example", 1), ("qa@castellan.example", 1)]
+    {
+        let client = ApiClient::logged_in(&server.base_url, email).await;
+        assert_eq!(client.get("/transfers").await.body["items"].as_array().map(Vec::len), Some(expected), "{email}");
+    }
 
     let sponsor = ApiClient::logged_in(&server.base_url, "admin@helix.example").await;
     let cmo_admins = [

@@ -3,6 +3,7 @@
 use crate::api::{self, Failure};
 use crate::auth::{RequireAuth, SessionState, use_auth};
 use crate::components::error_panel::ErrorPanel;
+use crate::components::history::HistoryPanel;
 use crate::components::icons::LinkIcon;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
@@ -126,6 +127,7 @@ fn TransferView(transfer: TransferDetail) -> impl IntoView {
                 <h2>"Stages"</h2>
                 <StageStepper current=transfer.stage/>
             </section>
+            <HistoryPanel record_type="transfer" id=transfer.id.to_string()/>
         </article>
     }
 }

@@ -7,6 +7,7 @@ use crate::state::AppState;
 use crate::store;
 use crate::store::agreements::{Agreement, RECORD_TYPE};
 use crate::store::audit::{Actor, NewEntry, begin_write};
+use crate::store::signatures::SignedRecord;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -253,30 +254,18 @@ pub async fn sign(
 
     let id = agreement.facts.id;
     let mut tx = begin_write(&state.db.pool).await?;
-    let signature = store::signatures::insert(
+    let id_text = id.to_string();
+    let owner = agreement.facts.grantor;
+    let hash = &agreement.view.content_hash;
+    store::signatures::sign_on_record(
         &mut tx,
-        RECORD_TYPE,
-        &id.to_string(),
+        SignedRecord { record_type: RECORD_TYPE, record_id: &id_text, owner_org: owner, content_hash: hash },
         &user.profile,
         Meaning::Approved,
-        &agreement.view.content_hash,
         now,
     )
     .await?;
     let actor = Actor::from(&user.profile);
-    let entry = NewEntry {
-        actor: actor.clone(),
-        owner_org: Some(agreement.facts.grantor),
-        action: AuditAction::Sign,
-        record_type: RECORD_TYPE,
-        record_id: id.to_string(),
-        old: None,
-        new: Some(
-            json!({"meaning": signature.meaning.as_str(), "content_hash": signature.content_hash, "signer": signature.signer_name}),
-        ),
-        reason: None,
-    };
-    store::audit::append(&mut tx, entry, now).await?;
     let mut facts = agreement.facts.clone();
     if own == facts.grantor {
         facts.signed_by_grantor = true
@@ -328,13 +317,12 @@ pub async fn revoke(
     auth::confirm_signer(&state.db.pool, &user.profile, request.password).await?;
     let id = agreement.facts.id;
     let mut tx = begin_write(&state.db.pool).await?;
-    store::signatures::insert(
+    let (id_text, owner, hash) = (id.to_string(), agreement.facts.grantor, &agreement.view.content_hash);
+    store::signatures::sign_on_record(
         &mut tx,
-        RECORD_TYPE,
-        &id.to_string(),
+        SignedRecord { record_type: RECORD_TYPE, record_id: &id_text, owner_org: owner, content_hash: hash },
         &user.profile,
         Meaning::Revoked,
-        &agreement.view.content_hash,
         now,
     )
     .await?;

@@ -7,6 +7,7 @@ use crate::state::AppState;
 use crate::store;
 use crate::store::audit::{Actor, NewEntry, begin_write};
 use crate::store::quality::{Parties, RECORD_TYPE};
+use crate::store::signatures::SignedRecord;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -130,30 +131,16 @@ pub async fn sign(
     auth::confirm_signer(pool, &user.profile, request.password).await?;
     let now = Utc::now();
     let mut tx = begin_write(pool).await?;
-    let signature = store::signatures::insert(
+    let (id_text, owner, hash) = (version_id.to_string(), parties.sponsor.id, &version.content_hash);
+    store::signatures::sign_on_record(
         &mut tx,
-        RECORD_TYPE,
-        &version_id.to_string(),
+        SignedRecord { record_type: RECORD_TYPE, record_id: &id_text, owner_org: owner, content_hash: hash },
         &user.profile,
         Meaning::Approved,
-        &version.content_hash,
         now,
     )
     .await?;
     let actor = Actor::from(&user.profile);
-    let entry = NewEntry {
-        actor: actor.clone(),
-        owner_org: Some(parties.sponsor.id),
-        action: AuditAction::Sign,
-        record_type: RECORD_TYPE,
-        record_id: version_id.to_string(),
-        old: None,
-        new: Some(
-            json!({"meaning": "approved", "content_hash": signature.content_hash, "signer": signature.signer_name}),
-        ),
-        reason: None,
-    };
-    store::audit::append(&mut tx, entry, now).await?;
     let other = if own == parties.sponsor.id { parties.cmo.id } else { parties.sponsor.id };
     if approved_by(&version.signatures, other) {
         let entry = NewEntry {

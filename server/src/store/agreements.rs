@@ -102,9 +102,10 @@ async fn load(pool: &AnyPool, where_sql: &str, binds: &[String], now: DateTime<U
     }
     let rows = query.fetch_all(pool).await?;
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut products = group(scope_rows(pool, "agreement_products", "product", &ids).await?);
-    let mut transfers = group(scope_rows(pool, "agreement_transfers", "transfer_id", &ids).await?);
-    let mut classes = group(scope_rows(pool, "agreement_data_classes", "data_class", &ids).await?);
+    let [(products_table, product), (transfers_table, transfer), (classes_table, class)] = SCOPE_TABLES;
+    let mut products = group(scope_rows(pool, products_table, product, &ids).await?);
+    let mut transfers = group(scope_rows(pool, transfers_table, transfer, &ids).await?);
+    let mut classes = group(scope_rows(pool, classes_table, class, &ids).await?);
     let mut signatures = signatures::for_records(pool, RECORD_TYPE, &ids).await?;
 
     rows.into_iter()
@@ -227,43 +228,32 @@ pub async fn partnership(pool: &AnyPool, a: OrgId, b: OrgId) -> anyhow::Result<O
     id.map(|id| parse_column(&id, "partnerships.id")).transpose()
 }
 
+/// The scope tables and the column each holds.
+const SCOPE_TABLES: [(&str, &str); 3] = [
+    ("agreement_products", "product"),
+    ("agreement_transfers", "transfer_id"),
+    ("agreement_data_classes", "data_class"),
+];
+
 async fn write_scope(conn: &mut AnyConnection, id: AgreementId, scope: &Scope) -> anyhow::Result<()> {
-    for table in ["agreement_products", "agreement_transfers", "agreement_data_classes"] {
+    let products = match &scope.products {
+        Coverage::All => Vec::new(),
+        Coverage::Only(products) => products.iter().map(|p| p.trim().to_owned()).collect(),
+    };
+    let transfers = match &scope.transfers {
+        Coverage::All => Vec::new(),
+        Coverage::Only(transfers) => transfers.iter().map(ToString::to_string).collect(),
+    };
+    let classes = scope.data_classes.iter().map(|c| c.as_str().to_owned()).collect();
+    for ((table, column), values) in SCOPE_TABLES.into_iter().zip([products, transfers, classes]) {
         sqlx::query(&format!("DELETE FROM {table} WHERE agreement_id = $1"))
             .bind(id.to_string())
             .execute(&mut *conn)
             .await?;
-    }
-    if let Coverage::Only(products) = &scope.products {
-        for product in products {
-            sqlx::query(
-                "INSERT INTO agreement_products (agreement_id, product) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            )
-            .bind(id.to_string())
-            .bind(product.trim())
-            .execute(&mut *conn)
-            .await?;
+        let insert = format!("INSERT INTO {table} (agreement_id, {column}) VALUES ($1, $2) ON CONFLICT DO NOTHING");
+        for value in values {
+            sqlx::query(&insert).bind(id.to_string()).bind(value).execute(&mut *conn).await?;
         }
-    }
-    if let Coverage::Only(transfers) = &scope.transfers {
-        for transfer in transfers {
-            sqlx::query(
-                "INSERT INTO agreement_transfers (agreement_id, transfer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            )
-            .bind(id.to_string())
-            .bind(transfer.to_string())
-            .execute(&mut *conn)
-            .await?;
-        }
-    }
-    for class in &scope.data_classes {
-        sqlx::query(
-            "INSERT INTO agreement_data_classes (agreement_id, data_class) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(id.to_string())
-        .bind(class.as_str())
-        .execute(&mut *conn)
-        .await?;
     }
     Ok(())
 }

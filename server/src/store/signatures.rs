@@ -95,3 +95,41 @@ pub async fn insert(
         valid: true,
     })
 }
+
+/// The record a signature is given to.
+#[derive(Clone, Copy, Debug)]
+pub struct SignedRecord<'a> {
+    /// Its kind, e.g. "agreement".
+    pub record_type: &'static str,
+    /// Its id.
+    pub record_id: &'a str,
+    /// The organisation that owns it (whose trail the entry belongs in).
+    pub owner_org: baton_domain::ids::OrgId,
+    /// The hash of its content as signed.
+    pub content_hash: &'a str,
+}
+
+/// Records a signature and its audit entry in the same transaction: a signature never exists off the record.
+pub async fn sign_on_record(
+    tx: &mut super::audit::WriteTx,
+    record: SignedRecord<'_>,
+    signer: &UserProfile,
+    meaning: Meaning,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Signature> {
+    let signature = insert(tx, record.record_type, record.record_id, signer, meaning, record.content_hash, now).await?;
+    let entry = super::audit::NewEntry {
+        actor: super::audit::Actor::from(signer),
+        owner_org: Some(record.owner_org),
+        action: baton_domain::audit::AuditAction::Sign,
+        record_type: record.record_type,
+        record_id: record.record_id.to_owned(),
+        old: None,
+        new: Some(serde_json::json!({
+            "meaning": meaning.as_str(), "content_hash": record.content_hash, "signer": signer.display_name
+        })),
+        reason: None,
+    };
+    super::audit::append(tx, entry, now).await?;
+    Ok(signature)
+}
