@@ -8,6 +8,13 @@ pub fn date_time(t: DateTime<Utc>) -> String {
     format!("{} {}", local.format("%Y-%m-%d %H:%M"), zone_name(t))
 }
 
+/// As [`date_time`], followed by the UTC time when the viewer is elsewhere, as signatures require:
+/// `2026-11-24 15:05 CET (14:05 UTC)`.
+pub fn date_time_and_utc(t: DateTime<Utc>) -> String {
+    let local = date_time(t);
+    if local.ends_with(" UTC") { local } else { format!("{local} ({} UTC)", t.format("%H:%M")) }
+}
+
 /// `2026-11-24`.
 pub fn date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()

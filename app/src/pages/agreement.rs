@@ -139,8 +139,7 @@ fn AgreementView(agreement: AgreementView, on_change: Callback<()>) -> impl Into
                             {agreement.signatures.iter().map(|s| view! {
                                 <li class:invalid=!s.valid>
                                     <strong>{format!("{} by {}", s.meaning.label(), s.signer_name)}</strong>
-                                    <span>{format!(", {}, {}", s.organisation, format::date_time(s.signed_at))}</span>
-                                    <span class="muted small">{format!(" ({} UTC)", s.signed_at.format("%Y-%m-%d %H:%M"))}</span>
+                                    <span>{format!("{} · {}", s.organisation, format::date_time_and_utc(s.signed_at))}</span>
                                     {(!s.valid).then(|| view! { <span class="chip chip-grey">"No longer valid: the terms changed"</span> })}
                                 </li>
                             }).collect_view()}

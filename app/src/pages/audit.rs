@@ -13,6 +13,20 @@ fn encode(value: &str) -> String {
     String::from(js_sys::encode_uri_component(value))
 }
 
+/// The record an entry is about, linked where it has a page.
+fn record_link(record_type: &str, record_id: &str) -> AnyView {
+    let href = match record_type {
+        "agreement" => Some(format!("/agreements/{record_id}")),
+        "transfer" => Some(format!("/transfers/{record_id}")),
+        _ => None,
+    };
+    let label = record_type.replace('_', " ");
+    match href {
+        Some(href) => view! { <a href=href>{label}</a> }.into_any(),
+        None => view! { <span class="muted small">{label}</span> }.into_any(),
+    }
+}
+
 /// `/audit`
 #[component]
 pub fn AuditPage() -> impl IntoView {
@@ -92,7 +106,7 @@ pub fn AuditPage() -> impl IntoView {
                                                 <td class="numeric-text nowrap">{format::date_time(e.at)}</td>
                                                 <td>{e.actor_name}</td>
                                                 <td>{e.action.label()}</td>
-                                                <td><span class="muted small">{e.record_type}</span></td>
+                                                <td>{record_link(&e.record_type, &e.record_id)}</td>
                                                 <td>{e.reason.unwrap_or_default()}</td>
                                             </tr>
                                         }).collect_view()}

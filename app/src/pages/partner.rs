@@ -166,7 +166,7 @@ fn VersionView(
             <ul class="signatures">
                 {version.signatures.iter().map(|s| view! {
                     <li><strong>{format!("{} by {}", s.meaning.label(), s.signer_name)}</strong>
-                        <span>{format!(", {}, {}", s.organisation, format::date_time(s.signed_at))}</span></li>
+                        <span>{format!("{} · {}", s.organisation, format::date_time_and_utc(s.signed_at))}</span></li>
                 }).collect_view()}
             </ul>
             <SignDialog title="Approve quality agreement" statement=statement confirm="Sign: approve" ask_reason=false open=open on_submit=on_sign/>
