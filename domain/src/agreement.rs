@@ -315,6 +315,10 @@ pub struct AgreementView {
     pub revocation_reason: Option<String>,
     /// Increases with each change; send it back when changing the agreement.
     pub row_version: i64,
+    /// 1 for an original agreement, n + 1 for an amendment of version n.
+    pub version: i64,
+    /// The agreement this one amends; it ends when this one takes effect.
+    pub supersedes: Option<AgreementId>,
 }
 
 impl AgreementView {
@@ -358,6 +362,14 @@ pub struct AgreementChange {
     /// The `row_version` the change is based on; a stale one is refused with 409.
     pub row_version: i64,
     /// Why the terms change (required: agreements are regulated records).
+    pub reason: String,
+}
+
+/// A request to amend an active agreement: a new draft version with the same terms, to be changed and signed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AmendRequest {
+    /// Why the agreement is amended (required).
     pub reason: String,
 }
 

@@ -4,6 +4,7 @@
 use crate::auth;
 use crate::db::Db;
 use crate::store;
+use crate::store::agreements::{Lineage, NewAgreement};
 use crate::store::audit::{Actor, NewEntry, begin_write};
 use crate::store::signatures::SignedRecord;
 use crate::store::transfers::NewTransfer;
@@ -277,10 +278,18 @@ async fn seed_agreements(db: &Db, now: chrono::DateTime<Utc>) -> anyhow::Result<
             continue;
         }
         let cmo_admin = admin(db, if terms.grantee == NORVIA { 1 } else { 2 }).await?;
-        let content = store::agreements::signed_content(id, HELIX, &terms);
+        let content = store::agreements::signed_content(id, HELIX, &terms, Lineage::ORIGINAL);
         let hash = content_hash(&content);
         let mut tx = begin_write(pool).await?;
-        store::agreements::insert(&mut tx, id, partnership, HELIX, &terms, helix_admin.id, now).await?;
+        let new = NewAgreement {
+            id,
+            partnership,
+            grantor: HELIX,
+            terms: &terms,
+            created_by: helix_admin.id,
+            lineage: Lineage::ORIGINAL,
+        };
+        store::agreements::insert(&mut tx, new, now).await?;
         let entry = |actor: &UserProfile, action, new| NewEntry {
             actor: Actor::from(actor),
             owner_org: Some(HELIX),

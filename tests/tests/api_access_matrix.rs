@@ -47,6 +47,9 @@ fn plan(method: &str, path: &str, quality_version: &str) -> Option<(String, Valu
             json!({"password": DEMO_PASSWORD, "meaning": "approved"}),
             Expect::Refused,
         ),
+        ("post", "/agreements/{id}/amendments") => {
+            (format!("{agreement}/amendments"), json!({"reason": "x"}), Expect::Refused)
+        }
         ("post", "/agreements/{id}/revocation") => {
             (format!("{agreement}/revocation"), json!({"password": DEMO_PASSWORD, "reason": "x"}), Expect::Refused)
         }

@@ -16,6 +16,7 @@ on_both_databases!(
     bad_terms_are_refused_naming_the_field_and_change_nothing,
     editing_a_draft_needs_a_reason_invalidates_signatures_and_detects_conflicts,
     strangers_cannot_see_or_touch_an_agreement,
+    an_amendment_replaces_the_agreement_in_force_only_once_both_sign_it,
     the_audit_trail_is_filtered_exported_and_verifiable,
 );
 
@@ -299,4 +300,48 @@ async fn the_audit_trail_is_filtered_exported_and_verifiable(db: Backend) {
         Some(0),
         "another organisation's failed logins are not shown"
     );
+}
+
+async fn an_amendment_replaces_the_agreement_in_force_only_once_both_sign_it(db: Backend) {
+    let server = TestServer::start(db).await;
+    let sponsor = ApiClient::logged_in(&server.base_url, "admin@helix.example").await;
+    let cmo_admin = ApiClient::logged_in(&server.base_url, "admin@norvia.example").await;
+    let cmo_user = ApiClient::logged_in(&server.base_url, "viewer@norvia.example").await;
+    let amend = |reason: &str| {
+        send(
+            sponsor
+                .request(Method::POST, &format!("/agreements/{VELARIMAB_DS_AGREEMENT}/amendments"))
+                .json(&json!({"reason": reason})),
+        )
+    };
+    assert_eq!(amend(" ").await.error_field(), "reason");
+    let draft = amend("Extend to 2029 and allow downloads").await;
+    assert_eq!(draft.status, 201, "{:?}", draft.body);
+    let draft: AgreementView = serde_json::from_value(draft.body).expect("amendment");
+    assert_eq!(draft.version, 2);
+    assert_eq!(draft.supersedes.map(|s| s.to_string()).as_deref(), Some(VELARIMAB_DS_AGREEMENT));
+    assert_eq!(draft.state, AgreementState::Draft);
+    assert_eq!(amend("again").await.status, 409, "one amendment at a time");
+
+    let mut terms = serde_json::to_value(&draft).expect("json");
+    let changed = json!({
+        "terms": {"title": terms["title"].take(), "grantee": NORVIA, "scope": terms["scope"].take(), "permission": "download",
+                  "valid_from": "2026-01-01T00:00:00Z", "valid_until": "2029-01-01T00:00:00Z"},
+        "row_version": draft.row_version, "reason": "Extend to 2029 and allow downloads"
+    });
+    let edited = send(sponsor.request(Method::PUT, &format!("/agreements/{}", draft.id)).json(&changed)).await;
+    assert_eq!(edited.status, 200, "{:?}", edited.body);
+    let id = draft.id.to_string();
+    assert_eq!(sign(&sponsor, &id, DEMO_PASSWORD).await.status, 200);
+    let ds = "/transfers/00000003-0000-4000-8000-000000000001";
+    assert_eq!(cmo_user.get(ds).await.status, 200, "the old version stays in force meanwhile");
+    let active = sign(&cmo_admin, &id, DEMO_PASSWORD).await;
+    assert_eq!(active.status, 200, "{:?}", active.body);
+    assert_eq!(active.body["state"], "active");
+    assert_eq!(active.body["permission"], "download");
+
+    let old = sponsor.get(&format!("/agreements/{VELARIMAB_DS_AGREEMENT}")).await;
+    assert_eq!(old.body["state"], "revoked");
+    assert_eq!(old.body["revocation_reason"], "Superseded by version 2 of this agreement");
+    assert_eq!(cmo_user.get(ds).await.status, 200, "access continues under the amendment");
 }

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::json::{ApiJson, ApiPath};
 use crate::state::AppState;
 use crate::store;
-use crate::store::agreements::{Agreement, RECORD_TYPE};
+use crate::store::agreements::{Agreement, Lineage, NewAgreement, RECORD_TYPE};
 use crate::store::audit::{Actor, NewEntry, begin_write};
 use crate::store::signatures::SignedRecord;
 use axum::Json;
@@ -13,7 +13,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use baton_domain::access::{self, Action, Decision, Resource};
 use baton_domain::agreement::{
-    AgreementChange, AgreementList, AgreementState, AgreementTerms, AgreementView, Coverage, PartnerList, RevokeRequest,
+    AgreementChange, AgreementList, AgreementState, AgreementTerms, AgreementView, AmendRequest, Coverage, PartnerList,
+    RevokeRequest,
 };
 use baton_domain::audit::AuditAction;
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
@@ -124,7 +125,15 @@ pub async fn create(
     let partnership = check_terms(&state, grantor, &terms).await?;
     let id = AgreementId(uuid::Uuid::new_v4());
     let mut tx = begin_write(&state.db.pool).await?;
-    store::agreements::insert(&mut tx, id, partnership, grantor, &terms, user.profile.id, now).await?;
+    let new = NewAgreement {
+        id,
+        partnership,
+        grantor,
+        terms: &terms,
+        created_by: user.profile.id,
+        lineage: Lineage::ORIGINAL,
+    };
+    store::agreements::insert(&mut tx, new, now).await?;
     let entry = NewEntry {
         actor: Actor::from(&user.profile),
         owner_org: Some(grantor),
@@ -132,7 +141,7 @@ pub async fn create(
         record_type: RECORD_TYPE,
         record_id: id.to_string(),
         old: None,
-        new: Some(store::agreements::signed_content(id, grantor, &terms)),
+        new: Some(store::agreements::signed_content(id, grantor, &terms, Lineage::ORIGINAL)),
         reason: None,
     };
     store::audit::append(&mut tx, entry, now).await?;
@@ -182,10 +191,10 @@ pub async fn update(
     }
     check_terms(&state, agreement.facts.grantor, &change.terms).await?;
     let id = agreement.facts.id;
+    let lineage = Lineage::of(&agreement.view);
     let mut tx = begin_write(&state.db.pool).await?;
-    if !store::agreements::update_terms(&mut tx, id, agreement.facts.grantor, &change.terms, change.row_version, now)
-        .await?
-    {
+    let terms = (&change.terms, lineage);
+    if !store::agreements::update_terms(&mut tx, id, agreement.facts.grantor, terms, change.row_version, now).await? {
         return Err(AppError::new(
             ErrorCode::Conflict,
             "Someone changed this agreement since you opened it. Reload to see their change.",
@@ -199,7 +208,7 @@ pub async fn update(
         valid_from: agreement.view.valid_from,
         valid_until: agreement.view.valid_until,
     };
-    let old = Some(store::agreements::signed_content(id, agreement.facts.grantor, &previous_terms));
+    let old = Some(store::agreements::signed_content(id, agreement.facts.grantor, &previous_terms, lineage));
     let entry = NewEntry {
         actor: Actor::from(&user.profile),
         owner_org: Some(agreement.facts.grantor),
@@ -207,7 +216,7 @@ pub async fn update(
         record_type: RECORD_TYPE,
         record_id: id.to_string(),
         old,
-        new: Some(store::agreements::signed_content(id, agreement.facts.grantor, &change.terms)),
+        new: Some(store::agreements::signed_content(id, agreement.facts.grantor, &change.terms, lineage)),
         reason: Some(change.reason.trim().to_owned()),
     };
     store::audit::append(&mut tx, entry, now).await?;
@@ -274,6 +283,9 @@ pub async fn sign(
     }
     if facts.signed_by_grantor && facts.signed_by_grantee {
         store::agreements::mark_activated(&mut tx, id, now).await?;
+        if let Some(previous) = agreement.view.supersedes {
+            supersede(&state, &mut tx, previous, &agreement.view, &user, now).await?;
+        }
         let entry = NewEntry {
             actor,
             owner_org: Some(facts.grantor),
@@ -288,6 +300,98 @@ pub async fn sign(
     }
     tx.commit().await?;
     reload(&state, id, now).await
+}
+
+/// Ends the agreement an amendment replaces, in the transaction that brings the amendment into force.
+async fn supersede(
+    state: &AppState,
+    tx: &mut store::audit::WriteTx,
+    previous: AgreementId,
+    amendment: &AgreementView,
+    user: &CurrentUser,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let Some(old) = store::agreements::get(&state.db.pool, previous, now).await? else { return Ok(()) };
+    if matches!(old.view.state, AgreementState::Revoked | AgreementState::Expired) {
+        return Ok(());
+    }
+    let reason = format!("Superseded by version {} of this agreement", amendment.version);
+    store::agreements::revoke(tx, previous, &reason, now).await?;
+    let entry = NewEntry {
+        actor: Actor::from(&user.profile),
+        owner_org: Some(old.facts.grantor),
+        action: AuditAction::StateChange,
+        record_type: RECORD_TYPE,
+        record_id: previous.to_string(),
+        old: Some(json!({"state": old.view.state.as_str()})),
+        new: Some(json!({"state": AgreementState::Revoked.as_str(), "superseded_by": amendment.id})),
+        reason: Some(reason),
+    };
+    store::audit::append(tx, entry, now).await?;
+    Ok(())
+}
+
+/// Starts an amendment of an active agreement: a new draft version with the same terms, to be changed and signed by
+/// both parties. The current version stays in force until the amendment does.
+#[utoipa::path(post, path = "/agreements/{id}/amendments", tag = "agreements", security(("session" = [])), request_body = AmendRequest,
+    params(("id" = String, Path, description = "Agreement id (UUID)")),
+    responses((status = 201, body = AgreementView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn amend(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(request): ApiJson<AmendRequest>,
+) -> Result<(StatusCode, Json<AgreementView>), AppError> {
+    let now = Utc::now();
+    let original = load(&state, &user, &id, Action::DraftAgreement, now).await?;
+    let reason = request.reason.trim().to_owned();
+    if reason.is_empty() {
+        return Err(ApiError::invalid("reason", "Say why the agreement is amended.").into());
+    }
+    if !matches!(original.view.state, AgreementState::Active | AgreementState::Scheduled) {
+        return Err(AppError::new(
+            ErrorCode::Conflict,
+            format!(
+                "Only an agreement in force can be amended; this one is {}.",
+                original.view.state.label().to_lowercase()
+            ),
+        ));
+    }
+    if let Some(open) = store::agreements::open_amendment(&state.db.pool, original.facts.id).await? {
+        return Err(AppError::new(
+            ErrorCode::Conflict,
+            format!("An amendment is already in progress: agreement {open}."),
+        ));
+    }
+    let terms = AgreementTerms {
+        title: original.view.title.clone(),
+        grantee: original.facts.grantee,
+        scope: original.view.scope.clone(),
+        permission: original.view.permission,
+        valid_from: original.view.valid_from,
+        valid_until: original.view.valid_until,
+    };
+    let partnership = check_terms(&state, original.facts.grantor, &terms).await?;
+    let new_id = AgreementId(uuid::Uuid::new_v4());
+    let lineage = Lineage { version: original.view.version + 1, supersedes: Some(original.facts.id) };
+    let grantor = original.facts.grantor;
+    let mut tx = begin_write(&state.db.pool).await?;
+    let new = NewAgreement { id: new_id, partnership, grantor, terms: &terms, created_by: user.profile.id, lineage };
+    store::agreements::insert(&mut tx, new, now).await?;
+    let entry = NewEntry {
+        actor: Actor::from(&user.profile),
+        owner_org: Some(grantor),
+        action: AuditAction::Create,
+        record_type: RECORD_TYPE,
+        record_id: new_id.to_string(),
+        old: Some(json!({"amends": original.facts.id, "version": original.view.version})),
+        new: Some(store::agreements::signed_content(new_id, grantor, &terms, lineage)),
+        reason: Some(reason),
+    };
+    store::audit::append(&mut tx, entry, now).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, reload(&state, new_id, now).await?))
 }
 
 /// Revokes the agreement with a signed reason; access ends with the next request.

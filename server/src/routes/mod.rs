@@ -56,6 +56,7 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(agreements::get, agreements::update))
         .routes(routes!(agreements::sign))
         .routes(routes!(agreements::revoke))
+        .routes(routes!(agreements::amend))
         .routes(routes!(quality::get, quality::propose))
         .routes(routes!(quality::sign))
         .routes(routes!(audit::list))

@@ -36,11 +36,14 @@ struct Row {
     revoked_at: Option<String>,
     revocation_reason: Option<String>,
     row_version: i64,
+    version: i64,
+    supersedes_id: Option<String>,
 }
 
 const SELECT: &str = "SELECT a.id, a.title, a.grantor_org_id, g.name AS grantor_name, g.kind AS grantor_kind, \
      a.grantee_org_id, e.name AS grantee_name, e.kind AS grantee_kind, a.all_products, a.all_transfers, \
-     a.permission, a.valid_from, a.valid_until, a.content_hash, a.revoked_at, a.revocation_reason, a.row_version \
+     a.permission, a.valid_from, a.valid_until, a.content_hash, a.revoked_at, a.revocation_reason, a.row_version, \
+     a.version, a.supersedes_id \
      FROM agreements a JOIN organisations g ON g.id = a.grantor_org_id JOIN organisations e ON e.id = a.grantee_org_id";
 
 /// An agreement with its scope and signatures.
@@ -53,9 +56,11 @@ pub struct Agreement {
 }
 
 /// The signed content of an agreement: exactly what its hash covers.
-pub fn signed_content(id: AgreementId, grantor: OrgId, terms: &AgreementTerms) -> serde_json::Value {
+pub fn signed_content(id: AgreementId, grantor: OrgId, terms: &AgreementTerms, lineage: Lineage) -> serde_json::Value {
     json!({
         "id": id,
+        "version": lineage.version,
+        "supersedes": lineage.supersedes,
         "title": terms.title.trim(),
         "grantor": grantor,
         "grantee": terms.grantee,
@@ -169,6 +174,12 @@ async fn load(pool: &AnyPool, where_sql: &str, binds: &[String], now: DateTime<U
                 revoked_at: r.revoked_at.as_deref().map(clock::from_db).transpose()?,
                 revocation_reason: r.revocation_reason,
                 row_version: r.row_version,
+                version: r.version,
+                supersedes: r
+                    .supersedes_id
+                    .as_deref()
+                    .map(|id| parse_column(id, "agreements.supersedes_id"))
+                    .transpose()?,
             };
             let facts = view.facts();
             view.state = facts.state(now);
@@ -258,21 +269,50 @@ async fn write_scope(conn: &mut AnyConnection, id: AgreementId, scope: &Scope) -
     Ok(())
 }
 
+/// Where a new agreement stands among versions: an original, or an amendment of another.
+#[derive(Clone, Copy, Debug)]
+pub struct Lineage {
+    /// 1 for an original.
+    pub version: i64,
+    /// The agreement amended.
+    pub supersedes: Option<AgreementId>,
+}
+
+impl Lineage {
+    /// A first agreement.
+    pub const ORIGINAL: Lineage = Lineage { version: 1, supersedes: None };
+
+    /// The lineage of an existing agreement.
+    pub fn of(view: &AgreementView) -> Lineage {
+        Lineage { version: view.version, supersedes: view.supersedes }
+    }
+}
+
+/// A draft agreement to insert.
+#[derive(Clone, Copy, Debug)]
+pub struct NewAgreement<'a> {
+    /// Its id.
+    pub id: AgreementId,
+    /// The partnership it belongs to.
+    pub partnership: PartnershipId,
+    /// Whose data it shares.
+    pub grantor: OrgId,
+    /// Its terms.
+    pub terms: &'a AgreementTerms,
+    /// Who drafted it.
+    pub created_by: UserId,
+    /// Original or amendment.
+    pub lineage: Lineage,
+}
+
 /// Inserts a new draft agreement.
-pub async fn insert(
-    tx: &mut AnyConnection,
-    id: AgreementId,
-    partnership: PartnershipId,
-    grantor: OrgId,
-    terms: &AgreementTerms,
-    created_by: UserId,
-    now: DateTime<Utc>,
-) -> anyhow::Result<()> {
-    let hash = content_hash(&signed_content(id, grantor, terms));
+pub async fn insert(tx: &mut AnyConnection, new: NewAgreement<'_>, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let NewAgreement { id, partnership, grantor, terms, created_by, lineage } = new;
+    let hash = content_hash(&signed_content(id, grantor, terms, lineage));
     sqlx::query(
         "INSERT INTO agreements (id, partnership_id, title, grantor_org_id, grantee_org_id, all_products, all_transfers, \
-         permission, valid_from, valid_until, content_hash, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         permission, valid_from, valid_until, content_hash, created_by, created_at, updated_at, version, supersedes_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(id.to_string())
     .bind(partnership.to_string())
@@ -288,9 +328,22 @@ pub async fn insert(
     .bind(created_by.to_string())
     .bind(clock::to_db(now))
     .bind(clock::to_db(now))
+    .bind(lineage.version)
+    .bind(lineage.supersedes.map(|s| s.to_string()))
     .execute(&mut *tx)
     .await?;
     write_scope(tx, id, &terms.scope).await
+}
+
+/// An amendment of `id` still waiting to take effect, if there is one.
+pub async fn open_amendment(pool: &AnyPool, id: AgreementId) -> anyhow::Result<Option<AgreementId>> {
+    let found: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM agreements WHERE supersedes_id = $1 AND activated_at IS NULL AND revoked_at IS NULL",
+    )
+    .bind(id.to_string())
+    .fetch_optional(pool)
+    .await?;
+    found.map(|f| parse_column(&f, "agreements.id")).transpose()
 }
 
 /// Replaces a draft's terms if `row_version` is still current; returns false on a conflict.
@@ -298,11 +351,11 @@ pub async fn update_terms(
     tx: &mut AnyConnection,
     id: AgreementId,
     grantor: OrgId,
-    terms: &AgreementTerms,
+    (terms, lineage): (&AgreementTerms, Lineage),
     row_version: i64,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
-    let hash = content_hash(&signed_content(id, grantor, terms));
+    let hash = content_hash(&signed_content(id, grantor, terms, lineage));
     let done = sqlx::query(
         "UPDATE agreements SET title = $1, all_products = $2, all_transfers = $3, permission = $4, valid_from = $5, \
          valid_until = $6, content_hash = $7, updated_at = $8, row_version = row_version + 1 \
