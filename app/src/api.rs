@@ -1,6 +1,8 @@
 //! Typed calls to the server's JSON API; the only place the app does HTTP.
 
-use baton_domain::agreement::{AgreementList, AgreementTerms, AgreementView, PartnerList, RevokeRequest};
+use baton_domain::agreement::{
+    AgreementChange, AgreementList, AgreementTerms, AgreementView, AmendRequest, PartnerList, RevokeRequest,
+};
 use baton_domain::audit::AuditEntry;
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
 use baton_domain::quality::{QualityAgreement, QualityAgreementDraft};
@@ -191,4 +193,14 @@ pub async fn sign_quality_agreement(
     request: &SignRequest,
 ) -> Result<QualityAgreement, Failure> {
     send_json("POST", &format!("/quality-agreements/{version}/signatures"), csrf_token, request).await
+}
+
+/// Changes a draft agreement's terms.
+pub async fn change_agreement(csrf_token: &str, id: &str, change: &AgreementChange) -> Result<AgreementView, Failure> {
+    send_json("PUT", &format!("/agreements/{id}"), csrf_token, change).await
+}
+
+/// Starts an amendment of an agreement in force.
+pub async fn amend_agreement(csrf_token: &str, id: &str, request: &AmendRequest) -> Result<AgreementView, Failure> {
+    send_json("POST", &format!("/agreements/{id}/amendments"), csrf_token, request).await
 }

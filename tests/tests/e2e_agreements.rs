@@ -71,6 +71,18 @@ async fn an_agreement_signed_by_both_opens_a_deep_link_and_revocation_closes_it(
         wait_for_state(&c, "Awaiting signatures").await?;
         let signatures = wait_for(&c, "[data-testid=signatures]").await?.text().await?;
         assert!(signatures.contains("Approved by Priya Natarajan"), "{signatures}");
+
+        // Changing the terms after signing voids that signature; the sponsor approves the new terms again.
+        c.find(Locator::XPath("//button[normalize-space()='Edit terms']")).await?.click().await?;
+        let editor = wait_for(&c, "[data-testid=terms-editor]").await?;
+        editor.find(Locator::Css("#edit-permission")).await?.select_by_label("comment").await?;
+        editor.find(Locator::Css("#edit-reason")).await?.send_keys("Norvia asked to comment").await?;
+        editor.find(Locator::XPath(".//button[normalize-space()='Save changes']")).await?.click().await?;
+        wait_for_state(&c, "Draft").await?;
+        let voided = wait_for(&c, "[data-testid=signatures]").await?.text().await?;
+        assert!(voided.contains("No longer valid"), "{voided}");
+        sign_in_dialog(&c, "Approve and sign", DEMO_PASSWORD, None).await?;
+        wait_for_state(&c, "Awaiting signatures").await?;
         log_out(&c).await?;
 
         // The CMO's admin signs; the agreement is in force and the deep link opens.
@@ -132,6 +144,28 @@ async fn cmo_qa_approves_the_quality_agreement_and_it_takes_effect() {
         assert!(signed.contains("Approved by Chiara Bassi"), "{signed}");
         let no_scroll = c.execute("return document.documentElement.scrollWidth <= window.innerWidth;", vec![]).await?;
         assert_eq!(no_scroll, serde_json::json!(true), "no horizontal scroll at 768 px");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amending_an_agreement_in_force_starts_a_new_draft_version() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    Browser::run(|c| async move {
+        c.goto(&server.url("/login")).await?;
+        log_in(&c, "lead@helix.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&server.url("/agreements/00000006-0000-4000-8000-000000000001")).await?;
+        wait_for_state(&c, "Active").await?;
+        let xpath = "//button[normalize-space()='Amend']";
+        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath(xpath)).await?.click().await?;
+        wait_for(&c, "#sign-reason").await?.send_keys("Extend validity to 2029").await?;
+        c.find(Locator::Css(".dialog button[type=submit]")).await?.click().await?;
+        wait_for_state(&c, "Draft").await?;
+        let page = wait_for(&c, "[data-testid=agreement]").await?.text().await?;
+        assert!(page.contains("amends the previous version"), "{page}");
+        assert!(!c.current_url().await?.as_str().ends_with("00000006-0000-4000-8000-000000000001"), "a new record");
         Ok(())
     })
     .await;

@@ -7,3 +7,4 @@ pub mod loading;
 pub mod shell;
 pub mod sign_dialog;
 pub mod stage;
+pub mod terms_editor;

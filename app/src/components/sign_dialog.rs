@@ -27,6 +27,9 @@ pub fn SignDialog(
     confirm: String,
     /// Ask for a reason too.
     ask_reason: bool,
+    /// Ask for the password (false for a dialog that records a reason but signs nothing).
+    #[prop(default = true)]
+    ask_password: bool,
     /// Whether the dialog shows.
     open: RwSignal<bool>,
     /// Called with the input; resolves to an error message, or `None` when signed.
@@ -41,7 +44,7 @@ pub fn SignDialog(
         if pending.get_untracked() {
             return;
         }
-        if password.get_untracked().is_empty() {
+        if ask_password && password.get_untracked().is_empty() {
             error.set(Some("Enter your password to sign.".into()));
             return;
         }
@@ -80,16 +83,18 @@ pub fn SignDialog(
                                     on:input=move |ev| reason.set(event_target_value(&ev))/>
                             </div>
                         })}
-                        <div class="field">
-                            <label for="sign-password">"Your password"</label>
-                            <input id="sign-password" type="password" autocomplete="current-password"
-                                prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
-                            <p class="field-error" data-testid="sign-error">{move || error.get()}</p>
-                        </div>
+                        {ask_password.then(|| view! {
+                            <div class="field">
+                                <label for="sign-password">"Your password"</label>
+                                <input id="sign-password" type="password" autocomplete="current-password"
+                                    prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+                            </div>
+                        })}
+                        <p class="field-error" data-testid="sign-error">{move || error.get()}</p>
                         <div class="dialog-actions">
                             <button type="button" class="button" on:click=move |_| open.set(false)>"Cancel"</button>
                             <button type="submit" class="button primary" disabled=move || pending.get()>
-                                {let c = confirm.clone(); move || if pending.get() { "Signing…".to_owned() } else { c.clone() }}
+                                {let c = confirm.clone(); move || if pending.get() { "Saving…".to_owned() } else { c.clone() }}
                             </button>
                         </div>
                     </form>

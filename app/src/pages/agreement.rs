@@ -7,11 +7,12 @@ use crate::components::history::HistoryPanel;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
 use crate::components::sign_dialog::{SignDialog, SignInput};
+use crate::components::terms_editor::TermsEditor;
 use crate::format;
 use crate::pages::agreements::state_chip;
 use crate::pages::no_access::NoAccess;
 use crate::pages::not_found::NotFound;
-use baton_domain::agreement::{AgreementState, AgreementView, Coverage, RevokeRequest};
+use baton_domain::agreement::{AgreementState, AgreementView, AmendRequest, Coverage, RevokeRequest};
 use baton_domain::error::ErrorCode;
 use baton_domain::org::Role;
 use baton_domain::signature::{Meaning, SignRequest};
@@ -71,6 +72,13 @@ fn AgreementView(agreement: AgreementView, on_change: Callback<()>) -> impl Into
             agreement.state,
             AgreementState::Active | AgreementState::Scheduled | AgreementState::AwaitingSignatures
         );
+    let drafts_here = Some(facts.grantor) == own_org
+        && auth.session().is_some_and(|s| matches!(s.user.role, Role::Admin | Role::TechTransferLead));
+    let can_edit = drafts_here && matches!(agreement.state, AgreementState::Draft | AgreementState::AwaitingSignatures);
+    let can_amend = drafts_here && matches!(agreement.state, AgreementState::Active | AgreementState::Scheduled);
+    let editing = RwSignal::new(false);
+    let amend_open = RwSignal::new(false);
+    let navigate = leptos_router::hooks::use_navigate();
     let sign_open = RwSignal::new(false);
     let revoke_open = RwSignal::new(false);
     let id = agreement.id.to_string();
@@ -96,6 +104,19 @@ fn AgreementView(agreement: AgreementView, on_change: Callback<()>) -> impl Into
             finish(outcome, done, on_change);
         });
     });
+    let (amend_id, amend_csrf) = (id.clone(), csrf.clone());
+    let on_amend = Callback::new(move |(input, done): (SignInput, Callback<Option<String>>)| {
+        let (id, csrf, navigate) = (amend_id.clone(), amend_csrf.clone(), navigate.clone());
+        spawn_local(async move {
+            match api::amend_agreement(&csrf, &id, &AmendRequest { reason: input.reason }).await {
+                Ok(draft) => {
+                    done.run(None);
+                    navigate(&format!("/agreements/{}", draft.id), Default::default());
+                }
+                Err(f) => done.run(Some(f.message())),
+            }
+        });
+    });
     let (revoke_id, revoke_csrf) = (id.clone(), csrf);
     let on_revoke = Callback::new(move |(input, done): (SignInput, Callback<Option<String>>)| {
         let (id, csrf) = (revoke_id.clone(), revoke_csrf.clone());
@@ -117,10 +138,19 @@ fn AgreementView(agreement: AgreementView, on_change: Callback<()>) -> impl Into
                 <div class="record-actions">
                     {state_chip(agreement.state)}
                     {can_sign.then(|| view! { <button class="button primary" on:click=move |_| sign_open.set(true)>"Approve and sign"</button> })}
+                    {can_edit.then(|| view! { <button class="button" on:click=move |_| editing.update(|e| *e = !*e)>"Edit terms"</button> })}
+                    {can_amend.then(|| view! { <button class="button" on:click=move |_| amend_open.set(true)>"Amend"</button> })}
                     {can_revoke.then(|| view! { <button class="button danger" on:click=move |_| revoke_open.set(true)>"Revoke"</button> })}
                 </div>
             </header>
+            {let view_for_editor = agreement.clone(); move || editing.get().then(|| view! {
+                <TermsEditor agreement=view_for_editor.clone() on_saved=Callback::new(move |()| { editing.set(false); on_change.run(()); })/>
+            })}
             <dl class="facts">
+                <div><dt>"Version"</dt><dd>
+                    {agreement.version}
+                    {agreement.supersedes.map(|s| view! { " · amends " <a href=format!("/agreements/{s}")>"the previous version"</a> })}
+                </dd></div>
                 <div><dt>"Permission"</dt><dd>{agreement.permission.label()}</dd></div>
                 <div><dt>"Valid from"</dt><dd class="numeric-text">{format::date_time(agreement.valid_from)}</dd></div>
                 <div><dt>"Valid until"</dt><dd class="numeric-text">{format::date_time(agreement.valid_until)}</dd></div>
@@ -149,6 +179,8 @@ fn AgreementView(agreement: AgreementView, on_change: Callback<()>) -> impl Into
             </section>
             <HistoryPanel record_type="agreement" id=id/>
             <SignDialog title="Approve agreement" statement=sign_statement confirm="Sign: approve" ask_reason=false open=sign_open on_submit=on_sign/>
+            <SignDialog title="Amend agreement" statement="A new draft version with the same terms is created. Change it, then both parties approve it; this version stays in force until then."
+                confirm="Create amendment" ask_reason=true ask_password=false open=amend_open on_submit=on_amend/>
             <SignDialog title="Revoke agreement" statement=revoke_statement confirm="Sign: revoke" ask_reason=true open=revoke_open on_submit=on_revoke/>
         </article>
     }
