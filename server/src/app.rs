@@ -34,8 +34,8 @@ pub fn router(state: AppState, options: &HttpOptions<'_>) -> Router {
     let (api, _) = routes::api();
     let api =
         api.layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
-    let (front_end, csp) = web::front_end(options.dist);
-    let csp = HeaderValue::from_str(&csp).unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
+    let front_end = web::front_end(options.dist);
+    let csp = web::CspSource::new(options.dist);
 
     Router::new()
         .nest("/api/v1", api)
@@ -45,7 +45,10 @@ pub fn router(state: AppState, options: &HttpOptions<'_>) -> Router {
         .layer(axum::middleware::from_fn(crate::csrf::protect))
         .layer(sessions)
         .layer(CompressionLayer::new())
-        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, csp))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            move |_: &axum::response::Response| Some(csp.current()),
+        ))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header_layer(header::REFERRER_POLICY, "same-origin"))

@@ -2,23 +2,58 @@
 //! app, under a Content-Security-Policy derived from that `index.html`.
 
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 use tower_http::services::{ServeDir, ServeFile};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "baton_session";
 
-/// A router serving the front end from `dist`, and the CSP its pages need.
-pub fn front_end(dist: &Path) -> (Router, String) {
+/// The Content-Security-Policy for the built front end, recomputed when `index.html` changes, so a rebuilt front
+/// end under a running server keeps working.
+#[derive(Clone, Debug)]
+pub struct CspSource {
+    index: PathBuf,
+    cached: Arc<Mutex<(Option<SystemTime>, HeaderValue)>>,
+}
+
+impl CspSource {
+    /// A source reading `dist/index.html`.
+    pub fn new(dist: &Path) -> Self {
+        let source = CspSource { index: dist.join("index.html"), cached: Arc::new(Mutex::new((None, fallback_csp()))) };
+        source.current();
+        source
+    }
+
+    /// The policy for the `index.html` on disk now.
+    pub fn current(&self) -> HeaderValue {
+        let modified = std::fs::metadata(&self.index).and_then(|m| m.modified()).ok();
+        let Ok(mut cached) = self.cached.lock() else { return fallback_csp() };
+        if cached.0 != modified || modified.is_none() {
+            let html = std::fs::read_to_string(&self.index).unwrap_or_default();
+            let policy = HeaderValue::from_str(&content_security_policy(&html)).unwrap_or_else(|_| fallback_csp());
+            *cached = (modified, policy);
+        }
+        cached.1.clone()
+    }
+}
+
+fn fallback_csp() -> HeaderValue {
+    HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'")
+}
+
+/// A router serving the front end from `dist`.
+pub fn front_end(dist: &Path) -> Router {
     let index = dist.join("index.html");
-    match std::fs::read_to_string(&index) {
-        Ok(html) => {
+    match std::fs::metadata(&index) {
+        Ok(_) => {
             let service = ServeDir::new(dist).append_index_html_on_directories(true).fallback(ServeFile::new(index));
-            (Router::new().fallback_service(service), content_security_policy(&html))
+            Router::new().fallback_service(service)
         }
         Err(e) => {
             tracing::warn!(path = %index.display(), error = %e, "front end not built; serving the API only");
@@ -29,7 +64,7 @@ pub fn front_end(dist: &Path) -> (Router, String) {
                 )
                     .into_response()
             };
-            (Router::new().fallback(missing), content_security_policy(""))
+            Router::new().fallback(missing)
         }
     }
 }
@@ -71,6 +106,22 @@ mod tests {
         let csp = content_security_policy(html);
         assert_eq!(csp.matches("'sha256-").count(), 2);
         assert!(csp.contains("frame-ancestors 'none'"));
+    }
+
+    #[test]
+    fn the_policy_follows_a_rebuilt_index() {
+        let dir = std::env::temp_dir().join(format!("baton-csp-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join("index.html"), "<script>one()</script>").expect("write");
+        let source = CspSource::new(&dir);
+        let first = source.current();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(dir.join("index.html"), "<script>two()</script>").expect("write");
+        let filetime_moved = std::fs::metadata(dir.join("index.html")).and_then(|m| m.modified()).is_ok();
+        let second = source.current();
+        assert!(filetime_moved);
+        assert_ne!(first, second, "a new inline script gets a new hash");
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]
