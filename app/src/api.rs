@@ -204,3 +204,17 @@ pub async fn change_agreement(csrf_token: &str, id: &str, change: &AgreementChan
 pub async fn amend_agreement(csrf_token: &str, id: &str, request: &AmendRequest) -> Result<AgreementView, Failure> {
     send_json("POST", &format!("/agreements/{id}/amendments"), csrf_token, request).await
 }
+
+/// Someone who appears in the audit trail.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct AuditActor {
+    /// Their user id.
+    pub id: String,
+    /// Their printed name.
+    pub name: String,
+}
+
+/// The people in the organisation's audit trail.
+pub async fn audit_actors() -> Result<Vec<AuditActor>, Failure> {
+    get("/audit/actors").await
+}

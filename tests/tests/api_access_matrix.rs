@@ -53,7 +53,9 @@ fn plan(method: &str, path: &str, quality_version: &str) -> Option<(String, Valu
         ("post", "/agreements/{id}/revocation") => {
             (format!("{agreement}/revocation"), json!({"password": DEMO_PASSWORD, "reason": "x"}), Expect::Refused)
         }
-        ("get", "/audit") | ("get", "/audit/export.csv") => (path.into(), Value::Null, Expect::OnlyOwn),
+        ("get", "/audit") | ("get", "/audit/export.csv") | ("get", "/audit/actors") => {
+            (path.into(), Value::Null, Expect::OnlyOwn)
+        }
         ("get", "/partnerships/{id}/quality-agreement") => {
             (format!("/partnerships/{NORVIA_PARTNERSHIP}/quality-agreement"), Value::Null, Expect::Refused)
         }

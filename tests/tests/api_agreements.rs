@@ -275,6 +275,18 @@ async fn the_audit_trail_is_filtered_exported_and_verifiable(db: Backend) {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["actor_name"], "Dana Kim");
 
+    let actors = qa.get("/audit/actors").await;
+    let dana = actors
+        .body
+        .as_array()
+        .expect("actors")
+        .iter()
+        .find(|a| a["name"] == "Dana Kim")
+        .expect("Dana Kim is in the trail");
+    let hers = qa.get(&format!("/audit?actor={}", dana["id"].as_str().expect("id"))).await;
+    let items = hers.body["items"].as_array().expect("items");
+    assert!(!items.is_empty() && items.iter().all(|e| e["actor_name"] == "Dana Kim"), "{items:?}");
+
     let bad = qa.get("/audit?from=yesterday").await;
     assert_eq!(bad.status, 422);
     assert_eq!(bad.error_field(), "from");

@@ -31,12 +31,14 @@ fn record_link(record_type: &str, record_id: &str) -> AnyView {
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let action = RwSignal::new(String::new());
+    let actor = RwSignal::new(String::new());
+    let actors = LocalResource::new(api::audit_actors);
     let record_type = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let query = move || {
         let mut parts = vec!["limit=200".to_owned()];
-        for (key, value) in [("action", action.get()), ("record_type", record_type.get())] {
+        for (key, value) in [("action", action.get()), ("record_type", record_type.get()), ("actor", actor.get())] {
             if !value.is_empty() {
                 parts.push(format!("{key}={}", encode(&value)));
             }
@@ -63,6 +65,14 @@ pub fn AuditPage() -> impl IntoView {
                     <a class="button" href=move || format!("/api/v1/audit/export.csv?{}", query()) download="baton-audit.csv">"Export CSV"</a>
                 </header>
                 <div class="filters panel">
+                    <div class="field">
+                        <label for="f-actor">"Who"</label>
+                        <select id="f-actor" on:change=move |ev| actor.set(event_target_value(&ev))>
+                            <option value="">"Everyone"</option>
+                            {move || actors.get().and_then(Result::ok).unwrap_or_default().into_iter()
+                                .map(|a| view! { <option value=a.id>{a.name}</option> }).collect_view()}
+                        </select>
+                    </div>
                     <div class="field">
                         <label for="f-action">"Action"</label>
                         <select id="f-action" on:change=move |ev| action.set(event_target_value(&ev))>

@@ -111,6 +111,24 @@ pub async fn list(
     Ok(Json(AuditPage { items, next_before_seq }))
 }
 
+/// Someone who appears in the audit trail.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AuditActor {
+    /// Their user id, for the `actor` filter.
+    pub id: baton_domain::ids::UserId,
+    /// Their printed name.
+    pub name: String,
+}
+
+/// The people who appear in the caller's organisation's trail, for filtering by user.
+#[utoipa::path(get, path = "/audit/actors", tag = "audit", security(("session" = [])),
+    responses((status = 200, body = Vec<AuditActor>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn actors(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<AuditActor>>, AppError> {
+    allow_trail(&user, Action::Read)?;
+    let found = store::audit::actors(&state.db.pool, user.profile.organisation.id).await?;
+    Ok(Json(found.into_iter().map(|(id, name)| AuditActor { id, name }).collect()))
+}
+
 /// The same entries as CSV, for inspections; the export itself is recorded.
 #[utoipa::path(get, path = "/audit/export.csv", tag = "audit", security(("session" = [])), params(AuditQuery),
     responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody),

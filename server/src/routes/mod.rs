@@ -61,6 +61,7 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(quality::sign))
         .routes(routes!(audit::list))
         .routes(routes!(audit::export))
+        .routes(routes!(audit::actors))
         .routes(routes!(audit::history))
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);

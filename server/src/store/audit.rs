@@ -268,3 +268,15 @@ pub async fn history(pool: &AnyPool, record_type: &str, record_id: &str) -> anyh
     .await?;
     rows.iter().map(Row::entry).collect()
 }
+
+/// The people who appear in `org`'s trail, by name, for the audit view's filter.
+pub async fn actors(pool: &AnyPool, org: OrgId) -> anyhow::Result<Vec<(UserId, String)>> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT DISTINCT actor_id, actor_name FROM audit_log \
+         WHERE (actor_org_id = $1 OR owner_org_id = $1) AND actor_id IS NOT NULL ORDER BY actor_name",
+    )
+    .bind(org.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(|(id, name)| Ok((id.parse()?, name))).collect()
+}
