@@ -2,7 +2,7 @@
 # Prints Baton's figures: release bundle sizes (raw and gzip); the median deep-link render time in headless
 # Chromium over 20 loads; API throughput of an access-checked GET against a bare axum handler with 10 and 1,000
 # agreements; and the time `baton audit verify` takes for 1,000,000 entries. Figures only; nothing passes or
-# fails on a number. Takes about 10 minutes.
+# fails on a number. The API figures are taken on SQLite and on a throwaway PostgreSQL. Takes about 15 minutes.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -26,5 +26,9 @@ cargo build -q --release -p baton-tests --bin bench_deep_link --bin bench_api --
 "$ROOT/target/release/bench_deep_link"
 echo
 "$ROOT/target/release/bench_api"
+echo
+PG_DIR="$(mktemp -d /tmp/baton-pg.XXXXXX)"
+trap 'scripts/test-postgres.sh stop "$PG_DIR"' EXIT
+BATON_TEST_DATABASE_URL="$(scripts/test-postgres.sh start "$PG_DIR")" BATON_BENCH_BACKEND=postgres "$ROOT/target/release/bench_api"
 echo
 "$ROOT/target/release/bench_audit"

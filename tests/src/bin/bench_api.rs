@@ -1,6 +1,7 @@
 //! Benchmark: throughput of an authenticated, access-checked `GET /api/v1/transfers/{id}` on the real server
-//! (`BATON_BIN`, SQLite) against a bare axum handler returning the same JSON from memory, with 10 and 1,000
-//! agreements in force between the sponsor and the CMO. Prints figures; asserts nothing.
+//! (`BATON_BIN`; SQLite, or PostgreSQL with `BATON_BENCH_BACKEND=postgres` and `BATON_TEST_DATABASE_URL`) against a
+//! bare axum handler returning the same JSON from memory, with 10 and 1,000 agreements in force between the sponsor
+//! and the CMO. Prints figures; asserts nothing.
 
 use baton_tests::client::{ApiClient, DEMO_PASSWORD, send};
 use baton_tests::{Backend, TestServer};
@@ -88,7 +89,11 @@ async fn grow_agreements(server: &TestServer, sponsor: &ApiClient, cmo: &ApiClie
 
 #[tokio::main]
 async fn main() {
-    let server = TestServer::start(Backend::Sqlite).await;
+    let backend = match std::env::var("BATON_BENCH_BACKEND").as_deref() {
+        Ok("postgres") => Backend::Postgres,
+        _ => Backend::Sqlite,
+    };
+    let server = TestServer::start(backend).await;
     let sponsor = ApiClient::logged_in(&server.base_url, "admin@helix.example").await;
     let cmo_admin = ApiClient::logged_in(&server.base_url, "admin@norvia.example").await;
     let sponsor_reader = ApiClient::logged_in(&server.base_url, "viewer@helix.example").await;
@@ -97,7 +102,7 @@ async fn main() {
     let body = sponsor_reader.http.get(&url).send().await.expect("request").bytes().await.expect("body").to_vec();
     let bare = bare_server(body.clone()).await;
     println!(
-        "GET /api/v1/transfers/{{id}}: {} B of JSON, {CONCURRENCY} concurrent clients, {ROUNDS} rounds of {SECONDS} s, median req/s",
+        "GET /api/v1/transfers/{{id}} on {backend:?}: {} B of JSON, {CONCURRENCY} concurrent clients, {ROUNDS} rounds of {SECONDS} s, median req/s",
         body.len()
     );
     println!(
