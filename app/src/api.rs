@@ -6,6 +6,7 @@ use baton_domain::agreement::{
 use baton_domain::audit::AuditEntry;
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
 use baton_domain::quality::{QualityAgreement, QualityAgreementDraft};
+use baton_domain::record::RecordType;
 use baton_domain::session::{CSRF_HEADER, LoginRequest, SessionInfo};
 use baton_domain::signature::SignRequest;
 use baton_domain::transfer::{TransferDetail, TransferList};
@@ -154,8 +155,8 @@ pub async fn revoke_agreement(csrf_token: &str, id: &str, request: &RevokeReques
 }
 
 /// A record's history.
-pub async fn history(record_type: &str, id: &str) -> Result<Vec<AuditEntry>, Failure> {
-    get(&format!("/history/{record_type}/{id}")).await
+pub async fn history(record_type: RecordType, id: &str) -> Result<Vec<AuditEntry>, Failure> {
+    get(&format!("/history/{}/{id}", record_type.as_str())).await
 }
 
 /// A page of the audit trail; `query` is the URL query string (without `?`).

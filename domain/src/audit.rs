@@ -22,6 +22,8 @@ stored_enum!(
         Delete = "delete", "Deleted";
         /// A record was signed.
         Sign = "sign", "Signed";
+        /// A signature was refused: wrong password.
+        SignFailed = "sign_failed", "Signature refused";
         /// An agreement's state changed (activated, revoked).
         StateChange = "state_change", "State changed";
         /// Another organisation's protected data was read.
@@ -55,8 +57,8 @@ pub struct AuditEntry {
     pub owner_org: Option<OrgId>,
     /// What happened.
     pub action: AuditAction,
-    /// The kind of record, e.g. "agreement".
-    pub record_type: String,
+    /// The kind of record.
+    pub record_type: crate::record::RecordType,
     /// The record's id.
     pub record_id: String,
     /// Changed fields before the change.
@@ -80,7 +82,7 @@ impl AuditEntry {
             "actor_org": self.actor_org,
             "owner_org": self.owner_org,
             "action": self.action.as_str(),
-            "record_type": self.record_type,
+            "record_type": self.record_type.as_str(),
             "record_id": self.record_id,
             "old": self.old,
             "new": self.new,
@@ -184,7 +186,7 @@ mod tests {
             actor_org: None,
             owner_org: None,
             action: AuditAction::Update,
-            record_type: "agreement".into(),
+            record_type: crate::record::RecordType::Agreement,
             record_id: format!("a{seq}"),
             old: Some(json!({"permission": "view"})),
             new: Some(json!({"permission": "download"})),

@@ -11,6 +11,7 @@ pub mod error;
 pub mod ids;
 pub mod org;
 pub mod quality;
+pub mod record;
 pub mod redirect;
 pub mod session;
 pub mod signature;

@@ -2,11 +2,12 @@
 
 use crate::api;
 use crate::format;
+use baton_domain::record::RecordType;
 use leptos::prelude::*;
 
 /// The entries about one record, oldest first, loaded when opened.
 #[component]
-pub fn HistoryPanel(record_type: &'static str, #[prop(into)] id: String) -> impl IntoView {
+pub fn HistoryPanel(record_type: RecordType, #[prop(into)] id: String) -> impl IntoView {
     let open = RwSignal::new(false);
     let entries = LocalResource::new(move || {
         let id = id.clone();

@@ -15,6 +15,7 @@ use crate::pages::not_found::NotFound;
 use baton_domain::agreement::{AgreementState, AgreementView, AmendRequest, Coverage, RevokeRequest};
 use baton_domain::error::ErrorCode;
 use baton_domain::org::Role;
+use baton_domain::record::RecordType;
 use baton_domain::signature::{Meaning, SignRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -177,7 +178,7 @@ fn AgreementView(agreement: AgreementView, on_change: Callback<()>) -> impl Into
                     }.into_any()
                 }}
             </section>
-            <HistoryPanel record_type="agreement" id=id/>
+            <HistoryPanel record_type=RecordType::Agreement id=id/>
             <SignDialog title="Approve agreement" statement=sign_statement confirm="Sign: approve" ask_reason=false open=sign_open on_submit=on_sign/>
             <SignDialog title="Amend agreement" statement="A new draft version with the same terms is created. Change it, then both parties approve it; this version stays in force until then."
                 confirm="Create amendment" ask_reason=true ask_password=false open=amend_open on_submit=on_amend/>

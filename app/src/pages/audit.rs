@@ -7,6 +7,7 @@ use crate::components::loading::SkeletonRows;
 use crate::components::shell::Shell;
 use crate::format;
 use baton_domain::audit::AuditAction;
+use baton_domain::record::RecordType;
 use leptos::prelude::*;
 
 fn encode(value: &str) -> String {
@@ -14,13 +15,13 @@ fn encode(value: &str) -> String {
 }
 
 /// The record an entry is about, linked where it has a page.
-fn record_link(record_type: &str, record_id: &str) -> AnyView {
+fn record_link(record_type: RecordType, record_id: &str) -> AnyView {
     let href = match record_type {
-        "agreement" => Some(format!("/agreements/{record_id}")),
-        "transfer" => Some(format!("/transfers/{record_id}")),
+        RecordType::Agreement => Some(format!("/agreements/{record_id}")),
+        RecordType::Transfer => Some(format!("/transfers/{record_id}")),
         _ => None,
     };
-    let label = record_type.replace('_', " ");
+    let label = record_type.label();
     match href {
         Some(href) => view! { <a href=href>{label}</a> }.into_any(),
         None => view! { <span class="muted small">{label}</span> }.into_any(),
@@ -84,7 +85,7 @@ pub fn AuditPage() -> impl IntoView {
                         <label for="f-record">"Record type"</label>
                         <select id="f-record" on:change=move |ev| record_type.set(event_target_value(&ev))>
                             <option value="">"All records"</option>
-                            {["agreement", "transfer", "transfer_list", "session", "audit_trail"].into_iter().map(|r| view! { <option value=r>{r}</option> }).collect_view()}
+                            {RecordType::ALL.iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
                         </select>
                     </div>
                     <div class="field">
@@ -116,7 +117,7 @@ pub fn AuditPage() -> impl IntoView {
                                                 <td class="numeric-text nowrap">{format::date_time(e.at)}</td>
                                                 <td>{e.actor_name}</td>
                                                 <td>{e.action.label()}</td>
-                                                <td>{record_link(&e.record_type, &e.record_id)}</td>
+                                                <td>{record_link(e.record_type, &e.record_id)}</td>
                                                 <td>{e.reason.unwrap_or_default()}</td>
                                             </tr>
                                         }).collect_view()}

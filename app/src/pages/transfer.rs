@@ -13,6 +13,7 @@ use crate::pages::no_access::NoAccess;
 use crate::pages::not_found::NotFound;
 use baton_domain::error::ErrorCode;
 use baton_domain::org::SiteRef;
+use baton_domain::record::RecordType;
 use baton_domain::transfer::TransferDetail;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -127,7 +128,7 @@ fn TransferView(transfer: TransferDetail) -> impl IntoView {
                 <h2>"Stages"</h2>
                 <StageStepper current=transfer.stage/>
             </section>
-            <HistoryPanel record_type="transfer" id=transfer.id.to_string()/>
+            <HistoryPanel record_type=RecordType::Transfer id=transfer.id.to_string()/>
         </article>
     }
 }

@@ -13,6 +13,7 @@ use axum::response::IntoResponse;
 use baton_domain::access::{self, Action, Decision, Resource, TransferData};
 use baton_domain::audit::{AuditAction, AuditEntry};
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
+use baton_domain::record::RecordType;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -70,7 +71,12 @@ impl AuditQuery {
             actor: nonempty(&self.actor)
                 .map(|a| a.parse().map_err(|_| AppError::from(ApiError::invalid("actor", "That is not a user id."))))
                 .transpose()?,
-            record_type: nonempty(&self.record_type),
+            record_type: nonempty(&self.record_type)
+                .map(|r| {
+                    r.parse::<RecordType>()
+                        .map_err(|_| AppError::from(ApiError::invalid("record_type", "Unknown record type.")))
+                })
+                .transpose()?,
             record_id: nonempty(&self.record_id),
             action: nonempty(&self.action)
                 .map(|a| {
@@ -163,7 +169,7 @@ pub async fn export(
             e.actor_name.clone(),
             e.actor_id.map(|id| id.to_string()).unwrap_or_default(),
             e.action.as_str().to_owned(),
-            e.record_type.clone(),
+            e.record_type.as_str().to_owned(),
             e.record_id.clone(),
             e.old.as_ref().map(ToString::to_string).unwrap_or_default(),
             e.new.as_ref().map(ToString::to_string).unwrap_or_default(),
@@ -176,7 +182,7 @@ pub async fn export(
         actor: Actor::from(&user.profile),
         owner_org: Some(org),
         action: AuditAction::Download,
-        record_type: "audit_trail",
+        record_type: RecordType::AuditTrail,
         record_id: org.to_string(),
         old: None,
         new: Some(serde_json::json!({"entries": items.len()})),
@@ -200,8 +206,11 @@ pub async fn history(
     let now = Utc::now();
     let pool = &state.db.pool;
     let not_found = || AppError::new(ErrorCode::NotFound, "There is no such record.");
-    let decision = match record_type.as_str() {
-        "agreement" => {
+    let record_type: RecordType = record_type.parse().map_err(|_| {
+        ApiError::invalid("record_type", "History is kept for agreement, quality_agreement and transfer records.")
+    })?;
+    let decision = match record_type {
+        RecordType::Agreement => {
             let id = id.parse().map_err(|_| ApiError::invalid("id", "That is not a valid agreement id (a UUID)."))?;
             let a = store::agreements::get(pool, id, now).await?.ok_or_else(not_found)?;
             access::decide(
@@ -212,7 +221,7 @@ pub async fn history(
                 now,
             )
         }
-        "transfer" => {
+        RecordType::Transfer => {
             let id = id.parse().map_err(|_| ApiError::invalid("id", "That is not a valid transfer id (a UUID)."))?;
             let t = store::transfers::get(pool, id).await?.ok_or_else(not_found)?;
             let own = user.profile.organisation.id;
@@ -221,7 +230,7 @@ pub async fn history(
             let data = TransferData { id, sponsor: t.sponsor.id, cmo: t.cmo.id, product: &t.product, data_class: None };
             access::decide(&user.subject(), Action::Read, &Resource::Transfer(data), &agreements, now)
         }
-        "quality_agreement" => {
+        RecordType::QualityAgreement => {
             let id = id
                 .parse()
                 .map_err(|_| ApiError::invalid("id", "That is not a valid quality agreement id (a UUID)."))?;
@@ -241,5 +250,5 @@ pub async fn history(
     if let Decision::Deny(reason) = decision {
         return Err(AppError::new(ErrorCode::NoAccess, reason.message()));
     }
-    Ok(Json(store::audit::history(pool, &record_type, &id).await?))
+    Ok(Json(store::audit::history(pool, record_type, &id).await?))
 }

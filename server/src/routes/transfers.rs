@@ -13,6 +13,7 @@ use baton_domain::audit::AuditAction;
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
 use baton_domain::ids::TransferId;
 use baton_domain::org::OrgKind;
+use baton_domain::record::RecordType;
 use baton_domain::transfer::{TransferDetail, TransferList};
 use chrono::Utc;
 
@@ -31,7 +32,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Js
             actor: Actor::from(&user.profile),
             owner_org: items.iter().find(|t| t.partner.kind == OrgKind::Sponsor).map(|t| t.partner.id),
             action: AuditAction::Read,
-            record_type: "transfer_list",
+            record_type: RecordType::TransferList,
             record_id: own.to_string(),
             old: None,
             new: Some(serde_json::json!({ "transfers": foreign })),
@@ -88,7 +89,7 @@ pub async fn get(
             actor: Actor::from(&user.profile),
             owner_org: Some(transfer.sponsor.id),
             action: AuditAction::Read,
-            record_type: "transfer",
+            record_type: RecordType::Transfer,
             record_id: id.to_string(),
             old: None,
             new: None,

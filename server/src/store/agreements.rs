@@ -15,7 +15,7 @@ use sqlx::{AnyConnection, AnyPool, FromRow};
 use std::collections::HashMap;
 
 /// The record type under which agreements appear in signatures and the audit trail.
-pub const RECORD_TYPE: &str = "agreement";
+pub const RECORD_TYPE: baton_domain::record::RecordType = baton_domain::record::RecordType::Agreement;
 
 #[derive(FromRow)]
 struct Row {

@@ -5,6 +5,7 @@ use anyhow::Context;
 use baton_domain::audit::{AuditAction, AuditEntry, ChainBreak, ChainVerifier};
 use baton_domain::ids::{OrgId, UserId};
 use baton_domain::org::UserProfile;
+use baton_domain::record::RecordType;
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
 use serde_json::Value;
@@ -48,7 +49,7 @@ pub struct NewEntry {
     /// What happened.
     pub action: AuditAction,
     /// The kind of record.
-    pub record_type: &'static str,
+    pub record_type: RecordType,
     /// The record's id.
     pub record_id: String,
     /// Changed fields before.
@@ -71,7 +72,7 @@ pub async fn append(tx: &mut WriteTx, entry: NewEntry, now: DateTime<Utc>) -> an
         actor_org: entry.actor.org,
         owner_org: entry.owner_org,
         action: entry.action,
-        record_type: entry.record_type.to_owned(),
+        record_type: entry.record_type,
         record_id: entry.record_id,
         old: entry.old,
         new: entry.new,
@@ -90,7 +91,7 @@ pub async fn append(tx: &mut WriteTx, entry: NewEntry, now: DateTime<Utc>) -> an
     .bind(entry.actor_org.map(|id| id.to_string()))
     .bind(entry.owner_org.map(|id| id.to_string()))
     .bind(entry.action.as_str())
-    .bind(&entry.record_type)
+    .bind(entry.record_type.as_str())
     .bind(&entry.record_id)
     .bind(entry.old.as_ref().map(Value::to_string))
     .bind(entry.new.as_ref().map(Value::to_string))
@@ -150,7 +151,7 @@ impl Row {
             actor_org: self.actor_org_id.as_deref().map(str::parse).transpose()?,
             owner_org: self.owner_org_id.as_deref().map(str::parse).transpose()?,
             action: self.action.parse()?,
-            record_type: self.record_type.clone(),
+            record_type: self.record_type.parse()?,
             record_id: self.record_id.clone(),
             old: json_column(self.old_values.as_deref())?,
             new: json_column(self.new_values.as_deref())?,
@@ -198,7 +199,7 @@ pub struct Filter {
     /// Only this actor.
     pub actor: Option<UserId>,
     /// Only this kind of record.
-    pub record_type: Option<String>,
+    pub record_type: Option<RecordType>,
     /// Only this record.
     pub record_id: Option<String>,
     /// Only this action.
@@ -228,7 +229,7 @@ pub async fn list(pool: &AnyPool, org: OrgId, filter: &Filter, limit: i64) -> an
         add("actor_id =", Param::Text(actor.to_string()));
     }
     if let Some(record_type) = &filter.record_type {
-        add("record_type =", Param::Text(record_type.clone()));
+        add("record_type =", Param::Text(record_type.as_str().to_owned()));
     }
     if let Some(record_id) = &filter.record_id {
         add("record_id =", Param::Text(record_id.clone()));
@@ -258,11 +259,11 @@ pub async fn list(pool: &AnyPool, org: OrgId, filter: &Filter, limit: i64) -> an
 }
 
 /// Every entry about one record, oldest first.
-pub async fn history(pool: &AnyPool, record_type: &str, record_id: &str) -> anyhow::Result<Vec<AuditEntry>> {
+pub async fn history(pool: &AnyPool, record_type: RecordType, record_id: &str) -> anyhow::Result<Vec<AuditEntry>> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM audit_log WHERE record_type = $1 AND record_id = $2 ORDER BY seq"
     ))
-    .bind(record_type)
+    .bind(record_type.as_str())
     .bind(record_id)
     .fetch_all(pool)
     .await?;

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
 /// The record type under which versions appear in signatures and the audit trail.
-pub const RECORD_TYPE: &str = "quality_agreement";
+pub const RECORD_TYPE: baton_domain::record::RecordType = baton_domain::record::RecordType::QualityAgreement;
 
 /// A partnership's two parties.
 #[derive(Clone, Debug)]

@@ -3,6 +3,7 @@
 use super::parse_column;
 use crate::clock;
 use baton_domain::org::UserProfile;
+use baton_domain::record::RecordType;
 use baton_domain::signature::{Meaning, Signature};
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, AnyPool, FromRow};
@@ -24,7 +25,7 @@ struct Row {
 /// knows each record's current hash.
 pub async fn for_records(
     pool: &AnyPool,
-    record_type: &str,
+    record_type: RecordType,
     ids: &[String],
 ) -> anyhow::Result<HashMap<String, Vec<Signature>>> {
     let mut grouped: HashMap<String, Vec<Signature>> = HashMap::new();
@@ -37,7 +38,7 @@ pub async fn for_records(
          FROM signatures WHERE record_type = $1 AND record_id IN ({}) ORDER BY signed_at, id",
         placeholders.join(", ")
     );
-    let mut query = sqlx::query_as::<_, Row>(&sql).bind(record_type);
+    let mut query = sqlx::query_as::<_, Row>(&sql).bind(record_type.as_str());
     for id in ids {
         query = query.bind(id);
     }
@@ -60,7 +61,7 @@ pub async fn for_records(
 /// Records a signature.
 pub async fn insert(
     tx: &mut AnyConnection,
-    record_type: &str,
+    record_type: RecordType,
     record_id: &str,
     signer: &UserProfile,
     meaning: Meaning,
@@ -73,7 +74,7 @@ pub async fn insert(
          meaning, content_hash, signed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(uuid::Uuid::new_v4().to_string())
-    .bind(record_type)
+    .bind(record_type.as_str())
     .bind(record_id)
     .bind(signer.id.to_string())
     .bind(&signer.display_name)
@@ -99,8 +100,8 @@ pub async fn insert(
 /// The record a signature is given to.
 #[derive(Clone, Copy, Debug)]
 pub struct SignedRecord<'a> {
-    /// Its kind, e.g. "agreement".
-    pub record_type: &'static str,
+    /// Its kind.
+    pub record_type: RecordType,
     /// Its id.
     pub record_id: &'a str,
     /// The organisation that owns it (whose trail the entry belongs in).

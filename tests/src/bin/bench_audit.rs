@@ -37,7 +37,7 @@ async fn main() {
             actor_org: None,
             owner_org: None,
             action: AuditAction::Update,
-            record_type: "agreement".into(),
+            record_type: baton_domain::record::RecordType::Agreement,
             record_id: format!("record-{}", seq % 1000),
             old: Some(json!({"permission": "view"})),
             new: Some(json!({"permission": "comment"})),
@@ -52,7 +52,7 @@ async fn main() {
         .bind(entry.at.to_rfc3339_opts(SecondsFormat::Micros, true))
         .bind(&entry.actor_name)
         .bind(entry.action.as_str())
-        .bind(&entry.record_type)
+        .bind(entry.record_type.as_str())
         .bind(&entry.record_id)
         .bind(entry.old.as_ref().map(ToString::to_string))
         .bind(entry.new.as_ref().map(ToString::to_string))

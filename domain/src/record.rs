@@ -1,0 +1,40 @@
+//! The kinds of record Baton keeps. Every signature, audit entry and history link names its record by one of these,
+//! never by a free string, so a new record type is one variant here and every `match` on it says where it must be
+//! handled.
+
+use crate::stored_enum::stored_enum;
+
+stored_enum!(
+    /// A kind of record.
+    RecordType {
+        /// A technology transfer (its overview).
+        Transfer = "transfer", "transfer";
+        /// A listing of transfers (partner reads of several at once).
+        TransferList = "transfer_list", "transfer list";
+        /// A data-sharing agreement.
+        Agreement = "agreement", "agreement";
+        /// A version of a partnership's quality agreement.
+        QualityAgreement = "quality_agreement", "quality agreement";
+        /// An organisation's audit trail (its exports).
+        AuditTrail = "audit_trail", "audit trail";
+        /// A login session.
+        Session = "session", "session";
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_names_round_trip_and_are_unique() {
+        let mut names: Vec<&str> = RecordType::ALL.iter().map(|r| r.as_str()).collect();
+        for r in RecordType::ALL {
+            assert_eq!(r.as_str().parse::<RecordType>(), Ok(*r));
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), RecordType::ALL.len());
+        assert!("transfers".parse::<RecordType>().is_err());
+    }
+}
