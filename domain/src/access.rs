@@ -9,7 +9,9 @@
 use crate::agreement::{AgreementFacts, Covered, DataClass, Permission};
 use crate::ids::{OrgId, TransferId};
 use crate::org::Role;
+use crate::signature::Meaning;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 /// Who is asking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,8 +22,11 @@ pub struct Subject {
     pub role: Role,
 }
 
-/// What they want to do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// What they want to do. The server sends each record's permitted actions with it, so the app never needs its own
+/// copy of the rule to decide which buttons to show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
 pub enum Action {
     /// See the record.
     Read,
@@ -37,11 +42,13 @@ pub enum Action {
     SignAgreement,
     /// Revoke an agreement.
     RevokeAgreement,
+    /// E-sign a record inside a transfer (a gate, a disposition) with this meaning.
+    Sign(Meaning),
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 12] = [
         Action::Read,
         Action::Comment,
         Action::Contribute,
@@ -49,6 +56,11 @@ impl Action {
         Action::DraftAgreement,
         Action::SignAgreement,
         Action::RevokeAgreement,
+        Action::Sign(Meaning::Authored),
+        Action::Sign(Meaning::Reviewed),
+        Action::Sign(Meaning::Approved),
+        Action::Sign(Meaning::Released),
+        Action::Sign(Meaning::Revoked),
     ];
 
     /// The agreement permission this action needs on another organisation's data, if it is a data action.
@@ -58,6 +70,8 @@ impl Action {
             Action::Comment => Some(Permission::Comment),
             Action::Contribute => Some(Permission::Contribute),
             Action::Download => Some(Permission::Download),
+            // A partner's signature on the owner's record adds to it.
+            Action::Sign(_) => Some(Permission::Contribute),
             Action::DraftAgreement | Action::SignAgreement | Action::RevokeAgreement => None,
         }
     }
@@ -71,6 +85,7 @@ impl Action {
             Action::DraftAgreement => "draft",
             Action::SignAgreement => "sign",
             Action::RevokeAgreement => "revoke",
+            Action::Sign(_) => "sign",
         }
     }
 }
@@ -80,7 +95,10 @@ impl Action {
 pub struct TransferData<'a> {
     /// The transfer.
     pub id: TransferId,
-    /// The brand owner, who owns the transfer's data.
+    /// The party that produced the data and owns it: the sponsor for its sending-unit data and the transfer's
+    /// overview, the CMO for its receiving-unit data, batches and results.
+    pub owner: OrgId,
+    /// The brand owner.
     pub sponsor: OrgId,
     /// The contract manufacturer.
     pub cmo: OrgId,
@@ -114,6 +132,24 @@ pub enum Resource<'a> {
         /// Whose.
         org: OrgId,
     },
+}
+
+impl Resource<'_> {
+    /// The organisation whose record this is: whose trail its entries belong in.
+    pub fn owner(&self) -> OrgId {
+        match self {
+            Resource::Transfer(data) => data.owner,
+            Resource::Agreement { grantor, .. } => *grantor,
+            Resource::QualityAgreement { sponsor, .. } => *sponsor,
+            Resource::AuditTrail { org } => *org,
+        }
+    }
+
+    /// Whether `subject` reading this is a read of another organisation's protected data, which the audit trail
+    /// records. Agreements belong to both their parties; data in a transfer belongs to the party that produced it.
+    pub fn is_partner_read(&self, subject: &Subject) -> bool {
+        matches!(self, Resource::Transfer(data) if data.owner != subject.org)
+    }
 }
 
 /// Why access was refused, phrased for the person refused; never reveals the record's content.
@@ -194,6 +230,13 @@ fn role_may(role: Role, action: Action) -> bool {
     match action {
         Action::Read | Action::Download => true,
         Action::Comment | Action::Contribute => role != Role::Viewer,
+        Action::Sign(meaning) => match meaning {
+            Meaning::Authored => role != Role::Viewer,
+            Meaning::Reviewed => matches!(role, Role::Admin | Role::TechTransferLead | Role::Qa),
+            // Approval and release of transfer records are the quality unit's (21 CFR 211.22).
+            Meaning::Approved | Meaning::Released => role == Role::Qa,
+            Meaning::Revoked => false,
+        },
         Action::DraftAgreement => matches!(role, Role::Admin | Role::TechTransferLead),
         // An organisation's admins are its authorised signatories for agreements.
         Action::SignAgreement | Action::RevokeAgreement => role == Role::Admin,
@@ -202,6 +245,16 @@ fn role_may(role: Role, action: Action) -> bool {
 
 fn role_denial(subject: &Subject, action: Action) -> Decision {
     Decision::Deny(DenyReason::Role { role: subject.role, action })
+}
+
+/// Every action the rule lets `subject` take on `resource` at `now`, in [`Action::ALL`] order.
+pub fn permitted(
+    subject: &Subject,
+    resource: &Resource<'_>,
+    agreements: &[AgreementFacts],
+    now: DateTime<Utc>,
+) -> Vec<Action> {
+    Action::ALL.into_iter().filter(|a| decide(subject, *a, resource, agreements, now).is_allowed()).collect()
 }
 
 /// Decides whether `subject` may perform `action` on `resource`, given every agreement that might apply, at `now`.
@@ -223,7 +276,7 @@ pub fn decide(
                 Action::DraftAgreement | Action::SignAgreement | Action::RevokeAgreement => {
                     if role_may(subject.role, action) { Decision::Allow } else { role_denial(subject, action) }
                 }
-                Action::Comment | Action::Contribute => role_denial(subject, action),
+                Action::Comment | Action::Contribute | Action::Sign(_) => role_denial(subject, action),
             }
         }
         Resource::QualityAgreement { sponsor, cmo } => {
@@ -265,11 +318,10 @@ fn decide_transfer(
     if !role_may(subject.role, action) {
         return role_denial(subject, action);
     }
-    if subject.org == data.sponsor {
+    if subject.org == data.owner {
         return Decision::Allow;
     }
-    let covered =
-        Covered { owner: data.sponsor, product: data.product, transfer: data.id, data_class: data.data_class };
+    let covered = Covered { owner: data.owner, product: data.product, transfer: data.id, data_class: data.data_class };
     if agreements.iter().any(|a| a.grantee == subject.org && a.grants(&covered, needed, now)) {
         Decision::Allow
     } else {

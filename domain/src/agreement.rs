@@ -1,6 +1,7 @@
 //! Data-sharing agreements: the legal agreement, made executable. Its state is computed from its signatures,
 //! revocation and validity window against a clock, never stored, so expiry needs no job to flip a flag.
 
+use crate::access::Action;
 use crate::ids::{AgreementId, OrgId, TransferId};
 use crate::stored_enum::stored_enum;
 use chrono::{DateTime, Utc};
@@ -118,6 +119,9 @@ pub struct AgreementFacts {
     pub signed_by_grantee: bool,
     /// When it was revoked, if it was.
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Put in force: both parties approved the current terms, recorded once, in the transaction of the second
+    /// approval. The one source of truth for "in force", shared with the list queries' SQL.
+    pub activated: bool,
 }
 
 impl AgreementFacts {
@@ -126,12 +130,40 @@ impl AgreementFacts {
         if self.revoked_at.is_some_and(|at| at <= now) {
             return AgreementState::Revoked;
         }
-        match (self.signed_by_grantor, self.signed_by_grantee) {
-            (false, false) => AgreementState::Draft,
-            (true, false) | (false, true) => AgreementState::AwaitingSignatures,
-            (true, true) if now < self.valid_from => AgreementState::Scheduled,
-            (true, true) if now >= self.valid_until => AgreementState::Expired,
-            (true, true) => AgreementState::Active,
+        if self.activated {
+            return if now < self.valid_from {
+                AgreementState::Scheduled
+            } else if now >= self.valid_until {
+                AgreementState::Expired
+            } else {
+                AgreementState::Active
+            };
+        }
+        if self.signed_by_grantor || self.signed_by_grantee {
+            AgreementState::AwaitingSignatures
+        } else {
+            AgreementState::Draft
+        }
+    }
+
+    /// Whether the agreement's state lets `org` take `action` now, whatever its role; `Err` says why not, for a
+    /// 409. The access rule decides who may act; this decides when.
+    pub fn workflow_allows(&self, action: Action, org: OrgId, now: DateTime<Utc>) -> Result<(), String> {
+        let state = self.state(now);
+        let state_word = state.label().to_lowercase();
+        let drafting = matches!(state, AgreementState::Draft | AgreementState::AwaitingSignatures);
+        match action {
+            Action::SignAgreement if !drafting => {
+                Err(format!("The agreement is {state_word}; there is nothing left to approve."))
+            }
+            Action::SignAgreement => {
+                let signed = if org == self.grantor { self.signed_by_grantor } else { self.signed_by_grantee };
+                if signed { Err("Your organisation has already approved these terms.".into()) } else { Ok(()) }
+            }
+            Action::RevokeAgreement if matches!(state, AgreementState::Revoked | AgreementState::Expired) => {
+                Err(format!("The agreement is already {state_word}."))
+            }
+            _ => Ok(()),
         }
     }
 
@@ -185,6 +217,7 @@ mod tests {
             signed_by_grantor: true,
             signed_by_grantee: true,
             revoked_at: None,
+            activated: true,
         }
     }
 
@@ -198,6 +231,8 @@ mod tests {
         assert_eq!(a.state(t(9)), AgreementState::Active);
         assert_eq!(a.state(t(10)), AgreementState::Revoked);
         a.revoked_at = None;
+        a.activated = false;
+        assert_eq!(a.state(t(5)), AgreementState::AwaitingSignatures, "both signed, not yet put in force");
         a.signed_by_grantee = false;
         assert_eq!(a.state(t(5)), AgreementState::AwaitingSignatures);
         a.signed_by_grantor = false;
@@ -319,6 +354,11 @@ pub struct AgreementView {
     pub version: i64,
     /// The agreement this one amends; it ends when this one takes effect.
     pub supersedes: Option<AgreementId>,
+    /// When both parties' approvals put it in force.
+    pub activated_at: Option<DateTime<Utc>>,
+    /// What the caller may do with it now (the access rule and the agreement's state together).
+    #[serde(default)]
+    pub actions: Vec<Action>,
 }
 
 impl AgreementView {
@@ -341,6 +381,7 @@ impl AgreementView {
             signed_by_grantor: approved_by(self.grantor.id),
             signed_by_grantee: approved_by(self.grantee.id),
             revoked_at: self.revoked_at,
+            activated: self.activated_at.is_some(),
         }
     }
 }
@@ -351,6 +392,10 @@ impl AgreementView {
 pub struct AgreementList {
     /// Newest first.
     pub items: Vec<AgreementView>,
+    /// What the caller may do here: `draft_agreement` when they may grant a partner access to their organisation's
+    /// data.
+    #[serde(default)]
+    pub actions: Vec<Action>,
 }
 
 /// A change to a draft agreement's terms.
@@ -369,6 +414,8 @@ pub struct AgreementChange {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AmendRequest {
+    /// The `row_version` of the agreement as the requester saw it; a stale one is refused with 409.
+    pub row_version: i64,
     /// Why the agreement is amended (required).
     pub reason: String,
 }
@@ -377,6 +424,8 @@ pub struct AmendRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RevokeRequest {
+    /// The `row_version` of the agreement as the signer saw it; a stale one is refused with 409.
+    pub row_version: i64,
     /// The signer's password, re-entered.
     pub password: String,
     /// Why access ends (required).

@@ -136,6 +136,9 @@ pub struct QualityAgreementVersion {
     pub created_by: String,
     /// When.
     pub created_at: DateTime<Utc>,
+    /// What the caller may do with this version (the access rule and the version's state together).
+    #[serde(default)]
+    pub actions: Vec<crate::access::Action>,
 }
 
 /// A partnership's quality agreement, every version, newest first.
@@ -150,6 +153,9 @@ pub struct QualityAgreement {
     pub cmo: OrgRef,
     /// Versions, newest first.
     pub versions: Vec<QualityAgreementVersion>,
+    /// What the caller may do with it (from the access rule).
+    #[serde(default)]
+    pub actions: Vec<crate::access::Action>,
 }
 
 /// Whether QA of the given organisation has approved (signatures on immutable versions never go stale).

@@ -13,6 +13,8 @@ stored_enum!(
         TransferList = "transfer_list", "transfer list";
         /// A data-sharing agreement.
         Agreement = "agreement", "agreement";
+        /// A sponsor–CMO partnership (its quality agreement as a whole).
+        Partnership = "partnership", "partnership";
         /// A version of a partnership's quality agreement.
         QualityAgreement = "quality_agreement", "quality agreement";
         /// An organisation's audit trail (its exports).

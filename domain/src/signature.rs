@@ -58,6 +58,9 @@ pub struct SignRequest {
     pub password: String,
     /// What the signature means.
     pub meaning: Meaning,
+    /// The content hash of the record as the signer was shown it; if the record changed since, the signature is
+    /// refused (409) and nothing is written.
+    pub content_hash: String,
 }
 
 #[cfg(test)]

@@ -95,6 +95,8 @@ pub struct TransferSummary {
     pub product: String,
     /// The organisation that is not the viewer's own: the CMO for a sponsor, the sponsor for a CMO.
     pub partner: OrgRef,
+    /// The organisation that owns the transfer's overview (its sponsor).
+    pub owner: crate::ids::OrgId,
     /// Where the transfer stands.
     pub stage: Stage,
     /// When all stages are due to be closed.
@@ -129,6 +131,9 @@ pub struct TransferDetail {
     pub target_completion: NaiveDate,
     /// Last change, UTC server time.
     pub updated_at: DateTime<Utc>,
+    /// What the caller may do with it (from the access rule).
+    #[serde(default)]
+    pub actions: Vec<crate::access::Action>,
 }
 
 /// A page of transfers.

@@ -8,6 +8,7 @@ pub mod csrf;
 pub mod db;
 pub mod error;
 pub mod json;
+pub mod kernel;
 pub mod routes;
 pub mod seed;
 pub mod serve;

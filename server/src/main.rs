@@ -18,7 +18,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
             let options = HttpOptions { dist: &args.dist, secure_cookies: args.secure_cookies };
-            serve::run(AppState { db }, args.addr, &options).await
+            serve::run(AppState::new(db), args.addr, &options).await
         }
         Command::Migrate => {
             println!("Database is up to date.");

@@ -3,18 +3,19 @@
 
 use crate::auth;
 use crate::db::Db;
+use crate::kernel::{QualityVersion, UnitOfWork};
 use crate::store;
+use crate::store::agreements::Agreement;
 use crate::store::agreements::{Lineage, NewAgreement};
-use crate::store::audit::{Actor, NewEntry, begin_write};
-use crate::store::signatures::SignedRecord;
 use crate::store::transfers::NewTransfer;
 use crate::store::users::NewUser;
+use baton_domain::access::Action;
 use baton_domain::agreement::{AgreementTerms, Coverage, DataClass, Permission, Scope};
 use baton_domain::audit::AuditAction;
 use baton_domain::ids::{AgreementId, OrgId, PartnershipId, SiteId, TransferId, UserId};
 use baton_domain::org::{OrgKind, Role, UserProfile};
 use baton_domain::quality::{DEFAULT_ACTIVITIES, QualityAgreementDraft, Raci, RaciRow};
-use baton_domain::signature::{Meaning, content_hash};
+use baton_domain::signature::Meaning;
 use baton_domain::transfer::Stage;
 use chrono::{NaiveDate, Utc};
 use serde_json::json;
@@ -274,13 +275,12 @@ async fn seed_agreements(db: &Db, now: chrono::DateTime<Utc>) -> anyhow::Result<
     ];
     let helix_admin = admin(db, 0).await?;
     for (id, partnership, terms) in agreements {
-        if store::agreements::get(pool, id, now).await?.is_some() {
+        if store::agreements::get(&mut *pool.acquire().await?, id, now).await?.is_some() {
             continue;
         }
         let cmo_admin = admin(db, if terms.grantee == NORVIA { 1 } else { 2 }).await?;
-        let content = store::agreements::signed_content(id, HELIX, &terms, Lineage::ORIGINAL);
-        let hash = content_hash(&content);
-        let mut tx = begin_write(pool).await?;
+        // Through the kernel, as the demo signatories would: each party's approval in its own unit of work.
+        let mut work = UnitOfWork::begin(pool, &helix_admin).await?;
         let new = NewAgreement {
             id,
             partnership,
@@ -289,36 +289,17 @@ async fn seed_agreements(db: &Db, now: chrono::DateTime<Utc>) -> anyhow::Result<
             created_by: helix_admin.id,
             lineage: Lineage::ORIGINAL,
         };
-        store::agreements::insert(&mut tx, new, now).await?;
-        let entry = |actor: &UserProfile, action, new| NewEntry {
-            actor: Actor::from(actor),
-            owner_org: Some(HELIX),
-            action,
-            record_type: store::agreements::RECORD_TYPE,
-            record_id: id.to_string(),
-            old: None,
-            new: Some(new),
-            reason: None,
-        };
-        store::audit::append(&mut tx, entry(&helix_admin, AuditAction::Create, content), now).await?;
-        for signer in [&helix_admin, &cmo_admin] {
-            let record_id = id.to_string();
-            store::signatures::sign_on_record(
-                &mut tx,
-                SignedRecord {
-                    record_type: store::agreements::RECORD_TYPE,
-                    record_id: &record_id,
-                    owner_org: HELIX,
-                    content_hash: &hash,
-                },
-                signer,
-                Meaning::Approved,
-                now,
-            )
-            .await?;
-        }
-        store::agreements::mark_activated(&mut tx, id, now).await?;
-        tx.commit().await?;
+        store::agreements::insert(work.conn(), new, now).await?;
+        let created = work.authorize::<Agreement>(id, Action::DraftAgreement).await?;
+        let content = store::agreements::signed_content(id, HELIX, &terms, Lineage::ORIGINAL);
+        work.audit(created.entry(AuditAction::Create, None, Some(content), None)).await?;
+        work.sign(&created, Meaning::Approved).await?;
+        work.commit().await?;
+        let mut work = UnitOfWork::begin(pool, &cmo_admin).await?;
+        let agreement = work.authorize::<Agreement>(id, Action::SignAgreement).await?;
+        work.sign(&agreement, Meaning::Approved).await?;
+        store::agreements::mark_activated(work.conn(), id, now).await?;
+        work.commit().await?;
     }
     seed_quality_agreements(db, [(norvia, 1, true), (castellan, 2, false)], now).await
 }
@@ -333,10 +314,12 @@ async fn seed_quality_agreements(
     let pool = &db.pool;
     let helix_qa = person(db, 0, 2).await?;
     for (partnership, cmo_index, cmo_signs) in partnerships {
-        let Some(parties) = store::quality::parties(pool, partnership).await? else { continue };
-        if !store::quality::load(pool, partnership, parties).await?.versions.is_empty() {
+        let mut conn = pool.acquire().await?;
+        let Some(parties) = store::quality::parties(&mut conn, partnership).await? else { continue };
+        if !store::quality::load(&mut conn, partnership, parties).await?.versions.is_empty() {
             continue;
         }
+        drop(conn);
         let rows = DEFAULT_ACTIVITIES
             .iter()
             .map(|activity| {
@@ -351,45 +334,20 @@ async fn seed_quality_agreements(
             })
             .collect();
         let draft = QualityAgreementDraft { rows, reason: None };
-        let mut tx = begin_write(pool).await?;
-        let (id, _, hash) = store::quality::insert_version(&mut tx, partnership, &draft, &helix_qa, now).await?;
-        let mut signers = vec![helix_qa.clone()];
+        let mut work = UnitOfWork::begin(pool, &helix_qa).await?;
+        let (id, _, _) = store::quality::insert_version(work.conn(), partnership, &draft, &helix_qa, now).await?;
+        let created = work.authorize::<QualityVersion>(id, Action::DraftAgreement).await?;
+        let new = json!({"version": 1, "rows": draft.rows});
+        work.audit(created.entry(AuditAction::Create, None, Some(new), None)).await?;
+        work.sign(&created, Meaning::Approved).await?;
+        work.commit().await?;
         if cmo_signs {
-            signers.push(person(db, cmo_index, 2).await?);
+            let cmo_qa = person(db, cmo_index, 2).await?;
+            let mut work = UnitOfWork::begin(pool, &cmo_qa).await?;
+            let version = work.authorize::<QualityVersion>(id, Action::SignAgreement).await?;
+            work.sign(&version, Meaning::Approved).await?;
+            work.commit().await?;
         }
-        let entry = |actor: &UserProfile, action, new| NewEntry {
-            actor: Actor::from(actor),
-            owner_org: Some(HELIX),
-            action,
-            record_type: store::quality::RECORD_TYPE,
-            record_id: id.to_string(),
-            old: None,
-            new: Some(new),
-            reason: None,
-        };
-        store::audit::append(
-            &mut tx,
-            entry(&helix_qa, AuditAction::Create, json!({"version": 1, "rows": draft.rows})),
-            now,
-        )
-        .await?;
-        for signer in &signers {
-            let record_id = id.to_string();
-            store::signatures::sign_on_record(
-                &mut tx,
-                SignedRecord {
-                    record_type: store::quality::RECORD_TYPE,
-                    record_id: &record_id,
-                    owner_org: HELIX,
-                    content_hash: &hash,
-                },
-                signer,
-                Meaning::Approved,
-                now,
-            )
-            .await?;
-        }
-        tx.commit().await?;
     }
     Ok(())
 }

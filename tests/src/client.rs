@@ -98,4 +98,22 @@ impl ApiClient {
     pub fn api(&self, path: &str) -> String {
         format!("{}/api/v1{}", self.base_url, path)
     }
+
+    /// Approves agreement `id` with `password`, as the agreement reads now (its current content hash), the way the
+    /// app's signing dialog does.
+    pub async fn approve_agreement(&self, id: &str, password: &str) -> Reply {
+        let shown = self.get(&format!("/agreements/{id}")).await;
+        let hash = shown.body["content_hash"].as_str().unwrap_or_default().to_owned();
+        let body = serde_json::json!({"password": password, "meaning": "approved", "content_hash": hash});
+        send(self.request(Method::POST, &format!("/agreements/{id}/signatures")).json(&body)).await
+    }
+
+    /// Revokes agreement `id` with `reason`, as the agreement reads now (its current row version).
+    pub async fn revoke_agreement(&self, id: &str, reason: &str) -> Reply {
+        let shown = self.get(&format!("/agreements/{id}")).await;
+        let body = serde_json::json!({
+            "password": DEMO_PASSWORD, "reason": reason, "row_version": shown.body["row_version"].as_i64().unwrap_or(0)
+        });
+        send(self.request(Method::POST, &format!("/agreements/{id}/revocation")).json(&body)).await
+    }
 }

@@ -44,15 +44,17 @@ fn plan(method: &str, path: &str, quality_version: &str) -> Option<(String, Valu
         }
         ("post", "/agreements/{id}/signatures") => (
             format!("{agreement}/signatures"),
-            json!({"password": DEMO_PASSWORD, "meaning": "approved"}),
+            json!({"password": DEMO_PASSWORD, "meaning": "approved", "content_hash": "x"}),
             Expect::Refused,
         ),
         ("post", "/agreements/{id}/amendments") => {
-            (format!("{agreement}/amendments"), json!({"reason": "x"}), Expect::Refused)
+            (format!("{agreement}/amendments"), json!({"reason": "x", "row_version": 1}), Expect::Refused)
         }
-        ("post", "/agreements/{id}/revocation") => {
-            (format!("{agreement}/revocation"), json!({"password": DEMO_PASSWORD, "reason": "x"}), Expect::Refused)
-        }
+        ("post", "/agreements/{id}/revocation") => (
+            format!("{agreement}/revocation"),
+            json!({"password": DEMO_PASSWORD, "reason": "x", "row_version": 1}),
+            Expect::Refused,
+        ),
         ("get", "/audit") | ("get", "/audit/export.csv") | ("get", "/audit/actors") => {
             (path.into(), Value::Null, Expect::OnlyOwn)
         }
@@ -66,7 +68,7 @@ fn plan(method: &str, path: &str, quality_version: &str) -> Option<(String, Valu
         ),
         ("post", "/quality-agreements/{id}/signatures") => (
             format!("/quality-agreements/{quality_version}/signatures"),
-            json!({"password": DEMO_PASSWORD, "meaning": "approved"}),
+            json!({"password": DEMO_PASSWORD, "meaning": "approved", "content_hash": "x"}),
             Expect::Refused,
         ),
         ("get", "/history/{record_type}/{id}") => {

@@ -42,12 +42,7 @@ async fn draft(sponsor: &ApiClient) -> AgreementView {
 }
 
 async fn sign(client: &ApiClient, id: &str, password: &str) -> baton_tests::client::Reply {
-    send(
-        client
-            .request(Method::POST, &format!("/agreements/{id}/signatures"))
-            .json(&json!({"password": password, "meaning": "approved"})),
-    )
-    .await
+    client.approve_agreement(id, password).await
 }
 
 async fn an_agreement_signed_by_both_opens_the_transfer_and_revocation_closes_it(db: Backend) {
@@ -84,20 +79,10 @@ async fn an_agreement_signed_by_both_opens_the_transfer_and_revocation_closes_it
     let listed = cmo_user.get("/transfers").await;
     assert_eq!(listed.body["items"].as_array().map(Vec::len), Some(2));
 
-    let no_reason = send(
-        sponsor
-            .request(Method::POST, &format!("/agreements/{id}/revocation"))
-            .json(&json!({"password": DEMO_PASSWORD, "reason": " "})),
-    )
-    .await;
+    let no_reason = sponsor.revoke_agreement(&id, " ").await;
     assert_eq!(no_reason.status, 422);
     assert_eq!(no_reason.error_field(), "reason");
-    let revoked = send(
-        sponsor
-            .request(Method::POST, &format!("/agreements/{id}/revocation"))
-            .json(&json!({"password": DEMO_PASSWORD, "reason": "Transfer paused by sponsor"})),
-    )
-    .await;
+    let revoked = sponsor.revoke_agreement(&id, "Transfer paused by sponsor").await;
     assert_eq!(revoked.status, 200, "{:?}", revoked.body);
     assert_eq!(revoked.body["state"], "revoked");
     assert_eq!(cmo_user.get(&deep_link).await.status, 403, "revocation takes effect on the next request");
@@ -132,7 +117,7 @@ async fn signing_needs_the_right_password_the_right_role_and_locks_after_failure
     let wrong_meaning = send(
         sponsor
             .request(Method::POST, &format!("/agreements/{id}/signatures"))
-            .json(&json!({"password": DEMO_PASSWORD, "meaning": "reviewed"})),
+            .json(&json!({"password": DEMO_PASSWORD, "meaning": "reviewed", "content_hash": "x"})),
     )
     .await;
     assert_eq!(wrong_meaning.status, 422);
@@ -240,8 +225,8 @@ async fn strangers_cannot_see_or_touch_an_agreement(db: Backend) {
     for (method, suffix, body) in [
         (Method::GET, "", Value::Null),
         (Method::PUT, "", json!({"terms": terms(), "row_version": 1, "reason": "x"})),
-        (Method::POST, "/signatures", json!({"password": DEMO_PASSWORD, "meaning": "approved"})),
-        (Method::POST, "/revocation", json!({"password": DEMO_PASSWORD, "reason": "x"})),
+        (Method::POST, "/signatures", json!({"password": DEMO_PASSWORD, "meaning": "approved", "content_hash": "x"})),
+        (Method::POST, "/revocation", json!({"password": DEMO_PASSWORD, "reason": "x", "row_version": 1})),
     ] {
         let mut request = stranger.request(method.clone(), &format!("{path}{suffix}"));
         if !body.is_null() {
@@ -323,7 +308,7 @@ async fn an_amendment_replaces_the_agreement_in_force_only_once_both_sign_it(db:
         send(
             sponsor
                 .request(Method::POST, &format!("/agreements/{VELARIMAB_DS_AGREEMENT}/amendments"))
-                .json(&json!({"reason": reason})),
+                .json(&json!({"reason": reason, "row_version": 2})),
         )
     };
     assert_eq!(amend(" ").await.error_field(), "reason");

@@ -68,6 +68,7 @@ async fn check_lists(server: &TestServer, context: &str) {
             .filter(|t| {
                 let data = TransferData {
                     id: t.id,
+                    owner: t.sponsor.id,
                     sponsor: t.sponsor.id,
                     cmo: t.cmo.id,
                     product: &t.product,
@@ -145,21 +146,11 @@ async fn lists_equal_the_rule_on_demo_and_random_data(db: Backend) {
             let signatures = rng.below(3);
             let signers: Vec<&ApiClient> = [&sponsor, &cmo_admins[cmo]].into_iter().take(signatures as usize).collect();
             for signer in signers {
-                let signed = send(
-                    signer
-                        .request(Method::POST, &format!("/agreements/{id}/signatures"))
-                        .json(&json!({"password": DEMO_PASSWORD, "meaning": "approved"})),
-                )
-                .await;
+                let signed = signer.approve_agreement(&id, DEMO_PASSWORD).await;
                 assert_eq!(signed.status, 200, "{:?}", signed.body);
             }
             if signatures == 2 && rng.below(4) == 0 {
-                let revoked = send(
-                    sponsor
-                        .request(Method::POST, &format!("/agreements/{id}/revocation"))
-                        .json(&json!({"password": DEMO_PASSWORD, "reason": "random"})),
-                )
-                .await;
+                let revoked = sponsor.revoke_agreement(&id, "random").await;
                 assert_eq!(revoked.status, 200, "{:?}", revoked.body);
             }
         }

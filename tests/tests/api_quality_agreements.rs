@@ -17,13 +17,27 @@ async fn quality(client: &ApiClient, partnership: &str) -> QualityAgreement {
     serde_json::from_value(reply.body).expect("quality agreement")
 }
 
+/// Approves `version` as the quality agreement shows it now (its content hash), like the app's dialog.
 async fn sign(client: &ApiClient, version: &str) -> baton_tests::client::Reply {
+    let hash = shown_hash(client, version).await;
     send(
         client
             .request(Method::POST, &format!("/quality-agreements/{version}/signatures"))
-            .json(&json!({"password": DEMO_PASSWORD, "meaning": "approved"})),
+            .json(&json!({"password": DEMO_PASSWORD, "meaning": "approved", "content_hash": hash})),
     )
     .await
+}
+
+async fn shown_hash(client: &ApiClient, version: &str) -> String {
+    for partnership in [NORVIA_PARTNERSHIP, CASTELLAN_PARTNERSHIP] {
+        let reply = client.get(&format!("/partnerships/{partnership}/quality-agreement")).await;
+        for v in reply.body["versions"].as_array().into_iter().flatten() {
+            if v["id"] == version {
+                return v["content_hash"].as_str().unwrap_or_default().to_owned();
+            }
+        }
+    }
+    String::new()
 }
 
 async fn a_new_version_signed_by_both_qas_supersedes_the_old_one(db: Backend) {

@@ -84,21 +84,11 @@ async fn arrange(server: &TestServer, relation: Relation) {
         _ => &[&sponsor, &cmo],
     };
     for signer in signers {
-        let signed = send(
-            signer
-                .request(Method::POST, &format!("/agreements/{id}/signatures"))
-                .json(&json!({"password": DEMO_PASSWORD, "meaning": "approved"})),
-        )
-        .await;
+        let signed = signer.approve_agreement(&id, DEMO_PASSWORD).await;
         assert_eq!(signed.status, 200, "{relation:?}: {:?}", signed.body);
     }
     if relation == Relation::Revoked {
-        let revoked = send(
-            sponsor
-                .request(Method::POST, &format!("/agreements/{id}/revocation"))
-                .json(&json!({"password": DEMO_PASSWORD, "reason": "matrix"})),
-        )
-        .await;
+        let revoked = sponsor.revoke_agreement(&id, "matrix").await;
         assert_eq!(revoked.status, 200, "{:?}", revoked.body);
     }
     let state = sponsor.get(&format!("/agreements/{id}")).await.body["state"].clone();

@@ -12,9 +12,9 @@ use crate::format;
 use crate::pages::agreements::state_chip;
 use crate::pages::no_access::NoAccess;
 use crate::pages::not_found::NotFound;
+use baton_domain::access::Action;
 use baton_domain::agreement::{AgreementState, AgreementView, AmendRequest, Coverage, RevokeRequest};
 use baton_domain::error::ErrorCode;
-use baton_domain::org::Role;
 use baton_domain::record::RecordType;
 use baton_domain::signature::{Meaning, SignRequest};
 use leptos::prelude::*;
@@ -57,26 +57,16 @@ fn coverage_text<T: ToString>(coverage: &Coverage<T>, all: &str) -> String {
 
 #[component]
 fn AgreementView(agreement: AgreementView, on_change: Callback<()>) -> impl IntoView {
-    let auth = use_auth();
-    let session = auth.session();
-    let own_org = session.as_ref().map(|s| s.user.organisation.id);
-    let is_admin = session.as_ref().is_some_and(|s| s.user.role == Role::Admin);
-    let csrf = session.map(|s| s.csrf_token).unwrap_or_default();
-    let facts = agreement.facts();
-    let own_signed = Some(facts.grantor) == own_org && facts.signed_by_grantor
-        || Some(facts.grantee) == own_org && facts.signed_by_grantee;
-    let can_sign = is_admin
-        && !own_signed
-        && matches!(agreement.state, AgreementState::Draft | AgreementState::AwaitingSignatures);
-    let can_revoke = is_admin
-        && matches!(
-            agreement.state,
-            AgreementState::Active | AgreementState::Scheduled | AgreementState::AwaitingSignatures
-        );
-    let drafts_here = Some(facts.grantor) == own_org
-        && auth.session().is_some_and(|s| matches!(s.user.role, Role::Admin | Role::TechTransferLead));
-    let can_edit = drafts_here && matches!(agreement.state, AgreementState::Draft | AgreementState::AwaitingSignatures);
-    let can_amend = drafts_here && matches!(agreement.state, AgreementState::Active | AgreementState::Scheduled);
+    let csrf = use_auth().session().map(|s| s.csrf_token).unwrap_or_default();
+    // The server says what this user may do with this agreement now; the page only lays the buttons out.
+    let may = |action: Action| agreement.actions.contains(&action);
+    let drafting = matches!(agreement.state, AgreementState::Draft | AgreementState::AwaitingSignatures);
+    let can_sign = may(Action::SignAgreement);
+    let can_revoke = may(Action::RevokeAgreement);
+    let can_edit = may(Action::DraftAgreement) && drafting;
+    let can_amend =
+        may(Action::DraftAgreement) && matches!(agreement.state, AgreementState::Active | AgreementState::Scheduled);
+    let (content_hash, row_version) = (agreement.content_hash.clone(), agreement.row_version);
     let editing = RwSignal::new(false);
     let amend_open = RwSignal::new(false);
     let navigate = leptos_router::hooks::use_navigate();
@@ -98,9 +88,13 @@ fn AgreementView(agreement: AgreementView, on_change: Callback<()>) -> impl Into
     );
     let (sign_id, sign_csrf) = (id.clone(), csrf.clone());
     let on_sign = Callback::new(move |(input, done): (SignInput, Callback<Option<String>>)| {
-        let (id, csrf) = (sign_id.clone(), sign_csrf.clone());
+        let (id, csrf, content_hash) = (sign_id.clone(), sign_csrf.clone(), content_hash.clone());
         spawn_local(async move {
-            let request = SignRequest { password: input.password, meaning: Meaning::Approved };
+            let request = SignRequest {
+                password: input.password,
+                meaning: Meaning::Approved,
+                content_hash: content_hash.clone(),
+            };
             let outcome = api::sign_agreement(&csrf, &id, &request).await;
             finish(outcome, done, on_change);
         });
@@ -109,7 +103,7 @@ fn AgreementView(agreement: AgreementView, on_change: Callback<()>) -> impl Into
     let on_amend = Callback::new(move |(input, done): (SignInput, Callback<Option<String>>)| {
         let (id, csrf, navigate) = (amend_id.clone(), amend_csrf.clone(), navigate.clone());
         spawn_local(async move {
-            match api::amend_agreement(&csrf, &id, &AmendRequest { reason: input.reason }).await {
+            match api::amend_agreement(&csrf, &id, &AmendRequest { row_version, reason: input.reason }).await {
                 Ok(draft) => {
                     done.run(None);
                     navigate(&format!("/agreements/{}", draft.id), Default::default());
@@ -122,7 +116,7 @@ fn AgreementView(agreement: AgreementView, on_change: Callback<()>) -> impl Into
     let on_revoke = Callback::new(move |(input, done): (SignInput, Callback<Option<String>>)| {
         let (id, csrf) = (revoke_id.clone(), revoke_csrf.clone());
         spawn_local(async move {
-            let request = RevokeRequest { password: input.password, reason: input.reason };
+            let request = RevokeRequest { row_version, password: input.password, reason: input.reason };
             let outcome = api::revoke_agreement(&csrf, &id, &request).await;
             finish(outcome, done, on_change);
         });

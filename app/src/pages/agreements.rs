@@ -1,13 +1,13 @@
 //! `/agreements`: the data-sharing agreements the user's organisation is party to.
 
 use crate::api;
-use crate::auth::{RequireAuth, use_auth};
+use crate::auth::RequireAuth;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::loading::SkeletonRows;
 use crate::components::shell::Shell;
 use crate::format;
+use baton_domain::access::Action;
 use baton_domain::agreement::AgreementState;
-use baton_domain::org::{OrgKind, Role};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -25,13 +25,10 @@ pub fn state_chip(state: AgreementState) -> impl IntoView {
 /// `/agreements`
 #[component]
 pub fn AgreementsPage() -> impl IntoView {
-    let auth = use_auth();
-    let may_draft = move || {
-        auth.session().is_some_and(|s| {
-            s.user.organisation.kind == OrgKind::Sponsor && matches!(s.user.role, Role::Admin | Role::TechTransferLead)
-        })
-    };
     let agreements = LocalResource::new(api::agreements);
+    // Whether this user may grant a partner access to their organisation's data is the server's answer.
+    let may_draft =
+        move || agreements.get().is_some_and(|r| r.is_ok_and(|list| list.actions.contains(&Action::DraftAgreement)));
     let partners = LocalResource::new(api::partners);
     view! {
         <RequireAuth>

@@ -10,10 +10,10 @@ use crate::components::sign_dialog::{SignDialog, SignInput};
 use crate::format;
 use crate::pages::no_access::NoAccess;
 use crate::pages::not_found::NotFound;
+use baton_domain::access::Action;
 use baton_domain::error::ErrorCode;
-use baton_domain::org::Role;
 use baton_domain::quality::{
-    QualityAgreement, QualityAgreementDraft, QualityAgreementState, QualityAgreementVersion, Raci, RaciRow, approved_by,
+    QualityAgreement, QualityAgreementDraft, QualityAgreementState, QualityAgreementVersion, Raci, RaciRow,
 };
 use baton_domain::signature::{Meaning, SignRequest};
 use leptos::prelude::*;
@@ -64,21 +64,17 @@ fn raci_cell(raci: Raci) -> impl IntoView {
 #[component]
 fn QualityView(quality: QualityAgreement, partnership: String, on_change: Callback<()>) -> impl IntoView {
     let auth = use_auth();
-    let session = auth.session();
-    let role = session.as_ref().map(|s| s.user.role);
-    let own = session.as_ref().map(|s| s.user.organisation.id);
-    let csrf = session.map(|s| s.csrf_token).unwrap_or_default();
+    let csrf = auth.session().map(|s| s.csrf_token).unwrap_or_default();
     let editing = RwSignal::new(false);
     let latest_rows = quality.versions.first().map(|v| v.rows.clone());
-    let may_propose = matches!(role, Some(Role::Admin | Role::Qa));
+    // What this user may do comes from the server, with the record: the page keeps no copy of the rule.
+    let may_propose = quality.actions.contains(&Action::DraftAgreement);
 
     let versions = quality
         .versions
         .iter()
         .map(|v| {
-            let can_sign = role == Some(Role::Qa)
-                && own.is_some_and(|o| !approved_by(&v.signatures, o))
-                && matches!(v.state, QualityAgreementState::Draft | QualityAgreementState::AwaitingSignatures);
+            let can_sign = v.actions.contains(&Action::SignAgreement);
             view! { <VersionView version=v.clone() can_sign=can_sign csrf=csrf.clone() on_change=on_change/> }
         })
         .collect_view();
@@ -131,10 +127,11 @@ fn VersionView(
         version.rows.len(),
         &version.content_hash[..12]
     );
+    let shown_hash = version.content_hash.clone();
     let on_sign = Callback::new(move |(input, done): (SignInput, Callback<Option<String>>)| {
-        let (id, csrf) = (id.clone(), csrf.clone());
+        let (id, csrf, content_hash) = (id.clone(), csrf.clone(), shown_hash.clone());
         spawn_local(async move {
-            let request = SignRequest { password: input.password, meaning: Meaning::Approved };
+            let request = SignRequest { password: input.password, meaning: Meaning::Approved, content_hash };
             match api::sign_quality_agreement(&csrf, &id, &request).await {
                 Ok(_) => {
                     done.run(None);

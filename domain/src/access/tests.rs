@@ -52,7 +52,7 @@ prop_compose! {
         classes in proptest::sample::subsequence(DataClass::ALL.to_vec(), 0..=DataClass::ALL.len()),
         permission in any_permission(),
         from_days in -400i64..10, length in 1i64..800,
-        signed_by_grantor in any::<bool>(), signed_by_grantee in any::<bool>(),
+        signed_by_grantor in any::<bool>(), signed_by_grantee in any::<bool>(), put_in_force in any::<bool>(),
         revoked_days_ago in proptest::option::of(-5i64..30),
     ) -> AgreementFacts {
         AgreementFacts {
@@ -66,19 +66,30 @@ prop_compose! {
             signed_by_grantor,
             signed_by_grantee,
             revoked_at: revoked_days_ago.map(|d| now() - Duration::days(d)),
+            // Activation happens only with both approvals, in the same transaction as the second.
+            activated: signed_by_grantor && signed_by_grantee && put_in_force,
         }
     }
 }
 
+type TransferFacts = (OrgId, OrgId, usize, TransferId, Option<DataClass>, bool);
+
 prop_compose! {
-    fn any_transfer_data()(sponsor in 1u128..4, cmo in 1u128..4, product in 0usize..2, id in 0u128..3, class in any_class())
-        -> (OrgId, OrgId, usize, TransferId, Option<DataClass>) {
-        (org(sponsor), org(cmo), product, transfer_id(id), class)
+    fn any_transfer_data()(
+        sponsor in 1u128..4, cmo in 1u128..4, product in 0usize..2, id in 0u128..3, class in any_class(),
+        cmo_owns in any::<bool>(),
+    ) -> TransferFacts {
+        (org(sponsor), org(cmo), product, transfer_id(id), class, cmo_owns)
     }
 }
 
-fn data(t: &(OrgId, OrgId, usize, TransferId, Option<DataClass>)) -> TransferData<'static> {
-    TransferData { id: t.3, sponsor: t.0, cmo: t.1, product: PRODUCTS[t.2], data_class: t.4 }
+fn data(t: &TransferFacts) -> TransferData<'static> {
+    let owner = if t.5 { t.1 } else { t.0 };
+    TransferData { id: t.3, owner, sponsor: t.0, cmo: t.1, product: PRODUCTS[t.2], data_class: t.4 }
+}
+
+fn other_party(data: &TransferData<'_>) -> OrgId {
+    if data.owner == data.sponsor { data.cmo } else { data.sponsor }
 }
 
 proptest! {
@@ -90,11 +101,11 @@ proptest! {
         let data = data(&t);
         let subject = Subject { org: org(who), role };
         let decision = decide(&subject, action, &Resource::Transfer(data), &agreements, now());
-        if decision.is_allowed() && subject.org != data.sponsor {
+        if decision.is_allowed() && subject.org != data.owner {
             let needed = action.needed_permission().expect("only data actions are allowed on transfers");
-            prop_assert_eq!(subject.org, data.cmo, "only the transfer's CMO can be a partner reader");
+            prop_assert_eq!(subject.org, other_party(&data), "only the transfer's other party can be a partner");
             prop_assert!(agreements.iter().any(|a| a.state(now()) == AgreementState::Active
-                && a.grantor == data.sponsor && a.grantee == subject.org && a.permission >= needed
+                && a.grantor == data.owner && a.grantee == subject.org && a.permission >= needed
                 && a.scope.products.includes(&data.product.to_string())
                 && a.scope.transfers.includes(&data.id)
                 && data.data_class.is_none_or(|c| a.scope.data_classes.contains(&c))));
@@ -108,7 +119,7 @@ proptest! {
     ) {
         let data = data(&t);
         let inactive: Vec<_> = agreements.into_iter().filter(|a| a.state(now()) != AgreementState::Active).collect();
-        let subject = Subject { org: data.cmo, role };
+        let subject = Subject { org: other_party(&data), role };
         if data.cmo != data.sponsor {
             let decision = decide(&subject, action, &Resource::Transfer(data), &inactive, now());
             prop_assert!(!decision.is_allowed(), "{:?}", inactive);
@@ -121,7 +132,7 @@ proptest! {
         agreements in proptest::collection::vec(any_agreement(), 0..3),
     ) {
         let data = data(&t);
-        let subject = Subject { org: data.sponsor, role };
+        let subject = Subject { org: data.owner, role };
         let decision = decide(&subject, action, &Resource::Transfer(data), &agreements, now());
         let expected = action.needed_permission().is_some() && role_may(role, action);
         prop_assert_eq!(decision.is_allowed(), expected);
@@ -160,6 +171,7 @@ fn active_agreement(class: DataClass, permission: Permission) -> AgreementFacts 
         signed_by_grantor: true,
         signed_by_grantee: true,
         revoked_at: None,
+        activated: true,
     }
 }
 
@@ -167,6 +179,7 @@ fn active_agreement(class: DataClass, permission: Permission) -> AgreementFacts 
 fn denials_say_what_is_missing() {
     let data = TransferData {
         id: transfer_id(0),
+        owner: org(1),
         sponsor: org(1),
         cmo: org(2),
         product: "Velarimab",
@@ -223,4 +236,54 @@ fn quality_agreements_are_signed_by_qa_of_either_party_only() {
     assert!(!decide(&at(1, Role::Operator), Action::DraftAgreement, &qa_agreement, &[], now()).is_allowed());
     assert!(decide(&at(1, Role::Viewer), Action::Read, &qa_agreement, &[], now()).is_allowed());
     assert!(!decide(&at(3, Role::Qa), Action::Read, &qa_agreement, &[], now()).is_allowed());
+}
+
+#[test]
+fn a_cmo_owns_its_batch_records_and_grants_the_sponsor_access_to_them() {
+    let (sponsor, cmo) = (org(1), org(2));
+    let batches = TransferData {
+        id: transfer_id(0),
+        owner: cmo,
+        sponsor,
+        cmo,
+        product: "Velarimab",
+        data_class: Some(DataClass::BatchRecords),
+    };
+    let sponsor_qa = Subject { org: sponsor, role: Role::Qa };
+    let cmo_operator = Subject { org: cmo, role: Role::Operator };
+    let resource = Resource::Transfer(batches);
+    assert!(decide(&cmo_operator, Action::Contribute, &resource, &[], now()).is_allowed(), "the owner, no agreement");
+    assert!(!decide(&sponsor_qa, Action::Read, &resource, &[], now()).is_allowed(), "the sponsor needs a grant");
+    let mut by_sponsor = active_agreement(DataClass::BatchRecords, Permission::View);
+    by_sponsor.grantee = cmo;
+    by_sponsor.grantor = sponsor;
+    assert!(!decide(&sponsor_qa, Action::Read, &resource, &[by_sponsor.clone()], now()).is_allowed(), "wrong way");
+    let by_cmo = AgreementFacts { grantor: cmo, grantee: sponsor, ..by_sponsor };
+    assert!(decide(&sponsor_qa, Action::Read, &resource, std::slice::from_ref(&by_cmo), now()).is_allowed());
+    assert!(!decide(&sponsor_qa, Action::Contribute, &resource, &[by_cmo], now()).is_allowed(), "view only");
+}
+
+#[test]
+fn signatures_on_transfer_records_are_decided_with_their_meaning() {
+    let data = TransferData {
+        id: transfer_id(0),
+        owner: org(1),
+        sponsor: org(1),
+        cmo: org(2),
+        product: "Velarimab",
+        data_class: None,
+    };
+    let resource = Resource::Transfer(data);
+    let at = |o, role| Subject { org: org(o), role };
+    let approve = Action::Sign(Meaning::Approved);
+    assert!(decide(&at(1, Role::Qa), approve, &resource, &[], now()).is_allowed());
+    assert!(!decide(&at(1, Role::Admin), approve, &resource, &[], now()).is_allowed(), "approval is QA's");
+    assert!(decide(&at(1, Role::Operator), Action::Sign(Meaning::Authored), &resource, &[], now()).is_allowed());
+    let view_only = [active_agreement(DataClass::ProcessDescription, Permission::View)];
+    assert!(!decide(&at(2, Role::Qa), approve, &resource, &view_only, now()).is_allowed(), "needs contribute");
+    let contribute = [active_agreement(DataClass::ProcessDescription, Permission::Contribute)];
+    assert!(decide(&at(2, Role::Qa), approve, &resource, &contribute, now()).is_allowed());
+    let permitted = permitted(&at(2, Role::Qa), &resource, &contribute, now());
+    assert!(permitted.contains(&approve) && permitted.contains(&Action::Read));
+    assert!(!permitted.contains(&Action::Download), "{permitted:?}");
 }

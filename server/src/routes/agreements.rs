@@ -1,13 +1,15 @@
 //! `/partners` and `/agreements`: data-sharing agreements, drafted by the grantor, signed by both, revocable.
+//!
+//! Every change runs as one kernel unit of work: the audit chain's lock first, then the agreement re-read and the
+//! rule asked again inside the transaction, the change, its entries, commit.
 
 use crate::auth::{self, CurrentUser};
 use crate::error::AppError;
 use crate::json::{ApiJson, ApiPath};
+use crate::kernel::{self, Authorized, Shown, UnitOfWork, ensure_unchanged};
 use crate::state::AppState;
 use crate::store;
-use crate::store::agreements::{Agreement, Lineage, NewAgreement, RECORD_TYPE};
-use crate::store::audit::{Actor, NewEntry, begin_write};
-use crate::store::signatures::SignedRecord;
+use crate::store::agreements::{Agreement, Lineage, NewAgreement};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -18,66 +20,34 @@ use baton_domain::agreement::{
 };
 use baton_domain::audit::AuditAction;
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
-use baton_domain::ids::{AgreementId, OrgId};
+use baton_domain::ids::{AgreementId, OrgId, PartnershipId};
 use baton_domain::signature::{Meaning, SignRequest};
-use chrono::{DateTime, Utc};
 use serde_json::json;
+use sqlx::AnyConnection;
 
-fn allow(
-    user: &CurrentUser,
-    action: Action,
-    grantor: OrgId,
-    grantee: OrgId,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    match access::decide(&user.subject(), action, &Resource::Agreement { grantor, grantee }, &[], now) {
-        Decision::Allow => Ok(()),
-        Decision::Deny(reason) => Err(AppError::new(ErrorCode::NoAccess, reason.message())),
-    }
+/// The agreement as the caller sees it, with what the caller may do now.
+fn view_of(agreement: Authorized<Agreement>) -> Json<AgreementView> {
+    let actions = agreement.permitted();
+    Json(AgreementView { actions, ..agreement.into_record().view })
 }
 
-fn parse_id(raw: &str) -> Result<AgreementId, AppError> {
-    raw.parse().map_err(|_| ApiError::invalid("id", "That is not a valid agreement id (a UUID).").into())
-}
-
-/// Loads an agreement the caller may perform `action` on.
-async fn load(
-    state: &AppState,
-    user: &CurrentUser,
-    raw_id: &str,
-    action: Action,
-    now: DateTime<Utc>,
-) -> Result<Agreement, AppError> {
-    let id = parse_id(raw_id)?;
-    let agreement = store::agreements::get(&state.db.pool, id, now)
-        .await?
-        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "There is no agreement with this id."))?;
-    // Strangers learn nothing, not even that it exists.
-    allow(user, Action::Read, agreement.facts.grantor, agreement.facts.grantee, now)?;
-    allow(user, action, agreement.facts.grantor, agreement.facts.grantee, now)?;
-    Ok(agreement)
-}
-
-async fn reload(state: &AppState, id: AgreementId, now: DateTime<Utc>) -> Result<Json<AgreementView>, AppError> {
-    let agreement = store::agreements::get(&state.db.pool, id, now)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("agreement {id} vanished"))?;
-    Ok(Json(agreement.view))
+async fn respond(state: &AppState, user: &CurrentUser, id: AgreementId) -> Result<Json<AgreementView>, AppError> {
+    Ok(view_of(kernel::read::<Agreement>(state, &user.profile, &id.to_string()).await?))
 }
 
 /// Checks terms against the database: the grantee is a partner, listed transfers are between the two parties.
 async fn check_terms(
-    state: &AppState,
+    conn: &mut AnyConnection,
     grantor: OrgId,
     terms: &AgreementTerms,
-) -> Result<baton_domain::ids::PartnershipId, AppError> {
+) -> Result<PartnershipId, AppError> {
     terms.validate()?;
-    let partnership = store::agreements::partnership(&state.db.pool, grantor, terms.grantee)
+    let partnership = store::agreements::partnership(&mut *conn, grantor, terms.grantee)
         .await?
         .ok_or_else(|| ApiError::invalid("grantee", "Your organisation has no partnership with that organisation."))?;
     if let Coverage::Only(transfers) = &terms.scope.transfers {
         for id in transfers {
-            let transfer = store::transfers::get(&state.db.pool, *id).await?;
+            let transfer = store::transfers::get(conn, *id).await?;
             let between = transfer.is_some_and(|t| {
                 (t.sponsor.id == grantor && t.cmo.id == terms.grantee)
                     || (t.cmo.id == grantor && t.sponsor.id == terms.grantee)
@@ -94,6 +64,22 @@ async fn check_terms(
     Ok(partnership)
 }
 
+fn required_reason(reason: &str, message: &str) -> Result<String, AppError> {
+    let reason = reason.trim();
+    if reason.is_empty() { Err(ApiError::invalid("reason", message).into()) } else { Ok(reason.to_owned()) }
+}
+
+fn terms_of(view: &AgreementView) -> AgreementTerms {
+    AgreementTerms {
+        title: view.title.clone(),
+        grantee: view.grantee.id,
+        scope: view.scope.clone(),
+        permission: view.permission,
+        valid_from: view.valid_from,
+        valid_until: view.valid_until,
+    }
+}
+
 /// The caller's partner organisations.
 #[utoipa::path(get, path = "/partners", tag = "agreements", security(("session" = [])),
     responses((status = 200, body = PartnerList), (status = 401, body = ErrorBody)))]
@@ -105,9 +91,23 @@ pub async fn partners(State(state): State<AppState>, user: CurrentUser) -> Resul
 #[utoipa::path(get, path = "/agreements", tag = "agreements", security(("session" = [])),
     responses((status = 200, body = AgreementList), (status = 401, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<AgreementList>, AppError> {
-    let now = Utc::now();
-    let agreements = store::agreements::list_for_party(&state.db.pool, user.profile.organisation.id, now).await?;
-    Ok(Json(AgreementList { items: agreements.into_iter().map(|a| a.view).collect() }))
+    let now = chrono::Utc::now();
+    let mut conn = state.db.pool.acquire().await?;
+    let agreements = store::agreements::list_for_party(&mut conn, user.profile.organisation.id, now).await?;
+    let mut items = Vec::with_capacity(agreements.len());
+    for agreement in agreements {
+        let actions = kernel::permitted_on(&mut conn, &user.profile, &agreement, now).await?;
+        items.push(AgreementView { actions, ..agreement.view });
+    }
+    // Drafting is decided on the agreement the caller would grant to each of its partners.
+    let own = user.profile.organisation.id;
+    let partners = store::agreements::partners(&state.db.pool, own).await?;
+    let may_draft = partners.iter().any(|p| {
+        let proposed = Resource::Agreement { grantor: own, grantee: p.organisation.id };
+        access::decide(&user.subject(), Action::DraftAgreement, &proposed, &[], now).is_allowed()
+    });
+    let actions = if may_draft { vec![Action::DraftAgreement] } else { Vec::new() };
+    Ok(Json(AgreementList { items, actions }))
 }
 
 /// Drafts a new agreement granting a partner access to the caller's organisation's data.
@@ -119,12 +119,16 @@ pub async fn create(
     user: CurrentUser,
     ApiJson(terms): ApiJson<AgreementTerms>,
 ) -> Result<(StatusCode, Json<AgreementView>), AppError> {
-    let now = Utc::now();
     let grantor = user.profile.organisation.id;
-    allow(&user, Action::DraftAgreement, grantor, terms.grantee, now)?;
-    let partnership = check_terms(&state, grantor, &terms).await?;
+    let mut work = UnitOfWork::begin(&state.db.pool, &user.profile).await?;
+    // The record does not exist yet: the rule decides on the agreement it would be, then again on the one written.
+    let proposed = Resource::Agreement { grantor, grantee: terms.grantee };
+    if let Decision::Deny(reason) = access::decide(&user.subject(), Action::DraftAgreement, &proposed, &[], work.now())
+    {
+        return Err(AppError::new(ErrorCode::NoAccess, reason.message()));
+    }
+    let partnership = check_terms(work.conn(), grantor, &terms).await?;
     let id = AgreementId(uuid::Uuid::new_v4());
-    let mut tx = begin_write(&state.db.pool).await?;
     let new = NewAgreement {
         id,
         partnership,
@@ -133,23 +137,16 @@ pub async fn create(
         created_by: user.profile.id,
         lineage: Lineage::ORIGINAL,
     };
-    store::agreements::insert(&mut tx, new, now).await?;
-    let entry = NewEntry {
-        actor: Actor::from(&user.profile),
-        owner_org: Some(grantor),
-        action: AuditAction::Create,
-        record_type: RECORD_TYPE,
-        record_id: id.to_string(),
-        old: None,
-        new: Some(store::agreements::signed_content(id, grantor, &terms, Lineage::ORIGINAL)),
-        reason: None,
-    };
-    store::audit::append(&mut tx, entry, now).await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, reload(&state, id, now).await?))
+    let now = work.now();
+    store::agreements::insert(work.conn(), new, now).await?;
+    let created = work.authorize::<Agreement>(id, Action::DraftAgreement).await?;
+    let content = store::agreements::signed_content(id, grantor, &terms, Lineage::ORIGINAL);
+    work.audit(created.entry(AuditAction::Create, None, Some(content), None)).await?;
+    work.commit().await?;
+    Ok((StatusCode::CREATED, respond(&state, &user, id).await?))
 }
 
-/// One agreement, with its signatures and state.
+/// One agreement, with its signatures, state and the actions the caller may take.
 #[utoipa::path(get, path = "/agreements/{id}", tag = "agreements", security(("session" = [])),
     params(("id" = String, Path, description = "Agreement id (UUID)")),
     responses((status = 200, body = AgreementView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -159,7 +156,7 @@ pub async fn get(
     user: CurrentUser,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<AgreementView>, AppError> {
-    Ok(Json(load(&state, &user, &id, Action::Read, Utc::now()).await?.view))
+    Ok(view_of(kernel::read::<Agreement>(&state, &user.profile, &id).await?))
 }
 
 /// Changes a draft's terms (with a reason); signatures given to the old terms stop counting.
@@ -173,58 +170,38 @@ pub async fn update(
     ApiPath(id): ApiPath<String>,
     ApiJson(change): ApiJson<AgreementChange>,
 ) -> Result<Json<AgreementView>, AppError> {
-    let now = Utc::now();
-    let agreement = load(&state, &user, &id, Action::DraftAgreement, now).await?;
-    if change.reason.trim().is_empty() {
-        return Err(ApiError::invalid("reason", "Say why the terms change: agreements are regulated records.").into());
-    }
-    if change.terms.grantee != agreement.facts.grantee {
+    let id = kernel::parse_id::<Agreement>(&id)?;
+    let mut work = UnitOfWork::begin(&state.db.pool, &user.profile).await?;
+    let agreement = work.authorize::<Agreement>(id, Action::DraftAgreement).await?;
+    let reason = required_reason(&change.reason, "Say why the terms change: agreements are regulated records.")?;
+    let (view, facts) = (&agreement.record().view, &agreement.record().facts);
+    if change.terms.grantee != facts.grantee {
         return Err(
             ApiError::invalid("terms.grantee", "The grantee of an agreement cannot change; draft a new one.").into()
         );
     }
-    if !matches!(agreement.view.state, AgreementState::Draft | AgreementState::AwaitingSignatures) {
+    if !matches!(view.state, AgreementState::Draft | AgreementState::AwaitingSignatures) {
+        let state_word = view.state.label().to_lowercase();
         return Err(AppError::new(
             ErrorCode::Conflict,
-            format!("The agreement is {}; only drafts can change.", agreement.view.state.label().to_lowercase()),
+            format!("The agreement is {state_word}; only drafts can change."),
         ));
     }
-    check_terms(&state, agreement.facts.grantor, &change.terms).await?;
-    let id = agreement.facts.id;
-    let lineage = Lineage::of(&agreement.view);
-    let mut tx = begin_write(&state.db.pool).await?;
-    let terms = (&change.terms, lineage);
-    if !store::agreements::update_terms(&mut tx, id, agreement.facts.grantor, terms, change.row_version, now).await? {
-        return Err(AppError::new(
-            ErrorCode::Conflict,
-            "Someone changed this agreement since you opened it. Reload to see their change.",
-        ));
-    }
-    let previous_terms = AgreementTerms {
-        title: agreement.view.title.clone(),
-        grantee: agreement.facts.grantee,
-        scope: agreement.view.scope.clone(),
-        permission: agreement.view.permission,
-        valid_from: agreement.view.valid_from,
-        valid_until: agreement.view.valid_until,
-    };
-    let old = Some(store::agreements::signed_content(id, agreement.facts.grantor, &previous_terms, lineage));
-    let entry = NewEntry {
-        actor: Actor::from(&user.profile),
-        owner_org: Some(agreement.facts.grantor),
-        action: AuditAction::Update,
-        record_type: RECORD_TYPE,
-        record_id: id.to_string(),
-        old,
-        new: Some(store::agreements::signed_content(id, agreement.facts.grantor, &change.terms, lineage)),
-        reason: Some(change.reason.trim().to_owned()),
-    };
-    store::audit::append(&mut tx, entry, now).await?;
-    tx.commit().await?;
-    reload(&state, id, now).await
+    ensure_unchanged(work.conn(), &agreement, Shown::Version(change.row_version, view.row_version)).await?;
+    check_terms(work.conn(), facts.grantor, &change.terms).await?;
+    let lineage = Lineage::of(view);
+    let now = work.now();
+    store::agreements::update_terms(work.conn(), id, facts.grantor, (&change.terms, lineage), view.row_version, now)
+        .await?;
+    let old = store::agreements::signed_content(id, facts.grantor, &terms_of(view), lineage);
+    let new = store::agreements::signed_content(id, facts.grantor, &change.terms, lineage);
+    work.audit(agreement.entry(AuditAction::Update, Some(old), Some(new), Some(reason))).await?;
+    work.commit().await?;
+    respond(&state, &user, id).await
 }
 
-/// Approves the agreement's current terms as an authorised signatory; the second party's approval activates it.
+/// Approves the agreement's terms as shown to the signer (their content hash) as an authorised signatory; the
+/// second party's approval puts it in force, exactly once.
 #[utoipa::path(post, path = "/agreements/{id}/signatures", tag = "agreements", security(("session" = [])), request_body = SignRequest,
     params(("id" = String, Path, description = "Agreement id (UUID)")),
     responses((status = 200, body = AgreementView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -236,99 +213,59 @@ pub async fn sign(
     ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<SignRequest>,
 ) -> Result<Json<AgreementView>, AppError> {
-    let now = Utc::now();
-    let agreement = load(&state, &user, &id, Action::SignAgreement, now).await?;
+    let id = kernel::parse_id::<Agreement>(&id)?;
+    // Refuse what can be refused before the (slow) password check; everything is decided again below.
+    {
+        let mut conn = state.db.pool.acquire().await?;
+        kernel::authorize::<Agreement>(&mut conn, &user.profile, id, Action::SignAgreement, chrono::Utc::now()).await?;
+    }
     if request.meaning != Meaning::Approved {
         return Err(ApiError::invalid("meaning", "An agreement is signed with the meaning \"approved\".").into());
     }
-    if !matches!(agreement.view.state, AgreementState::Draft | AgreementState::AwaitingSignatures) {
-        return Err(AppError::new(
-            ErrorCode::Conflict,
-            format!(
-                "The agreement is {}; there is nothing left to approve.",
-                agreement.view.state.label().to_lowercase()
-            ),
-        ));
-    }
-    let own = user.profile.organisation.id;
-    let already = if own == agreement.facts.grantor {
-        agreement.facts.signed_by_grantor
-    } else {
-        agreement.facts.signed_by_grantee
-    };
-    if already {
-        return Err(AppError::new(ErrorCode::Conflict, "Your organisation has already approved these terms."));
-    }
     auth::confirm_signer(&state.db.pool, &user.profile, request.password).await?;
 
-    let id = agreement.facts.id;
-    let mut tx = begin_write(&state.db.pool).await?;
-    let id_text = id.to_string();
-    let owner = agreement.facts.grantor;
-    let hash = &agreement.view.content_hash;
-    store::signatures::sign_on_record(
-        &mut tx,
-        SignedRecord { record_type: RECORD_TYPE, record_id: &id_text, owner_org: owner, content_hash: hash },
-        &user.profile,
-        Meaning::Approved,
-        now,
-    )
-    .await?;
-    let actor = Actor::from(&user.profile);
-    let mut facts = agreement.facts.clone();
-    if own == facts.grantor {
-        facts.signed_by_grantor = true
-    } else {
-        facts.signed_by_grantee = true
-    }
-    if facts.signed_by_grantor && facts.signed_by_grantee {
-        store::agreements::mark_activated(&mut tx, id, now).await?;
-        if let Some(previous) = agreement.view.supersedes {
-            supersede(&state, &mut tx, previous, &agreement.view, &user, now).await?;
+    let mut work = UnitOfWork::begin(&state.db.pool, &user.profile).await?;
+    let agreement = work.authorize::<Agreement>(id, Action::SignAgreement).await?;
+    ensure_unchanged(work.conn(), &agreement, Shown::Hash(&request.content_hash)).await?;
+    work.sign(&agreement, Meaning::Approved).await?;
+    let now = work.now();
+    let signed = work.authorize::<Agreement>(id, Action::Read).await?;
+    let facts = &signed.record().facts;
+    if facts.signed_by_grantor
+        && facts.signed_by_grantee
+        && store::agreements::mark_activated(work.conn(), id, now).await?
+    {
+        if let Some(previous) = signed.record().view.supersedes {
+            supersede(&mut work, previous, signed.record().view.version).await?;
         }
-        let entry = NewEntry {
-            actor,
-            owner_org: Some(facts.grantor),
-            action: AuditAction::StateChange,
-            record_type: RECORD_TYPE,
-            record_id: id.to_string(),
-            old: Some(json!({"state": agreement.view.state.as_str()})),
-            new: Some(json!({"state": facts.state(now).as_str()})),
-            reason: Some("Approved by both parties".into()),
-        };
-        store::audit::append(&mut tx, entry, now).await?;
+        let old = json!({"state": agreement.record().view.state.as_str()});
+        let mut activated = signed.record().facts.clone();
+        activated.activated = true;
+        let new = json!({"state": activated.state(now).as_str()});
+        work.audit(signed.entry(
+            AuditAction::StateChange,
+            Some(old),
+            Some(new),
+            Some("Approved by both parties".into()),
+        ))
+        .await?;
     }
-    tx.commit().await?;
-    reload(&state, id, now).await
+    work.commit().await?;
+    respond(&state, &user, id).await
 }
 
-/// Ends the agreement an amendment replaces, in the transaction that brings the amendment into force.
-async fn supersede(
-    state: &AppState,
-    tx: &mut store::audit::WriteTx,
-    previous: AgreementId,
-    amendment: &AgreementView,
-    user: &CurrentUser,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let Some(old) = store::agreements::get(&state.db.pool, previous, now).await? else { return Ok(()) };
-    if matches!(old.view.state, AgreementState::Revoked | AgreementState::Expired) {
+/// Ends the agreement an amendment replaces, in the unit of work that brings the amendment into force.
+async fn supersede(work: &mut UnitOfWork<'_>, previous: AgreementId, version: i64) -> Result<(), AppError> {
+    let old = work.authorize::<Agreement>(previous, Action::Read).await?;
+    if matches!(old.record().view.state, AgreementState::Revoked | AgreementState::Expired) {
         return Ok(());
     }
-    let reason = format!("Superseded by version {} of this agreement", amendment.version);
-    store::agreements::revoke(tx, previous, &reason, now).await?;
-    let entry = NewEntry {
-        actor: Actor::from(&user.profile),
-        owner_org: Some(old.facts.grantor),
-        action: AuditAction::StateChange,
-        record_type: RECORD_TYPE,
-        record_id: previous.to_string(),
-        old: Some(json!({"state": old.view.state.as_str()})),
-        new: Some(json!({"state": AgreementState::Revoked.as_str(), "superseded_by": amendment.id})),
-        reason: Some(reason),
-    };
-    store::audit::append(tx, entry, now).await?;
-    Ok(())
+    let reason = format!("Superseded by version {version} of this agreement");
+    let now = work.now();
+    store::agreements::revoke(work.conn(), previous, &reason, now).await?;
+    let before = json!({"state": old.record().view.state.as_str()});
+    let after = json!({"state": AgreementState::Revoked.as_str(), "superseded_by_version": version});
+    work.audit(old.entry(AuditAction::StateChange, Some(before), Some(after), Some(reason))).await
 }
 
 /// Starts an amendment of an active agreement: a new draft version with the same terms, to be changed and signed by
@@ -343,58 +280,43 @@ pub async fn amend(
     ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<AmendRequest>,
 ) -> Result<(StatusCode, Json<AgreementView>), AppError> {
-    let now = Utc::now();
-    let original = load(&state, &user, &id, Action::DraftAgreement, now).await?;
-    let reason = request.reason.trim().to_owned();
-    if reason.is_empty() {
-        return Err(ApiError::invalid("reason", "Say why the agreement is amended.").into());
-    }
-    if !matches!(original.view.state, AgreementState::Active | AgreementState::Scheduled) {
+    let id = kernel::parse_id::<Agreement>(&id)?;
+    let mut work = UnitOfWork::begin(&state.db.pool, &user.profile).await?;
+    let original = work.authorize::<Agreement>(id, Action::DraftAgreement).await?;
+    let reason = required_reason(&request.reason, "Say why the agreement is amended.")?;
+    let view = &original.record().view;
+    if !matches!(view.state, AgreementState::Active | AgreementState::Scheduled) {
+        let state_word = view.state.label().to_lowercase();
         return Err(AppError::new(
             ErrorCode::Conflict,
-            format!(
-                "Only an agreement in force can be amended; this one is {}.",
-                original.view.state.label().to_lowercase()
-            ),
+            format!("Only an agreement in force can be amended; this one is {state_word}."),
         ));
     }
-    if let Some(open) = store::agreements::open_amendment(&state.db.pool, original.facts.id).await? {
+    ensure_unchanged(work.conn(), &original, Shown::Version(request.row_version, view.row_version)).await?;
+    if let Some(open) = store::agreements::open_amendment(work.conn(), id).await? {
         return Err(AppError::new(
             ErrorCode::Conflict,
             format!("An amendment is already in progress: agreement {open}."),
         ));
     }
-    let terms = AgreementTerms {
-        title: original.view.title.clone(),
-        grantee: original.facts.grantee,
-        scope: original.view.scope.clone(),
-        permission: original.view.permission,
-        valid_from: original.view.valid_from,
-        valid_until: original.view.valid_until,
-    };
-    let partnership = check_terms(&state, original.facts.grantor, &terms).await?;
+    let terms = terms_of(view);
+    let grantor = original.record().facts.grantor;
+    let partnership = check_terms(work.conn(), grantor, &terms).await?;
     let new_id = AgreementId(uuid::Uuid::new_v4());
-    let lineage = Lineage { version: original.view.version + 1, supersedes: Some(original.facts.id) };
-    let grantor = original.facts.grantor;
-    let mut tx = begin_write(&state.db.pool).await?;
+    let lineage = Lineage { version: view.version + 1, supersedes: Some(id) };
     let new = NewAgreement { id: new_id, partnership, grantor, terms: &terms, created_by: user.profile.id, lineage };
-    store::agreements::insert(&mut tx, new, now).await?;
-    let entry = NewEntry {
-        actor: Actor::from(&user.profile),
-        owner_org: Some(grantor),
-        action: AuditAction::Create,
-        record_type: RECORD_TYPE,
-        record_id: new_id.to_string(),
-        old: Some(json!({"amends": original.facts.id, "version": original.view.version})),
-        new: Some(store::agreements::signed_content(new_id, grantor, &terms, lineage)),
-        reason: Some(reason),
-    };
-    store::audit::append(&mut tx, entry, now).await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, reload(&state, new_id, now).await?))
+    let now = work.now();
+    store::agreements::insert(work.conn(), new, now).await?;
+    let amendment = work.authorize::<Agreement>(new_id, Action::DraftAgreement).await?;
+    let old = json!({"amends": id, "version": view.version});
+    let content = store::agreements::signed_content(new_id, grantor, &terms, lineage);
+    work.audit(amendment.entry(AuditAction::Create, Some(old), Some(content), Some(reason))).await?;
+    work.commit().await?;
+    Ok((StatusCode::CREATED, respond(&state, &user, new_id).await?))
 }
 
-/// Revokes the agreement with a signed reason; access ends with the next request.
+/// Revokes the agreement, as the signer saw it (its row version), with a signed reason; access ends with the next
+/// request.
 #[utoipa::path(post, path = "/agreements/{id}/revocation", tag = "agreements", security(("session" = [])), request_body = RevokeRequest,
     params(("id" = String, Path, description = "Agreement id (UUID)")),
     responses((status = 200, body = AgreementView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -406,42 +328,25 @@ pub async fn revoke(
     ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<RevokeRequest>,
 ) -> Result<Json<AgreementView>, AppError> {
-    let now = Utc::now();
-    let agreement = load(&state, &user, &id, Action::RevokeAgreement, now).await?;
-    let reason = request.reason.trim().to_owned();
-    if reason.is_empty() {
-        return Err(ApiError::invalid("reason", "Say why the agreement is revoked.").into());
+    let id = kernel::parse_id::<Agreement>(&id)?;
+    {
+        let mut conn = state.db.pool.acquire().await?;
+        kernel::authorize::<Agreement>(&mut conn, &user.profile, id, Action::RevokeAgreement, chrono::Utc::now())
+            .await?;
     }
-    if matches!(agreement.view.state, AgreementState::Revoked | AgreementState::Expired) {
-        return Err(AppError::new(
-            ErrorCode::Conflict,
-            format!("The agreement is already {}.", agreement.view.state.label().to_lowercase()),
-        ));
-    }
+    let reason = required_reason(&request.reason, "Say why the agreement is revoked.")?;
     auth::confirm_signer(&state.db.pool, &user.profile, request.password).await?;
-    let id = agreement.facts.id;
-    let mut tx = begin_write(&state.db.pool).await?;
-    let (id_text, owner, hash) = (id.to_string(), agreement.facts.grantor, &agreement.view.content_hash);
-    store::signatures::sign_on_record(
-        &mut tx,
-        SignedRecord { record_type: RECORD_TYPE, record_id: &id_text, owner_org: owner, content_hash: hash },
-        &user.profile,
-        Meaning::Revoked,
-        now,
-    )
-    .await?;
-    store::agreements::revoke(&mut tx, id, &reason, now).await?;
-    let entry = NewEntry {
-        actor: Actor::from(&user.profile),
-        owner_org: Some(agreement.facts.grantor),
-        action: AuditAction::StateChange,
-        record_type: RECORD_TYPE,
-        record_id: id.to_string(),
-        old: Some(json!({"state": agreement.view.state.as_str()})),
-        new: Some(json!({"state": AgreementState::Revoked.as_str()})),
-        reason: Some(reason),
-    };
-    store::audit::append(&mut tx, entry, now).await?;
-    tx.commit().await?;
-    reload(&state, id, now).await
+
+    let mut work = UnitOfWork::begin(&state.db.pool, &user.profile).await?;
+    let agreement = work.authorize::<Agreement>(id, Action::RevokeAgreement).await?;
+    let view = &agreement.record().view;
+    ensure_unchanged(work.conn(), &agreement, Shown::Version(request.row_version, view.row_version)).await?;
+    work.sign(&agreement, Meaning::Revoked).await?;
+    let now = work.now();
+    store::agreements::revoke(work.conn(), id, &reason, now).await?;
+    let old = json!({"state": view.state.as_str()});
+    let new = json!({"state": AgreementState::Revoked.as_str()});
+    work.audit(agreement.entry(AuditAction::StateChange, Some(old), Some(new), Some(reason))).await?;
+    work.commit().await?;
+    respond(&state, &user, id).await
 }

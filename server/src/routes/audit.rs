@@ -3,17 +3,20 @@
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::json::ApiPath;
+use crate::kernel::{self, QualityVersion, Record};
 use crate::state::AppState;
 use crate::store;
-use crate::store::audit::{Actor, Filter, NewEntry};
+use crate::store::agreements::Agreement;
+use crate::store::audit::{Actor, Event, Filter, NewEntry};
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use baton_domain::access::{self, Action, Decision, Resource, TransferData};
+use baton_domain::access::{self, Action, Decision, Resource};
 use baton_domain::audit::{AuditAction, AuditEntry};
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
 use baton_domain::record::RecordType;
+use baton_domain::transfer::TransferDetail;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -178,22 +181,16 @@ pub async fn export(
         .map_err(anyhow::Error::from)?;
     }
     let body = csv.into_inner().map_err(|e| anyhow::anyhow!("writing CSV: {e}"))?;
-    let entry = NewEntry {
-        actor: Actor::from(&user.profile),
-        owner_org: Some(org),
-        action: AuditAction::Download,
-        record_type: RecordType::AuditTrail,
-        record_id: org.to_string(),
-        old: None,
-        new: Some(serde_json::json!({"entries": items.len()})),
-        reason: None,
-    };
+    let new = Some(serde_json::json!({"entries": items.len()}));
+    let entry =
+        NewEntry::event(Actor::from(&user.profile), Some(org), AuditAction::Download, Event::AuditTrail(org), new);
     store::audit::record(&state.db.pool, entry, now).await?;
     let filename = format!("attachment; filename=\"baton-audit-{}.csv\"", now.format("%Y%m%dT%H%M%SZ"));
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, filename)], body))
 }
 
-/// One record's history, oldest first, for anyone who may read the record.
+/// One record's history, oldest first, for anyone who may read the record. Reading a partner record's history is
+/// a read of that record, audited as one.
 #[utoipa::path(get, path = "/history/{record_type}/{id}", tag = "audit", security(("session" = [])),
     params(("record_type" = String, Path, description = "`agreement`, `quality_agreement` or `transfer`"), ("id" = String, Path, description = "Record id")),
     responses((status = 200, body = Vec<AuditEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -203,41 +200,12 @@ pub async fn history(
     user: CurrentUser,
     ApiPath((record_type, id)): ApiPath<(String, String)>,
 ) -> Result<Json<Vec<AuditEntry>>, AppError> {
-    let now = Utc::now();
-    let pool = &state.db.pool;
-    let not_found = || AppError::new(ErrorCode::NotFound, "There is no such record.");
-    let record_type: RecordType = record_type.parse().map_err(|_| {
-        ApiError::invalid("record_type", "History is kept for agreement, quality_agreement and transfer records.")
-    })?;
-    let decision = match record_type {
-        RecordType::Agreement => {
-            let id = id.parse().map_err(|_| ApiError::invalid("id", "That is not a valid agreement id (a UUID)."))?;
-            let a = store::agreements::get(pool, id, now).await?.ok_or_else(not_found)?;
-            access::decide(
-                &user.subject(),
-                Action::Read,
-                &Resource::Agreement { grantor: a.facts.grantor, grantee: a.facts.grantee },
-                &[],
-                now,
-            )
-        }
-        RecordType::Transfer => {
-            let id = id.parse().map_err(|_| ApiError::invalid("id", "That is not a valid transfer id (a UUID)."))?;
-            let t = store::transfers::get(pool, id).await?.ok_or_else(not_found)?;
-            let own = user.profile.organisation.id;
-            let agreements =
-                store::agreements::in_force_for_transfer(pool, t.sponsor.id, own, id, &t.product, now).await?;
-            let data = TransferData { id, sponsor: t.sponsor.id, cmo: t.cmo.id, product: &t.product, data_class: None };
-            access::decide(&user.subject(), Action::Read, &Resource::Transfer(data), &agreements, now)
-        }
-        RecordType::QualityAgreement => {
-            let id = id
-                .parse()
-                .map_err(|_| ApiError::invalid("id", "That is not a valid quality agreement id (a UUID)."))?;
-            let partnership = store::quality::partnership_of(pool, id).await?.ok_or_else(not_found)?;
-            let parties = store::quality::parties(pool, partnership).await?.ok_or_else(not_found)?;
-            let resource = Resource::QualityAgreement { sponsor: parties.sponsor.id, cmo: parties.cmo.id };
-            access::decide(&user.subject(), Action::Read, &resource, &[], now)
+    let profile = &user.profile;
+    let record_id = match record_type.parse::<RecordType>() {
+        Ok(RecordType::Agreement) => kernel::read::<Agreement>(&state, profile, &id).await?.record().id().to_string(),
+        Ok(RecordType::Transfer) => kernel::read::<TransferDetail>(&state, profile, &id).await?.record().id.to_string(),
+        Ok(RecordType::QualityAgreement) => {
+            kernel::read::<QualityVersion>(&state, profile, &id).await?.record().id.to_string()
         }
         _ => {
             return Err(ApiError::invalid(
@@ -247,8 +215,7 @@ pub async fn history(
             .into());
         }
     };
-    if let Decision::Deny(reason) = decision {
-        return Err(AppError::new(ErrorCode::NoAccess, reason.message()));
-    }
-    Ok(Json(store::audit::history(pool, record_type, &id).await?))
+    let record_type: RecordType = record_type.parse().map_err(|_| anyhow::anyhow!("checked above"))?;
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(store::audit::history(&mut conn, record_type, &record_id).await?))
 }

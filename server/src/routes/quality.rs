@@ -3,42 +3,32 @@
 use crate::auth::{self, CurrentUser};
 use crate::error::AppError;
 use crate::json::{ApiJson, ApiPath};
+use crate::kernel::{self, Partnership, QualityVersion, Record, Shown, UnitOfWork, ensure_unchanged};
 use crate::state::AppState;
 use crate::store;
-use crate::store::audit::{Actor, NewEntry, begin_write};
-use crate::store::quality::{Parties, RECORD_TYPE};
-use crate::store::signatures::SignedRecord;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use baton_domain::access::{self, Action, Decision, Resource};
+use baton_domain::access::Action;
 use baton_domain::audit::AuditAction;
-use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
-use baton_domain::ids::{PartnershipId, QualityAgreementId};
+use baton_domain::error::{ApiError, ErrorBody};
+use baton_domain::ids::PartnershipId;
 use baton_domain::quality::{QualityAgreement, QualityAgreementDraft, QualityAgreementState, approved_by};
 use baton_domain::signature::{Meaning, SignRequest};
-use chrono::Utc;
 use serde_json::json;
 
-/// Loads a partnership the caller may perform `action` on (reading is checked first, so strangers learn nothing).
-async fn partnership(
-    state: &AppState,
-    user: &CurrentUser,
-    raw: &str,
-    action: Action,
-) -> Result<(PartnershipId, Parties), AppError> {
-    let id: PartnershipId =
-        raw.parse().map_err(|_| ApiError::invalid("id", "That is not a valid partnership id (a UUID)."))?;
-    let parties = store::quality::parties(&state.db.pool, id)
-        .await?
-        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "There is no partnership with this id."))?;
-    let resource = Resource::QualityAgreement { sponsor: parties.sponsor.id, cmo: parties.cmo.id };
-    for needed in [Action::Read, action] {
-        if let Decision::Deny(reason) = access::decide(&user.subject(), needed, &resource, &[], Utc::now()) {
-            return Err(AppError::new(ErrorCode::NoAccess, reason.message()));
-        }
+async fn respond(state: &AppState, user: &CurrentUser, id: PartnershipId) -> Result<Json<QualityAgreement>, AppError> {
+    let partnership = kernel::read::<Partnership>(state, &user.profile, &id.to_string()).await?;
+    let actions = partnership.permitted();
+    let record = partnership.into_record();
+    let (own, now) = (user.profile.organisation.id, chrono::Utc::now());
+    let mut quality = QualityAgreement { actions: actions.clone(), ..record.quality.clone() };
+    // Each version narrows the partnership's actions by its own state (signed already, effective, superseded).
+    for version in &mut quality.versions {
+        let this = QualityVersion { partnership: record.clone(), id: version.id };
+        version.actions = actions.iter().copied().filter(|a| this.workflow_allows(*a, own, now).is_ok()).collect();
     }
-    Ok((id, parties))
+    Ok(Json(quality))
 }
 
 /// A partnership's quality agreement, every version, newest first.
@@ -51,8 +41,7 @@ pub async fn get(
     user: CurrentUser,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<QualityAgreement>, AppError> {
-    let (id, parties) = partnership(&state, &user, &id, Action::Read).await?;
-    Ok(Json(store::quality::load(&state.db.pool, id, parties).await?))
+    respond(&state, &user, kernel::parse_id::<Partnership>(&id)?).await
 }
 
 /// Proposes the next version of the matrix (a reason is required from the second version on).
@@ -66,33 +55,28 @@ pub async fn propose(
     ApiPath(id): ApiPath<String>,
     ApiJson(draft): ApiJson<QualityAgreementDraft>,
 ) -> Result<(StatusCode, Json<QualityAgreement>), AppError> {
-    let (id, parties) = partnership(&state, &user, &id, Action::DraftAgreement).await?;
+    let id = kernel::parse_id::<Partnership>(&id)?;
+    let mut work = UnitOfWork::begin(&state.db.pool, &user.profile).await?;
+    let partnership = work.authorize::<Partnership>(id, Action::DraftAgreement).await?;
     draft.validate()?;
-    let pool = &state.db.pool;
-    let existing = store::quality::load(pool, id, parties.clone()).await?;
+    let existing = &partnership.record().quality.versions;
     let reason = draft.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
-    if !existing.versions.is_empty() && reason.is_none() {
+    if !existing.is_empty() && reason.is_none() {
         return Err(ApiError::invalid("reason", "Say why the quality agreement changes.").into());
     }
-    let now = Utc::now();
-    let mut tx = begin_write(pool).await?;
-    let (version_id, version, hash) = store::quality::insert_version(&mut tx, id, &draft, &user.profile, now).await?;
-    let entry = NewEntry {
-        actor: Actor::from(&user.profile),
-        owner_org: Some(parties.sponsor.id),
-        action: AuditAction::Create,
-        record_type: RECORD_TYPE,
-        record_id: version_id.to_string(),
-        old: existing.versions.first().map(|v| json!({"version": v.version, "rows": v.rows})),
-        new: Some(json!({"version": version, "rows": draft.rows, "content_hash": hash})),
-        reason: reason.map(str::to_owned),
-    };
-    store::audit::append(&mut tx, entry, now).await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(store::quality::load(pool, id, parties).await?)))
+    let now = work.now();
+    let (version_id, version, hash) =
+        store::quality::insert_version(work.conn(), id, &draft, &user.profile, now).await?;
+    let created = work.authorize::<QualityVersion>(version_id, Action::DraftAgreement).await?;
+    let old = existing.first().map(|v| json!({"version": v.version, "rows": v.rows}));
+    let new = json!({"version": version, "rows": draft.rows, "content_hash": hash});
+    work.audit(created.entry(AuditAction::Create, old, Some(new), reason.map(str::to_owned))).await?;
+    work.commit().await?;
+    Ok((StatusCode::CREATED, respond(&state, &user, id).await?))
 }
 
-/// QA of a party approves one version; with both approvals it takes effect and supersedes older ones.
+/// QA of a party approves one version, as shown to them (its content hash); with both approvals it takes effect and
+/// supersedes older ones.
 #[utoipa::path(post, path = "/quality-agreements/{id}/signatures", tag = "agreements", security(("session" = [])),
     request_body = SignRequest, params(("id" = String, Path, description = "Quality agreement version id (UUID)")),
     responses((status = 200, body = QualityAgreement), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -104,57 +88,37 @@ pub async fn sign(
     ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<SignRequest>,
 ) -> Result<Json<QualityAgreement>, AppError> {
-    let version_id: QualityAgreementId =
-        id.parse().map_err(|_| ApiError::invalid("id", "That is not a valid quality agreement id (a UUID)."))?;
-    let pool = &state.db.pool;
-    let partnership_id = store::quality::partnership_of(pool, version_id)
-        .await?
-        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "There is no quality agreement version with this id."))?;
-    let (partnership_id, parties) =
-        partnership(&state, &user, &partnership_id.to_string(), Action::SignAgreement).await?;
+    let id = kernel::parse_id::<QualityVersion>(&id)?;
+    {
+        let mut conn = state.db.pool.acquire().await?;
+        kernel::authorize::<QualityVersion>(&mut conn, &user.profile, id, Action::SignAgreement, chrono::Utc::now())
+            .await?;
+    }
     if request.meaning != Meaning::Approved {
         return Err(ApiError::invalid("meaning", "A quality agreement is signed with the meaning \"approved\".").into());
     }
-    let current = store::quality::load(pool, partnership_id, parties.clone()).await?;
-    let version =
-        current.versions.iter().find(|v| v.id == version_id).ok_or_else(|| anyhow::anyhow!("version vanished"))?;
-    if matches!(version.state, QualityAgreementState::Effective | QualityAgreementState::Superseded) {
-        return Err(AppError::new(
-            ErrorCode::Conflict,
-            format!("Version {} is {}.", version.version, version.state.label().to_lowercase()),
-        ));
-    }
+    auth::confirm_signer(&state.db.pool, &user.profile, request.password).await?;
+
+    let mut work = UnitOfWork::begin(&state.db.pool, &user.profile).await?;
+    let version = work.authorize::<QualityVersion>(id, Action::SignAgreement).await?;
+    ensure_unchanged(work.conn(), &version, Shown::Hash(&request.content_hash)).await?;
+    work.sign(&version, Meaning::Approved).await?;
+    let parties = &version.record().partnership.parties;
     let own = user.profile.organisation.id;
-    if approved_by(&version.signatures, own) {
-        return Err(AppError::new(ErrorCode::Conflict, "QA of your organisation has already approved this version."));
-    }
-    auth::confirm_signer(pool, &user.profile, request.password).await?;
-    let now = Utc::now();
-    let mut tx = begin_write(pool).await?;
-    let (id_text, owner, hash) = (version_id.to_string(), parties.sponsor.id, &version.content_hash);
-    store::signatures::sign_on_record(
-        &mut tx,
-        SignedRecord { record_type: RECORD_TYPE, record_id: &id_text, owner_org: owner, content_hash: hash },
-        &user.profile,
-        Meaning::Approved,
-        now,
-    )
-    .await?;
-    let actor = Actor::from(&user.profile);
     let other = if own == parties.sponsor.id { parties.cmo.id } else { parties.sponsor.id };
-    if approved_by(&version.signatures, other) {
-        let entry = NewEntry {
-            actor,
-            owner_org: Some(parties.sponsor.id),
-            action: AuditAction::StateChange,
-            record_type: RECORD_TYPE,
-            record_id: version_id.to_string(),
-            old: Some(json!({"state": version.state.as_str()})),
-            new: Some(json!({"state": QualityAgreementState::Effective.as_str(), "version": version.version})),
-            reason: Some("Approved by QA of both parties".into()),
-        };
-        store::audit::append(&mut tx, entry, now).await?;
+    let shown = version.record().version().ok_or_else(|| anyhow::anyhow!("version {id} vanished"))?;
+    if approved_by(&shown.signatures, other) {
+        let old = json!({"state": shown.state.as_str()});
+        let new = json!({"state": QualityAgreementState::Effective.as_str(), "version": shown.version});
+        work.audit(version.entry(
+            AuditAction::StateChange,
+            Some(old),
+            Some(new),
+            Some("Approved by QA of both parties".into()),
+        ))
+        .await?;
     }
-    tx.commit().await?;
-    Ok(Json(store::quality::load(pool, partnership_id, parties).await?))
+    let partnership = version.record().partnership.quality.partnership_id;
+    work.commit().await?;
+    respond(&state, &user, partnership).await
 }

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::json::ApiJson;
 use crate::state::AppState;
 use crate::store;
-use crate::store::audit::{Actor, NewEntry};
+use crate::store::audit::{Actor, Event, NewEntry};
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
@@ -90,16 +90,9 @@ pub async fn login(
             Some(profile) => Actor::from(profile),
             None => Actor { id: None, name: email.clone(), org: None },
         };
-        let entry = NewEntry {
-            actor: actor.clone(),
-            owner_org: actor.org,
-            action: AuditAction::LoginFailed,
-            record_type: baton_domain::record::RecordType::Session,
-            record_id: email.clone(),
-            old: None,
-            new: Some(serde_json::json!({"address": peer.ip().to_string()})),
-            reason: None,
-        };
+        let new = Some(serde_json::json!({"address": peer.ip().to_string()}));
+        let owner = actor.org;
+        let entry = NewEntry::event(actor, owner, AuditAction::LoginFailed, Event::Session(email.clone()), new);
         store::audit::record(pool, entry, now).await?;
         tracing::info!(email = %email, "failed login");
         return Err(AppError::new(ErrorCode::InvalidCredentials, "E-mail or password is not correct."));
@@ -110,16 +103,10 @@ pub async fn login(
     let csrf_token = new_csrf_token();
     session.insert(USER_KEY, credentials.profile.id).await.map_err(session_error)?;
     session.insert(CSRF_KEY, &csrf_token).await.map_err(session_error)?;
-    let entry = NewEntry {
-        actor: Actor::from(&credentials.profile),
-        owner_org: Some(credentials.profile.organisation.id),
-        action: AuditAction::Login,
-        record_type: baton_domain::record::RecordType::Session,
-        record_id: credentials.profile.id.to_string(),
-        old: None,
-        new: Some(serde_json::json!({"address": peer.ip().to_string()})),
-        reason: None,
-    };
+    let new = Some(serde_json::json!({"address": peer.ip().to_string()}));
+    let (actor, owner) = (Actor::from(&credentials.profile), Some(credentials.profile.organisation.id));
+    let entry =
+        NewEntry::event(actor, owner, AuditAction::Login, Event::Session(credentials.profile.id.to_string()), new);
     store::audit::record(pool, entry, now).await?;
     tracing::info!(user = %credentials.profile.id, "logged in");
     Ok(Json(SessionInfo { user: credentials.profile, csrf_token }))
@@ -130,16 +117,8 @@ pub async fn login(
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn logout(State(state): State<AppState>, user: CurrentUser) -> Result<StatusCode, AppError> {
     user.session.flush().await.map_err(session_error)?;
-    let entry = NewEntry {
-        actor: Actor::from(&user.profile),
-        owner_org: Some(user.profile.organisation.id),
-        action: AuditAction::Logout,
-        record_type: baton_domain::record::RecordType::Session,
-        record_id: user.profile.id.to_string(),
-        old: None,
-        new: None,
-        reason: None,
-    };
+    let (actor, owner) = (Actor::from(&user.profile), Some(user.profile.organisation.id));
+    let entry = NewEntry::event(actor, owner, AuditAction::Logout, Event::Session(user.profile.id.to_string()), None);
     store::audit::record(&state.db.pool, entry, Utc::now()).await?;
     tracing::info!(user = %user.profile.id, "logged out");
     Ok(StatusCode::NO_CONTENT)

@@ -38,12 +38,13 @@ struct Row {
     row_version: i64,
     version: i64,
     supersedes_id: Option<String>,
+    activated_at: Option<String>,
 }
 
 const SELECT: &str = "SELECT a.id, a.title, a.grantor_org_id, g.name AS grantor_name, g.kind AS grantor_kind, \
      a.grantee_org_id, e.name AS grantee_name, e.kind AS grantee_kind, a.all_products, a.all_transfers, \
      a.permission, a.valid_from, a.valid_until, a.content_hash, a.revoked_at, a.revocation_reason, a.row_version, \
-     a.version, a.supersedes_id \
+     a.version, a.supersedes_id, a.activated_at \
      FROM agreements a JOIN organisations g ON g.id = a.grantor_org_id JOIN organisations e ON e.id = a.grantee_org_id";
 
 /// An agreement with its scope and signatures.
@@ -72,7 +73,7 @@ pub fn signed_content(id: AgreementId, grantor: OrgId, terms: &AgreementTerms, l
 }
 
 async fn scope_rows(
-    pool: &AnyPool,
+    conn: &mut AnyConnection,
     table: &str,
     column: &str,
     ids: &[String],
@@ -86,7 +87,7 @@ async fn scope_rows(
     for id in ids {
         query = query.bind(id);
     }
-    Ok(query.fetch_all(pool).await?)
+    Ok(query.fetch_all(conn).await?)
 }
 
 fn group(rows: Vec<(String, String)>) -> HashMap<String, Vec<String>> {
@@ -99,19 +100,24 @@ fn group(rows: Vec<(String, String)>) -> HashMap<String, Vec<String>> {
 
 /// Loads agreements matching `where_sql` (with `$1`, `$2` bound to `binds`), with scope and signatures, in five
 /// queries however many there are.
-async fn load(pool: &AnyPool, where_sql: &str, binds: &[String], now: DateTime<Utc>) -> anyhow::Result<Vec<Agreement>> {
+async fn load(
+    conn: &mut AnyConnection,
+    where_sql: &str,
+    binds: &[String],
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<Agreement>> {
     let sql = format!("{SELECT} {where_sql} ORDER BY a.created_at DESC, a.id");
     let mut query = sqlx::query_as::<_, Row>(&sql);
     for bind in binds {
         query = query.bind(bind);
     }
-    let rows = query.fetch_all(pool).await?;
+    let rows = query.fetch_all(&mut *conn).await?;
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let [(products_table, product), (transfers_table, transfer), (classes_table, class)] = SCOPE_TABLES;
-    let mut products = group(scope_rows(pool, products_table, product, &ids).await?);
-    let mut transfers = group(scope_rows(pool, transfers_table, transfer, &ids).await?);
-    let mut classes = group(scope_rows(pool, classes_table, class, &ids).await?);
-    let mut signatures = signatures::for_records(pool, RECORD_TYPE, &ids).await?;
+    let mut products = group(scope_rows(conn, products_table, product, &ids).await?);
+    let mut transfers = group(scope_rows(conn, transfers_table, transfer, &ids).await?);
+    let mut classes = group(scope_rows(conn, classes_table, class, &ids).await?);
+    let mut signatures = signatures::for_records(conn, RECORD_TYPE, &ids).await?;
 
     rows.into_iter()
         .map(|r| {
@@ -180,6 +186,8 @@ async fn load(pool: &AnyPool, where_sql: &str, binds: &[String], now: DateTime<U
                     .as_deref()
                     .map(|id| parse_column(id, "agreements.supersedes_id"))
                     .transpose()?,
+                activated_at: r.activated_at.as_deref().map(clock::from_db).transpose()?,
+                actions: Vec::new(),
             };
             let facts = view.facts();
             view.state = facts.state(now);
@@ -189,52 +197,76 @@ async fn load(pool: &AnyPool, where_sql: &str, binds: &[String], now: DateTime<U
 }
 
 /// One agreement.
-pub async fn get(pool: &AnyPool, id: AgreementId, now: DateTime<Utc>) -> anyhow::Result<Option<Agreement>> {
-    Ok(load(pool, "WHERE a.id = $1", &[id.to_string()], now).await?.pop())
+pub async fn get(conn: &mut AnyConnection, id: AgreementId, now: DateTime<Utc>) -> anyhow::Result<Option<Agreement>> {
+    Ok(load(conn, "WHERE a.id = $1", &[id.to_string()], now).await?.pop())
 }
 
 /// Every agreement `org` is party to, newest first.
-pub async fn list_for_party(pool: &AnyPool, org: OrgId, now: DateTime<Utc>) -> anyhow::Result<Vec<Agreement>> {
-    load(pool, "WHERE a.grantor_org_id = $1 OR a.grantee_org_id = $1", &[org.to_string()], now).await
+pub async fn list_for_party(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<Agreement>> {
+    load(conn, "WHERE a.grantor_org_id = $1 OR a.grantee_org_id = $1", &[org.to_string()], now).await
 }
 
-/// The agreements that could grant `grantee` access to data of one of `grantor`'s transfers: activated, not
-/// revoked, in their window, scoped on that transfer and product. The access rule re-checks each; this only
-/// narrows what is loaded, so a request costs the same with ten agreements as with a thousand.
-pub async fn in_force_for_transfer(
-    pool: &AnyPool,
-    grantor: OrgId,
+/// The SQL condition that agreement `a` is in force at time `$2`: put in force by both parties, not revoked, inside
+/// its window. The same fact as `AgreementFacts::state(..) == Active`, which the list-equals-rule tests check.
+macro_rules! in_force_sql {
+    () => {
+        "a.activated_at IS NOT NULL AND a.revoked_at IS NULL AND a.valid_from <= $2 AND a.valid_until > $2"
+    };
+}
+
+/// The SQL condition that agreement `a` covers transfer `t` (its id and product).
+macro_rules! covers_transfer_sql {
+    () => {
+        "(a.all_transfers = 1 OR EXISTS (SELECT 1 FROM agreement_transfers x \
+          WHERE x.agreement_id = a.id AND x.transfer_id = t.id)) \
+         AND (a.all_products = 1 OR EXISTS (SELECT 1 FROM agreement_products p \
+          WHERE p.agreement_id = a.id AND p.product = t.product))"
+    };
+}
+
+/// The agreements that could grant `grantee` access to data `owner` owns in transfer `transfer`: in force, granted by
+/// the owner, scoped on that transfer and its product. The access rule re-checks each; this only narrows what is
+/// loaded, so a request costs the same with ten agreements as with a thousand.
+pub async fn in_force_covering(
+    conn: &mut AnyConnection,
+    owner: OrgId,
     grantee: OrgId,
     transfer: TransferId,
-    product: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<AgreementFacts>> {
-    let sql = "WHERE a.grantor_org_id = $1 AND a.grantee_org_id = $2 AND a.activated_at IS NOT NULL \
-               AND a.revoked_at IS NULL AND a.valid_from <= $3 AND a.valid_until > $3 \
-               AND (a.all_transfers = 1 OR EXISTS (SELECT 1 FROM agreement_transfers x \
-                    WHERE x.agreement_id = a.id AND x.transfer_id = $4)) \
-               AND (a.all_products = 1 OR EXISTS (SELECT 1 FROM agreement_products p \
-                    WHERE p.agreement_id = a.id AND p.product = $5))";
-    let binds = [grantor.to_string(), grantee.to_string(), clock::to_db(now), transfer.to_string(), product.to_owned()];
-    Ok(load(pool, sql, &binds, now).await?.into_iter().map(|a| a.facts).collect())
+    let sql = concat!(
+        "WHERE a.grantee_org_id = $1 AND ",
+        in_force_sql!(),
+        " AND a.grantor_org_id = $3 AND EXISTS (SELECT 1 FROM transfers t WHERE t.id = $4 AND ",
+        covers_transfer_sql!(),
+        ")"
+    );
+    let binds = [grantee.to_string(), clock::to_db(now), owner.to_string(), transfer.to_string()];
+    Ok(load(conn, sql, &binds, now).await?.into_iter().map(|a| a.facts).collect())
 }
 
-/// The SQL condition, on a transfer aliased `t`, that some agreement in force lets org `$1` see its overview at
-/// time `$2`: the list query's form of the access rule.
-pub const COVERS_TRANSFER_SQL: &str = "EXISTS (SELECT 1 FROM agreements a WHERE a.grantee_org_id = $1 \
-     AND a.grantor_org_id = t.sponsor_org_id AND a.activated_at IS NOT NULL AND a.revoked_at IS NULL \
-     AND a.valid_from <= $2 AND a.valid_until > $2 \
-     AND (a.all_transfers = 1 OR EXISTS (SELECT 1 FROM agreement_transfers x WHERE x.agreement_id = a.id AND x.transfer_id = t.id)) \
-     AND (a.all_products = 1 OR EXISTS (SELECT 1 FROM agreement_products p WHERE p.agreement_id = a.id AND p.product = t.product)))";
+/// The SQL condition, on a transfer aliased `t` whose overview its sponsor owns, that some agreement in force lets
+/// org `$1` see it at time `$2`: the list query's form of the access rule.
+pub const COVERS_TRANSFER_SQL: &str = concat!(
+    "EXISTS (SELECT 1 FROM agreements a WHERE a.grantee_org_id = $1 AND a.grantor_org_id = t.sponsor_org_id AND ",
+    in_force_sql!(),
+    " AND ",
+    covers_transfer_sql!(),
+    ")"
+);
 
 /// The partnership between two organisations, either way round.
-pub async fn partnership(pool: &AnyPool, a: OrgId, b: OrgId) -> anyhow::Result<Option<PartnershipId>> {
+pub async fn partnership(conn: &mut AnyConnection, a: OrgId, b: OrgId) -> anyhow::Result<Option<PartnershipId>> {
     let id: Option<String> = sqlx::query_scalar(
         "SELECT id FROM partnerships WHERE (sponsor_org_id = $1 AND cmo_org_id = $2) OR (sponsor_org_id = $2 AND cmo_org_id = $1)",
     )
     .bind(a.to_string())
     .bind(b.to_string())
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await?;
     id.map(|id| parse_column(&id, "partnerships.id")).transpose()
 }
@@ -336,12 +368,12 @@ pub async fn insert(tx: &mut AnyConnection, new: NewAgreement<'_>, now: DateTime
 }
 
 /// An amendment of `id` still waiting to take effect, if there is one.
-pub async fn open_amendment(pool: &AnyPool, id: AgreementId) -> anyhow::Result<Option<AgreementId>> {
+pub async fn open_amendment(conn: &mut AnyConnection, id: AgreementId) -> anyhow::Result<Option<AgreementId>> {
     let found: Option<String> = sqlx::query_scalar(
         "SELECT id FROM agreements WHERE supersedes_id = $1 AND activated_at IS NULL AND revoked_at IS NULL",
     )
     .bind(id.to_string())
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await?;
     found.map(|f| parse_column(&f, "agreements.id")).transpose()
 }
@@ -380,16 +412,17 @@ pub async fn update_terms(
     Ok(true)
 }
 
-/// Records that both parties have now approved the current terms.
-pub async fn mark_activated(tx: &mut AnyConnection, id: AgreementId, now: DateTime<Utc>) -> anyhow::Result<()> {
-    sqlx::query(
+/// Puts the agreement in force once both parties have approved its current terms; false if it already was, so the
+/// caller writes the state change exactly once.
+pub async fn mark_activated(tx: &mut AnyConnection, id: AgreementId, now: DateTime<Utc>) -> anyhow::Result<bool> {
+    let done = sqlx::query(
         "UPDATE agreements SET activated_at = $1, row_version = row_version + 1 WHERE id = $2 AND activated_at IS NULL",
     )
     .bind(clock::to_db(now))
     .bind(id.to_string())
     .execute(&mut *tx)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// Revokes the agreement from `now` on.

@@ -1,6 +1,7 @@
 //! The audit trail: appended in the same transaction as the change it records, read with filters, verified.
 
 use crate::clock;
+use crate::kernel::{Authorized, Record};
 use anyhow::Context;
 use baton_domain::audit::{AuditAction, AuditEntry, ChainBreak, ChainVerifier};
 use baton_domain::ids::{OrgId, UserId};
@@ -9,7 +10,7 @@ use baton_domain::record::RecordType;
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
 use serde_json::Value;
-use sqlx::{Any, AnyPool, FromRow, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, FromRow, Transaction};
 
 /// A transaction that may write: it holds the audit chain's head, so writers never interleave their entries.
 pub type WriteTx = Transaction<'static, Any>;
@@ -39,25 +40,66 @@ impl From<&UserProfile> for Actor {
     }
 }
 
-/// An entry to append.
+/// An entry to append. Entries about records come only from the kernel's authorised records
+/// ([`crate::kernel::Authorized::entry`]); the other constructors cover events that are not about a record.
 #[derive(Clone, Debug)]
 pub struct NewEntry {
-    /// Who.
-    pub actor: Actor,
-    /// Whose record.
-    pub owner_org: Option<OrgId>,
-    /// What happened.
-    pub action: AuditAction,
-    /// The kind of record.
-    pub record_type: RecordType,
-    /// The record's id.
-    pub record_id: String,
-    /// Changed fields before.
-    pub old: Option<Value>,
-    /// Changed fields after.
-    pub new: Option<Value>,
-    /// Why.
-    pub reason: Option<String>,
+    actor: Actor,
+    owner_org: Option<OrgId>,
+    action: AuditAction,
+    record_type: RecordType,
+    record_id: String,
+    old: Option<Value>,
+    new: Option<Value>,
+    reason: Option<String>,
+}
+
+/// What an event that is not a change to a record is about.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// A login session (by user id, or the e-mail tried).
+    Session(String),
+    /// An organisation's audit trail (its exports).
+    AuditTrail(OrgId),
+    /// A listing of transfers by an organisation.
+    TransferList(OrgId),
+}
+
+impl NewEntry {
+    /// An entry about a record, which exists only once the kernel has authorised the action on it.
+    pub fn about<R: Record>(
+        record: &Authorized<R>,
+        action: AuditAction,
+        (old, new): (Option<Value>, Option<Value>),
+        reason: Option<String>,
+    ) -> NewEntry {
+        NewEntry {
+            actor: record.actor().clone(),
+            owner_org: Some(record.owner()),
+            action,
+            record_type: R::TYPE,
+            record_id: record.record().id().to_string(),
+            old,
+            new,
+            reason,
+        }
+    }
+
+    /// An event that changes no record: a login, a logout, an export, a listing.
+    pub fn event(
+        actor: Actor,
+        owner_org: Option<OrgId>,
+        action: AuditAction,
+        about: Event,
+        new: Option<Value>,
+    ) -> NewEntry {
+        let (record_type, record_id) = match about {
+            Event::Session(id) => (RecordType::Session, id),
+            Event::AuditTrail(org) => (RecordType::AuditTrail, org.to_string()),
+            Event::TransferList(org) => (RecordType::TransferList, org.to_string()),
+        };
+        NewEntry { actor, owner_org, action, record_type, record_id, old: None, new, reason: None }
+    }
 }
 
 /// Appends an entry inside `tx` (which must come from [`begin_write`]).
@@ -259,13 +301,17 @@ pub async fn list(pool: &AnyPool, org: OrgId, filter: &Filter, limit: i64) -> an
 }
 
 /// Every entry about one record, oldest first.
-pub async fn history(pool: &AnyPool, record_type: RecordType, record_id: &str) -> anyhow::Result<Vec<AuditEntry>> {
+pub async fn history(
+    conn: &mut AnyConnection,
+    record_type: RecordType,
+    record_id: &str,
+) -> anyhow::Result<Vec<AuditEntry>> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM audit_log WHERE record_type = $1 AND record_id = $2 ORDER BY seq"
     ))
     .bind(record_type.as_str())
     .bind(record_id)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await?;
     rows.iter().map(Row::entry).collect()
 }

@@ -10,7 +10,7 @@ use baton_domain::quality::{
 };
 use baton_domain::signature::content_hash;
 use chrono::{DateTime, Utc};
-use sqlx::{AnyConnection, AnyPool, FromRow};
+use sqlx::{AnyConnection, FromRow};
 
 /// The record type under which versions appear in signatures and the audit trail.
 pub const RECORD_TYPE: baton_domain::record::RecordType = baton_domain::record::RecordType::QualityAgreement;
@@ -25,13 +25,13 @@ pub struct Parties {
 }
 
 /// The parties of a partnership, if it exists.
-pub async fn parties(pool: &AnyPool, id: PartnershipId) -> anyhow::Result<Option<Parties>> {
+pub async fn parties(conn: &mut AnyConnection, id: PartnershipId) -> anyhow::Result<Option<Parties>> {
     let row: Option<(String, String, String, String, String, String)> = sqlx::query_as(
         "SELECT s.id, s.name, s.kind, c.id, c.name, c.kind FROM partnerships p \
          JOIN organisations s ON s.id = p.sponsor_org_id JOIN organisations c ON c.id = p.cmo_org_id WHERE p.id = $1",
     )
     .bind(id.to_string())
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?;
     row.map(|(sid, sname, skind, cid, cname, ckind)| {
         Ok(Parties {
@@ -67,16 +67,16 @@ struct Row {
 }
 
 /// Every version of a partnership's quality agreement, newest first, with states computed.
-pub async fn load(pool: &AnyPool, id: PartnershipId, parties: Parties) -> anyhow::Result<QualityAgreement> {
+pub async fn load(conn: &mut AnyConnection, id: PartnershipId, parties: Parties) -> anyhow::Result<QualityAgreement> {
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT id, version, rows_json, reason, content_hash, created_by_name, created_at FROM quality_agreements \
          WHERE partnership_id = $1 ORDER BY version",
     )
     .bind(id.to_string())
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut signatures = signatures::for_records(pool, RECORD_TYPE, &ids).await?;
+    let mut signatures = signatures::for_records(conn, RECORD_TYPE, &ids).await?;
     let mut versions = Vec::with_capacity(rows.len());
     for r in rows {
         let mut sigs = signatures.remove(&r.id).unwrap_or_default();
@@ -93,6 +93,7 @@ pub async fn load(pool: &AnyPool, id: PartnershipId, parties: Parties) -> anyhow
             signatures: sigs,
             created_by: r.created_by_name,
             created_at: clock::from_db(&r.created_at)?,
+            actions: Vec::new(),
         });
     }
     let approvals: Vec<(bool, bool)> = versions
@@ -103,14 +104,20 @@ pub async fn load(pool: &AnyPool, id: PartnershipId, parties: Parties) -> anyhow
         version.state = state;
     }
     versions.reverse();
-    Ok(QualityAgreement { partnership_id: id, sponsor: parties.sponsor, cmo: parties.cmo, versions })
+    Ok(QualityAgreement {
+        partnership_id: id,
+        sponsor: parties.sponsor,
+        cmo: parties.cmo,
+        versions,
+        actions: Vec::new(),
+    })
 }
 
 /// The partnership a version belongs to.
-pub async fn partnership_of(pool: &AnyPool, id: QualityAgreementId) -> anyhow::Result<Option<PartnershipId>> {
+pub async fn partnership_of(conn: &mut AnyConnection, id: QualityAgreementId) -> anyhow::Result<Option<PartnershipId>> {
     let found: Option<String> = sqlx::query_scalar("SELECT partnership_id FROM quality_agreements WHERE id = $1")
         .bind(id.to_string())
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await?;
     found.map(|p| parse_column(&p, "quality_agreements.partnership_id")).transpose()
 }

@@ -6,7 +6,7 @@ use baton_domain::org::UserProfile;
 use baton_domain::record::RecordType;
 use baton_domain::signature::{Meaning, Signature};
 use chrono::{DateTime, Utc};
-use sqlx::{AnyConnection, AnyPool, FromRow};
+use sqlx::{AnyConnection, FromRow};
 use std::collections::HashMap;
 
 #[derive(FromRow)]
@@ -24,7 +24,7 @@ struct Row {
 /// Every signature on the given records, oldest first, grouped by record id; `valid` is left for the caller, who
 /// knows each record's current hash.
 pub async fn for_records(
-    pool: &AnyPool,
+    conn: &mut AnyConnection,
     record_type: RecordType,
     ids: &[String],
 ) -> anyhow::Result<HashMap<String, Vec<Signature>>> {
@@ -42,7 +42,7 @@ pub async fn for_records(
     for id in ids {
         query = query.bind(id);
     }
-    for r in query.fetch_all(pool).await? {
+    for r in query.fetch_all(conn).await? {
         let stored = Signature {
             signer_id: parse_column(&r.signer_id, "signatures.signer_id")?,
             signer_name: r.signer_name,
@@ -95,42 +95,4 @@ pub async fn insert(
         content_hash: content_hash.to_owned(),
         valid: true,
     })
-}
-
-/// The record a signature is given to.
-#[derive(Clone, Copy, Debug)]
-pub struct SignedRecord<'a> {
-    /// Its kind.
-    pub record_type: RecordType,
-    /// Its id.
-    pub record_id: &'a str,
-    /// The organisation that owns it (whose trail the entry belongs in).
-    pub owner_org: baton_domain::ids::OrgId,
-    /// The hash of its content as signed.
-    pub content_hash: &'a str,
-}
-
-/// Records a signature and its audit entry in the same transaction: a signature never exists off the record.
-pub async fn sign_on_record(
-    tx: &mut super::audit::WriteTx,
-    record: SignedRecord<'_>,
-    signer: &UserProfile,
-    meaning: Meaning,
-    now: DateTime<Utc>,
-) -> anyhow::Result<Signature> {
-    let signature = insert(tx, record.record_type, record.record_id, signer, meaning, record.content_hash, now).await?;
-    let entry = super::audit::NewEntry {
-        actor: super::audit::Actor::from(signer),
-        owner_org: Some(record.owner_org),
-        action: baton_domain::audit::AuditAction::Sign,
-        record_type: record.record_type,
-        record_id: record.record_id.to_owned(),
-        old: None,
-        new: Some(serde_json::json!({
-            "meaning": meaning.as_str(), "content_hash": record.content_hash, "signer": signer.display_name
-        })),
-        reason: None,
-    };
-    super::audit::append(tx, entry, now).await?;
-    Ok(signature)
 }

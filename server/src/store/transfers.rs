@@ -6,7 +6,7 @@ use baton_domain::ids::{OrgId, SiteId, TransferId};
 use baton_domain::org::{OrgRef, SiteRef};
 use baton_domain::transfer::{Stage, TransferDetail, TransferSummary};
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{AnyPool, FromRow};
+use sqlx::{AnyConnection, AnyPool, FromRow};
 
 const DETAIL_QUERY: &str = "SELECT t.id, t.code, t.product, t.product_form, t.stage, t.started_on, \
      t.target_completion, t.updated_at, \
@@ -84,14 +84,15 @@ impl TryFrom<DetailRow> for TransferDetail {
             started_on: clock::date_from_db(&r.started_on)?,
             target_completion: clock::date_from_db(&r.target_completion)?,
             updated_at: clock::from_db(&r.updated_at)?,
+            actions: Vec::new(),
         })
     }
 }
 
 /// One transfer with everything its page shows, whoever may see it; the caller applies the access rule.
-pub async fn get(pool: &AnyPool, id: TransferId) -> anyhow::Result<Option<TransferDetail>> {
+pub async fn get(conn: &mut AnyConnection, id: TransferId) -> anyhow::Result<Option<TransferDetail>> {
     let row: Option<DetailRow> =
-        sqlx::query_as(&format!("{DETAIL_QUERY} WHERE t.id = $1")).bind(id.to_string()).fetch_optional(pool).await?;
+        sqlx::query_as(&format!("{DETAIL_QUERY} WHERE t.id = $1")).bind(id.to_string()).fetch_optional(conn).await?;
     row.map(TransferDetail::try_from).transpose()
 }
 
@@ -109,12 +110,14 @@ pub async fn list_readable(pool: &AnyPool, viewer: OrgId, now: DateTime<Utc>) ->
     rows.into_iter()
         .map(|row| {
             let detail = TransferDetail::try_from(row)?;
+            let owner = detail.sponsor.id;
             let partner = if detail.sponsor.id == viewer { detail.cmo } else { detail.sponsor };
             Ok(TransferSummary {
                 id: detail.id,
                 code: detail.code,
                 product: detail.product,
                 partner,
+                owner,
                 stage: detail.stage,
                 target_completion: detail.target_completion,
             })

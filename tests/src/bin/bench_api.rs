@@ -75,12 +75,7 @@ async fn grow_agreements(server: &TestServer, sponsor: &ApiClient, cmo: &ApiClie
         assert_eq!(created.status, 201, "{:?}", created.body);
         let id = created.body["id"].as_str().expect("id").to_owned();
         for client in [sponsor, cmo] {
-            let signed = send(
-                client
-                    .request(Method::POST, &format!("/agreements/{id}/signatures"))
-                    .json(&json!({"password": DEMO_PASSWORD, "meaning": "approved"})),
-            )
-            .await;
+            let signed = client.approve_agreement(&id, DEMO_PASSWORD).await;
             assert_eq!(signed.status, 200, "{:?}", signed.body);
         }
     }

@@ -1,0 +1,207 @@
+//! The record kernel: the one path by which every record is read, changed, signed and audited.
+//!
+//! A record type plugs in by implementing [`Record`] (how to load it, and the access facts it states: owner, the
+//! other party, transfer, product, data class). [`authorize`] loads those facts, asks the access rule, and hands back
+//! an [`Authorized`] record; audit entries about a record can only be made from one ([`NewEntry::about`]).
+//! Reads go through [`read`], which writes the partner-read entry; writes go through a [`UnitOfWork`], which takes
+//! the audit chain's lock first and re-reads and re-decides inside the transaction that writes.
+
+pub mod audit_writer;
+mod records;
+mod stale;
+mod unit_of_work;
+
+pub use records::{Partnership, QualityVersion};
+pub use stale::{Shown, ensure_unchanged};
+pub use unit_of_work::UnitOfWork;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store;
+use crate::store::audit::{Actor, NewEntry};
+use baton_domain::access::{self, Action, Decision, Resource, Subject};
+use baton_domain::agreement::AgreementFacts;
+use baton_domain::audit::AuditAction;
+use baton_domain::error::{ApiError, ErrorCode};
+use baton_domain::ids::OrgId;
+use baton_domain::org::UserProfile;
+use baton_domain::record::RecordType;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::AnyConnection;
+use std::fmt::Display;
+use std::future::Future;
+use std::str::FromStr;
+
+/// A kind of record under the access rule. Implementing this is all a new record type needs to be read, listed,
+/// changed and audited like every other.
+pub trait Record: Sized + Send + Sync {
+    /// Its type in signatures, the audit trail and history links.
+    const TYPE: RecordType;
+    /// What a malformed id in a path is told (422 on field `id`).
+    const BAD_ID: &'static str;
+    /// What an unknown id is told (404).
+    const NOT_FOUND: &'static str;
+    /// Its id.
+    type Id: FromStr + Display + Copy + Send + Sync;
+
+    /// Loads the record, through `conn` (a pooled connection for reads, the write transaction for changes).
+    fn load(
+        conn: &mut AnyConnection,
+        id: Self::Id,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<Option<Self>>> + Send;
+
+    /// Its id.
+    fn id(&self) -> Self::Id;
+
+    /// The facts the access rule decides on.
+    fn resource(&self) -> Resource<'_>;
+
+    /// Whether the record's state lets `org` take `action` now (a workflow step, not access); `Err` says why not.
+    fn workflow_allows(&self, _action: Action, _org: OrgId, _now: DateTime<Utc>) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// The hash of its signable content, if it has one: what a signer must have been shown.
+    fn content_hash(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// A record the access rule let its caller act on; the only source of audit entries about records.
+#[derive(Debug)]
+pub struct Authorized<R: Record> {
+    record: R,
+    actor: Actor,
+    owner: OrgId,
+    partner_read: bool,
+    permitted: Vec<Action>,
+}
+
+impl<R: Record> Authorized<R> {
+    /// The record.
+    pub fn record(&self) -> &R {
+        &self.record
+    }
+
+    /// The record, for the response.
+    pub fn into_record(self) -> R {
+        self.record
+    }
+
+    /// What the caller may do with it now: the rule's answer, narrowed by the record's workflow state.
+    pub fn permitted(&self) -> Vec<Action> {
+        self.permitted.clone()
+    }
+
+    /// Who was authorised.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// The organisation that owns it (whose trail its entries belong in).
+    pub fn owner(&self) -> OrgId {
+        self.owner
+    }
+
+    /// Whether the caller reading it reads another organisation's protected data.
+    pub fn is_partner_read(&self) -> bool {
+        self.partner_read
+    }
+
+    /// An audit entry about this record by the caller.
+    pub fn entry(
+        &self,
+        action: AuditAction,
+        old: Option<Value>,
+        new: Option<Value>,
+        reason: Option<String>,
+    ) -> NewEntry {
+        NewEntry::about(self, action, (old, new), reason)
+    }
+}
+
+/// Parses a path id, naming the field when it is malformed.
+pub fn parse_id<R: Record>(raw: &str) -> Result<R::Id, AppError> {
+    raw.parse().map_err(|_| ApiError::invalid("id", R::BAD_ID).into())
+}
+
+/// The agreements that might let `subject` reach a resource another organisation owns; none are needed otherwise.
+async fn agreements_for(
+    conn: &mut AnyConnection,
+    subject: &Subject,
+    resource: &Resource<'_>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<AgreementFacts>> {
+    match resource {
+        Resource::Transfer(data)
+            if subject.org != data.owner && (subject.org == data.sponsor || subject.org == data.cmo) =>
+        {
+            store::agreements::in_force_covering(conn, data.owner, subject.org, data.id, now).await
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
+fn deny(decision: Decision) -> Result<(), AppError> {
+    match decision {
+        Decision::Allow => Ok(()),
+        Decision::Deny(reason) => Err(AppError::new(ErrorCode::NoAccess, reason.message())),
+    }
+}
+
+/// Loads record `id` and decides whether `user` may take `action` on it: reading is decided first, so strangers
+/// learn nothing (not even that the record exists in some state), then the action, then the record's workflow.
+pub async fn authorize<R: Record>(
+    conn: &mut AnyConnection,
+    user: &UserProfile,
+    id: R::Id,
+    action: Action,
+    now: DateTime<Utc>,
+) -> Result<Authorized<R>, AppError> {
+    let record = R::load(conn, id, now).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound, R::NOT_FOUND))?;
+    let subject = Subject { org: user.organisation.id, role: user.role };
+    let resource = record.resource();
+    let agreements = agreements_for(conn, &subject, &resource, now).await?;
+    deny(access::decide(&subject, Action::Read, &resource, &agreements, now))?;
+    deny(access::decide(&subject, action, &resource, &agreements, now))?;
+    record.workflow_allows(action, subject.org, now).map_err(|message| AppError::new(ErrorCode::Conflict, message))?;
+    let permitted = access::permitted(&subject, &resource, &agreements, now)
+        .into_iter()
+        .filter(|a| record.workflow_allows(*a, subject.org, now).is_ok())
+        .collect();
+    let (owner, partner_read) = (resource.owner(), resource.is_partner_read(&subject));
+    Ok(Authorized { record, actor: Actor::from(user), owner, partner_read, permitted })
+}
+
+/// What `user` may do with an already loaded record (for lists, where each item shows its own actions).
+pub async fn permitted_on<R: Record>(
+    conn: &mut AnyConnection,
+    user: &UserProfile,
+    record: &R,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<Action>> {
+    let subject = Subject { org: user.organisation.id, role: user.role };
+    let resource = record.resource();
+    let agreements = agreements_for(conn, &subject, &resource, now).await?;
+    Ok(access::permitted(&subject, &resource, &agreements, now)
+        .into_iter()
+        .filter(|a| record.workflow_allows(*a, subject.org, now).is_ok())
+        .collect())
+}
+
+/// Reads record `raw_id` for `user`: authorised, and, when it is another organisation's, recorded as a read of it —
+/// durably, before the caller sees the data.
+pub async fn read<R: Record>(state: &AppState, user: &UserProfile, raw_id: &str) -> Result<Authorized<R>, AppError> {
+    let id = parse_id::<R>(raw_id)?;
+    let now = Utc::now();
+    let authorized = {
+        let mut conn = state.db.pool.acquire().await?;
+        authorize::<R>(&mut conn, user, id, Action::Read, now).await?
+    };
+    if authorized.is_partner_read() {
+        state.audit.append(authorized.entry(AuditAction::Read, None, None, None), now).await?;
+    }
+    Ok(authorized)
+}

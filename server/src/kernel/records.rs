@@ -1,0 +1,157 @@
+//! The record types under the kernel: what each loads and which access facts it states. A new record type is one
+//! `impl Record` here (and its `RecordType` variant).
+
+use super::Record;
+use crate::store;
+use crate::store::agreements::Agreement;
+use crate::store::quality::Parties;
+use baton_domain::access::{Action, Resource, TransferData};
+use baton_domain::ids::{AgreementId, OrgId, PartnershipId, QualityAgreementId, TransferId};
+use baton_domain::quality::{QualityAgreement, QualityAgreementState, QualityAgreementVersion, approved_by};
+use baton_domain::record::RecordType;
+use baton_domain::transfer::TransferDetail;
+use chrono::{DateTime, Utc};
+use sqlx::AnyConnection;
+
+impl Record for TransferDetail {
+    const TYPE: RecordType = RecordType::Transfer;
+    const BAD_ID: &'static str = "That is not a valid transfer id (a UUID).";
+    const NOT_FOUND: &'static str = "There is no transfer with this id.";
+    type Id = TransferId;
+
+    async fn load(conn: &mut AnyConnection, id: TransferId, _now: DateTime<Utc>) -> anyhow::Result<Option<Self>> {
+        store::transfers::get(conn, id).await
+    }
+
+    fn id(&self) -> TransferId {
+        self.id
+    }
+
+    fn resource(&self) -> Resource<'_> {
+        // The overview (product, sites, stage, dates) is the sponsor's.
+        Resource::Transfer(TransferData {
+            id: self.id,
+            owner: self.sponsor.id,
+            sponsor: self.sponsor.id,
+            cmo: self.cmo.id,
+            product: &self.product,
+            data_class: None,
+        })
+    }
+}
+
+impl Record for Agreement {
+    const TYPE: RecordType = RecordType::Agreement;
+    const BAD_ID: &'static str = "That is not a valid agreement id (a UUID).";
+    const NOT_FOUND: &'static str = "There is no agreement with this id.";
+    type Id = AgreementId;
+
+    async fn load(conn: &mut AnyConnection, id: AgreementId, now: DateTime<Utc>) -> anyhow::Result<Option<Self>> {
+        store::agreements::get(conn, id, now).await
+    }
+
+    fn id(&self) -> AgreementId {
+        self.facts.id
+    }
+
+    fn resource(&self) -> Resource<'_> {
+        Resource::Agreement { grantor: self.facts.grantor, grantee: self.facts.grantee }
+    }
+
+    fn workflow_allows(&self, action: Action, org: OrgId, now: DateTime<Utc>) -> Result<(), String> {
+        self.facts.workflow_allows(action, org, now)
+    }
+
+    fn content_hash(&self) -> Option<&str> {
+        Some(&self.view.content_hash)
+    }
+}
+
+/// A partnership and its quality agreement, every version.
+#[derive(Clone, Debug)]
+pub struct Partnership {
+    /// Its two parties.
+    pub parties: Parties,
+    /// Its quality agreement.
+    pub quality: QualityAgreement,
+}
+
+impl Record for Partnership {
+    const TYPE: RecordType = RecordType::Partnership;
+    const BAD_ID: &'static str = "That is not a valid partnership id (a UUID).";
+    const NOT_FOUND: &'static str = "There is no partnership with this id.";
+    type Id = PartnershipId;
+
+    async fn load(conn: &mut AnyConnection, id: PartnershipId, _now: DateTime<Utc>) -> anyhow::Result<Option<Self>> {
+        let Some(parties) = store::quality::parties(conn, id).await? else { return Ok(None) };
+        let quality = store::quality::load(conn, id, parties.clone()).await?;
+        Ok(Some(Partnership { parties, quality }))
+    }
+
+    fn id(&self) -> PartnershipId {
+        self.quality.partnership_id
+    }
+
+    fn resource(&self) -> Resource<'_> {
+        Resource::QualityAgreement { sponsor: self.parties.sponsor.id, cmo: self.parties.cmo.id }
+    }
+}
+
+/// One version of a partnership's quality agreement (what QA signs).
+#[derive(Clone, Debug)]
+pub struct QualityVersion {
+    /// The partnership, with every version.
+    pub partnership: Partnership,
+    /// Which version.
+    pub id: QualityAgreementId,
+}
+
+impl QualityVersion {
+    /// The version itself.
+    pub fn version(&self) -> Option<&QualityAgreementVersion> {
+        self.partnership.quality.versions.iter().find(|v| v.id == self.id)
+    }
+}
+
+impl Record for QualityVersion {
+    const TYPE: RecordType = RecordType::QualityAgreement;
+    const BAD_ID: &'static str = "That is not a valid quality agreement id (a UUID).";
+    const NOT_FOUND: &'static str = "There is no quality agreement version with this id.";
+    type Id = QualityAgreementId;
+
+    async fn load(
+        conn: &mut AnyConnection,
+        id: QualityAgreementId,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Option<Self>> {
+        let Some(partnership) = store::quality::partnership_of(conn, id).await? else { return Ok(None) };
+        Ok(Partnership::load(conn, partnership, now).await?.map(|partnership| QualityVersion { partnership, id }))
+    }
+
+    fn id(&self) -> QualityAgreementId {
+        self.id
+    }
+
+    fn resource(&self) -> Resource<'_> {
+        self.partnership.resource()
+    }
+
+    fn workflow_allows(&self, action: Action, org: OrgId, _now: DateTime<Utc>) -> Result<(), String> {
+        let Some(version) = self.version() else { return Err("This version no longer exists.".into()) };
+        match action {
+            Action::SignAgreement
+                if matches!(version.state, QualityAgreementState::Effective | QualityAgreementState::Superseded) =>
+            {
+                Err(format!("Version {} is {}.", version.version, version.state.label().to_lowercase()))
+            }
+            Action::SignAgreement if approved_by(&version.signatures, org) => {
+                Err("QA of your organisation has already approved this version.".into())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn content_hash(&self) -> Option<&str> {
+        self.version().map(|v| v.content_hash.as_str())
+    }
+}
