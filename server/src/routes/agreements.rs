@@ -42,9 +42,15 @@ async fn check_terms(
     terms: &AgreementTerms,
 ) -> Result<PartnershipId, AppError> {
     terms.validate()?;
-    let partnership = store::agreements::partnership(&mut *conn, grantor, terms.grantee)
-        .await?
-        .ok_or_else(|| ApiError::invalid("grantee", "Your organisation has no partnership with that organisation."))?;
+    if terms.grantee == grantor {
+        return Err(
+            ApiError::invalid("grantee", "Your organisation already reaches its own data; choose a partner.").into()
+        );
+    }
+    // Another organisation with no partnership is not the caller's to involve: a refusal, not a typing error.
+    let partnership = store::agreements::partnership(&mut *conn, grantor, terms.grantee).await?.ok_or_else(|| {
+        AppError::new(ErrorCode::NoAccess, "Your organisation has no partnership with that organisation.")
+    })?;
     if let Coverage::Only(transfers) = &terms.scope.transfers {
         for id in transfers {
             let transfer = store::transfers::get(conn, *id).await?;
@@ -229,6 +235,7 @@ pub async fn sign(
     ensure_unchanged(work.conn(), &agreement, Shown::Hash(&request.content_hash)).await?;
     work.sign(&agreement, Meaning::Approved).await?;
     let now = work.now();
+    store::agreements::touch(work.conn(), id, now).await?;
     let signed = work.authorize::<Agreement>(id, Action::Read).await?;
     let facts = &signed.record().facts;
     if facts.signed_by_grantor

@@ -2,6 +2,7 @@
 
 pub mod agreements;
 pub mod audit;
+pub mod declarations;
 pub mod quality;
 pub mod session;
 pub mod transfers;
@@ -65,6 +66,11 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(audit::history))
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
+    let undeclared = declarations::publish(&mut doc);
+    if !undeclared.is_empty() {
+        // Caught by routes::declarations' unit test; a release must not silently ship an undeclared operation.
+        tracing::error!(?undeclared, "API operations without an access declaration");
+    }
     let json = doc.to_json().unwrap_or_default();
     let router = router
         .route("/openapi.json", get(move || async move { ([("content-type", "application/json")], json) }))

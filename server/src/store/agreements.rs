@@ -412,6 +412,17 @@ pub async fn update_terms(
     Ok(true)
 }
 
+/// Marks a change that is not to the terms (a signature), so that actions based on the agreement as it was are
+/// refused as stale.
+pub async fn touch(tx: &mut AnyConnection, id: AgreementId, now: DateTime<Utc>) -> anyhow::Result<()> {
+    sqlx::query("UPDATE agreements SET row_version = row_version + 1, updated_at = $1 WHERE id = $2")
+        .bind(clock::to_db(now))
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
 /// Puts the agreement in force once both parties have approved its current terms; false if it already was, so the
 /// caller writes the state change exactly once.
 pub async fn mark_activated(tx: &mut AnyConnection, id: AgreementId, now: DateTime<Utc>) -> anyhow::Result<bool> {
