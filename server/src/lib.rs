@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod csrf;
+pub mod csv_cell;
 pub mod db;
 pub mod error;
 pub mod json;
