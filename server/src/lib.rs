@@ -9,6 +9,7 @@ pub mod csv_cell;
 pub mod db;
 pub mod error;
 pub mod json;
+pub mod passwords;
 pub mod routes;
 pub mod seed;
 pub mod serve;

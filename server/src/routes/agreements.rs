@@ -259,7 +259,7 @@ pub async fn sign(
     if already {
         return Err(AppError::new(ErrorCode::Conflict, "Your organisation has already approved these terms."));
     }
-    auth::confirm_signer(&state.db.pool, &user.profile, request.password).await?;
+    auth::confirm_signer(&state, &user.profile, RECORD_TYPE, &agreement.facts.id.to_string(), request.password).await?;
 
     let id = agreement.facts.id;
     let mut tx = begin_write(&state.db.pool).await?;
@@ -418,7 +418,7 @@ pub async fn revoke(
             format!("The agreement is already {}.", agreement.view.state.label().to_lowercase()),
         ));
     }
-    auth::confirm_signer(&state.db.pool, &user.profile, request.password).await?;
+    auth::confirm_signer(&state, &user.profile, RECORD_TYPE, &agreement.facts.id.to_string(), request.password).await?;
     let id = agreement.facts.id;
     let mut tx = begin_write(&state.db.pool).await?;
     let (id_text, owner, hash) = (id.to_string(), agreement.facts.grantor, &agreement.view.content_hash);

@@ -128,7 +128,7 @@ pub async fn sign(
     if approved_by(&version.signatures, own) {
         return Err(AppError::new(ErrorCode::Conflict, "QA of your organisation has already approved this version."));
     }
-    auth::confirm_signer(pool, &user.profile, request.password).await?;
+    auth::confirm_signer(&state, &user.profile, RECORD_TYPE, &version_id.to_string(), request.password).await?;
     let now = Utc::now();
     let mut tx = begin_write(pool).await?;
     let (id_text, owner, hash) = (version_id.to_string(), parties.sponsor.id, &version.content_hash);
