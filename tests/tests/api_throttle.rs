@@ -13,6 +13,7 @@ on_both_databases!(
     a_parallel_flood_from_one_address_gets_at_most_thirty_tries,
     successful_logins_do_not_use_up_the_address_limit,
     parallel_wrong_signatures_lock_signing_after_five_and_are_audited,
+    a_wrong_password_on_a_quality_agreement_is_audited_and_the_right_one_still_signs,
 );
 
 /// Sends all requests at once; returns how many got 401 and how many 429 (and fails on any other answer).
@@ -131,4 +132,27 @@ async fn parallel_wrong_signatures_lock_signing_after_five_and_are_audited(db: B
     }
     let verified = server.run(&["audit", "verify"], None).await;
     assert!(verified.status.success(), "{}", String::from_utf8_lossy(&verified.stdout));
+}
+
+async fn a_wrong_password_on_a_quality_agreement_is_audited_and_the_right_one_still_signs(db: Backend) {
+    let server = TestServer::start(db).await;
+    let qa = ApiClient::logged_in(&server.base_url, "qa@castellan.example").await;
+    let current = qa.get("/partnerships/00000005-0000-4000-8000-000000000002/quality-agreement").await;
+    assert_eq!(current.status, 200, "{:?}", current.body);
+    let version = current.body["versions"][0]["id"].as_str().expect("a version id").to_owned();
+    let path = format!("/quality-agreements/{version}/signatures");
+    let sign = |password: &str| {
+        send(qa.request(Method::POST, &path).json(&json!({"password": password, "meaning": "approved"})))
+    };
+
+    let wrong = sign("not-my-password").await;
+    assert_eq!(wrong.status, 401, "{:?}", wrong.body);
+    assert_eq!(wrong.error_field(), "password");
+    let trail = qa.get(&format!("/audit?action=sign_failed&record_type=quality_agreement&record_id={version}")).await;
+    let entries = trail.body["items"].as_array().expect("items");
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["actor_name"], "Chiara Bassi");
+
+    let right = sign(DEMO_PASSWORD).await;
+    assert_eq!(right.status, 200, "one failure does not lock signing: {:?}", right.body);
 }
