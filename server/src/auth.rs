@@ -129,6 +129,7 @@ pub async fn confirm_signer(
         .await?
         .map(|c| c.password_hash)
         .ok_or_else(AppError::unauthenticated)?;
+    let hash = Some(hash);
     if state.passwords.verify(password, hash).await? {
         store::throttle::clear(pool, &key).await?;
         return Ok(());

@@ -56,17 +56,21 @@ pub struct ServeArgs {
     /// Mark the session cookie Secure: set this when Baton is served over HTTPS (e.g. behind a TLS proxy).
     #[arg(long, env = "BATON_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
-    /// Minutes without a request after which a session ends.
-    #[arg(long, env = "BATON_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Minutes without a request after which a session ends (1 to 10080, a week).
+    #[arg(long, env = "BATON_SESSION_IDLE_MINUTES", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=10_080))]
     pub session_idle_minutes: u32,
-    /// Hours after login at which a session ends, however busy.
-    #[arg(long, env = "BATON_SESSION_MAX_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Hours after login at which a session ends, however busy (1 to 8760, a year).
+    #[arg(long, env = "BATON_SESSION_MAX_HOURS", default_value_t = 12,
+          value_parser = clap::value_parser!(u32).range(1..=8_760))]
     pub session_max_hours: u32,
     /// The idle limit in seconds, overriding the minutes (for tests).
-    #[arg(long, env = "BATON_SESSION_IDLE_SECS", hide = true, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, env = "BATON_SESSION_IDLE_SECS", hide = true,
+          value_parser = clap::value_parser!(u32).range(1..=604_800))]
     pub session_idle_secs: Option<u32>,
     /// The absolute limit in seconds, overriding the hours (for tests).
-    #[arg(long, env = "BATON_SESSION_MAX_SECS", hide = true, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, env = "BATON_SESSION_MAX_SECS", hide = true,
+          value_parser = clap::value_parser!(u32).range(1..=31_536_000))]
     pub session_max_secs: Option<u32>,
 }
 
@@ -128,5 +132,9 @@ mod tests {
         let secs = serve_args(&["--session-idle-secs", "3", "--session-max-secs", "9"]).session_limits();
         assert_eq!(secs, SessionLimits { idle: chrono::Duration::seconds(3), max: chrono::Duration::seconds(9) });
         assert!(Cli::try_parse_from(["baton", "serve", "--session-idle-minutes", "0"]).is_err());
+        assert!(
+            Cli::try_parse_from(["baton", "serve", "--session-max-hours", "4294967295"]).is_err(),
+            "limits large enough to overflow the clock are refused"
+        );
     }
 }

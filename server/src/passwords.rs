@@ -7,8 +7,11 @@
 
 use argon2::password_hash::{Output, PasswordHash};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{LazyLock, Mutex, PoisonError};
 use tokio::sync::Semaphore;
+
+/// Checked when there is no account, so that a wrong e-mail takes as long as a wrong password.
+static DECOY_HASH: LazyLock<String> = LazyLock::new(|| password_auth::generate_hash("decoy password"));
 
 /// Hashes and checks passwords, a bounded number at a time.
 #[derive(Debug)]
@@ -35,12 +38,20 @@ impl Passwords {
         Ok(tokio::task::spawn_blocking(move || password_auth::generate_hash(password)).await?)
     }
 
-    /// Whether `password` matches the stored `hash`, checked off the async runtime.
-    pub async fn verify(&self, password: String, hash: String) -> anyhow::Result<bool> {
+    /// Whether `password` matches the stored `hash`, checked off the async runtime. Without a hash (an unknown
+    /// account) a decoy is checked, taking the same time, and the answer is false.
+    pub async fn verify(&self, password: String, hash: Option<String>) -> anyhow::Result<bool> {
         let _permit = self.permits.acquire().await?;
         let mut memory = self.memory.lock().unwrap_or_else(PoisonError::into_inner).pop().unwrap_or_default();
         let (matches, memory) = tokio::task::spawn_blocking(move || {
-            let matches = verify_in(&password, &hash, &mut memory);
+            let matches = match &hash {
+                Some(hash) => verify_in(&password, hash, &mut memory),
+                None => {
+                    // Only the time it takes matters; nobody has this account.
+                    std::hint::black_box(verify_in(&password, &DECOY_HASH, &mut memory));
+                    false
+                }
+            };
             (matches, memory)
         })
         .await?;
@@ -87,12 +98,13 @@ mod tests {
     async fn verifies_what_password_auth_hashes_and_refuses_the_rest() {
         let passwords = Passwords::new(2);
         let hash = passwords.hash("correct horse battery".into()).await.expect("hashed");
-        assert!(passwords.verify("correct horse battery".into(), hash.clone()).await.expect("checked"));
-        assert!(!passwords.verify("correct horse battery!".into(), hash.clone()).await.expect("checked"));
-        assert!(!passwords.verify("anything".into(), "not a hash".into()).await.expect("checked"));
+        assert!(passwords.verify("correct horse battery".into(), Some(hash.clone())).await.expect("checked"));
+        assert!(!passwords.verify("correct horse battery!".into(), Some(hash.clone())).await.expect("checked"));
+        assert!(!passwords.verify("anything".into(), Some("not a hash".into())).await.expect("checked"));
+        assert!(!passwords.verify("decoy password".into(), None).await.expect("checked"), "no account, no match");
         // The same as the reference implementation, with reused memory.
         assert!(password_auth::verify_password("correct horse battery", &hash).is_ok());
-        assert!(passwords.verify("correct horse battery".into(), hash).await.expect("checked again"));
+        assert!(passwords.verify("correct horse battery".into(), Some(hash)).await.expect("checked again"));
         assert_eq!(passwords.memory.lock().expect("not poisoned").len(), 1, "the work memory is kept for reuse");
     }
 
@@ -103,7 +115,7 @@ mod tests {
         let checks: Vec<_> = (0..6)
             .map(|_| {
                 let (passwords, hash) = (passwords.clone(), hash.clone());
-                tokio::spawn(async move { passwords.verify("wrong".into(), hash).await })
+                tokio::spawn(async move { passwords.verify("wrong".into(), Some(hash)).await })
             })
             .collect();
         for check in checks {

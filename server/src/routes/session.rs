@@ -17,11 +17,7 @@ use baton_domain::validation::{normalise_email, validate_login};
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use std::net::SocketAddr;
-use std::sync::LazyLock;
 use tower_sessions::Session;
-
-/// Checked when the e-mail is unknown, so that a wrong e-mail takes as long as a wrong password.
-static DECOY_HASH: LazyLock<String> = LazyLock::new(|| password_auth::generate_hash("decoy password"));
 
 fn new_csrf_token() -> String {
     let bytes: [u8; 32] = rand::rng().random();
@@ -78,7 +74,7 @@ pub async fn login(
 
     let found = store::users::find_by_email(pool, &email).await?;
     let found_profile = found.as_ref().map(|c| c.profile.clone());
-    let hash = found.as_ref().map_or_else(|| DECOY_HASH.clone(), |c| c.password_hash.clone());
+    let hash = found.as_ref().map(|c| c.password_hash.clone());
     let password_ok = state.passwords.verify(request.password, hash).await?;
     let Some(credentials) = found.filter(|_| password_ok) else {
         let actor = match &found_profile {
