@@ -14,6 +14,7 @@ pub mod quality;
 pub mod record;
 pub mod redirect;
 pub mod session;
+pub mod session_expiry;
 pub mod signature;
 mod stored_enum;
 pub mod throttle;

@@ -2,6 +2,10 @@
 //!
 //! The server keeps one [`ThrottleState`] per key (an account or an address) and asks this module what to do;
 //! the rule itself is pure so it can be tested against any clock.
+//!
+//! An attempt is counted *before* its password is checked ([`reserve`]), under a lock the server holds across the
+//! read and the write, so parallel attempts cannot all slip through on one stale count; a success then gives its
+//! reservation back ([`refund`]). The count is thus failures plus attempts still being checked.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -46,6 +50,25 @@ pub fn check(state: Option<&ThrottleState>, now: DateTime<Utc>) -> Result<(), Da
         Some(until) if until > now => Err(until),
         _ => Ok(()),
     }
+}
+
+/// Reserves one attempt at `now`: refused with the lock's end while locked, else the state counting the attempt as a
+/// failure until it is known to have succeeded. The reservation that reaches the limit sets the lock, so at most
+/// `max_failures` attempts are ever being checked or failed within a window.
+pub fn reserve(
+    state: Option<ThrottleState>,
+    now: DateTime<Utc>,
+    policy: ThrottlePolicy,
+) -> Result<ThrottleState, DateTime<Utc>> {
+    check(state.as_ref(), now)?;
+    Ok(record_failure(state, now, policy))
+}
+
+/// Gives back a reserved attempt that succeeded: one failure fewer, and no lock if the count is below the limit.
+pub fn refund(state: ThrottleState, policy: ThrottlePolicy) -> ThrottleState {
+    let failures = state.failures.saturating_sub(1);
+    let locked_until = if failures >= policy.max_failures { state.locked_until } else { None };
+    ThrottleState { failures, locked_until, ..state }
 }
 
 /// The state after one more failure at `now`.
@@ -104,7 +127,68 @@ mod tests {
         assert_eq!(check(Some(&after), t(16)), Ok(()));
     }
 
+    #[test]
+    fn reservations_stop_at_the_limit_even_before_any_failure_is_known() {
+        let policy = ThrottlePolicy::per_account();
+        let mut state = None;
+        let mut allowed = 0;
+        for _ in 0..20 {
+            if let Ok(next) = reserve(state, t(0), policy) {
+                allowed += 1;
+                state = Some(next);
+            }
+        }
+        assert_eq!(allowed, policy.max_failures);
+        assert_eq!(reserve(state, t(1), policy), Err(t(15)), "the right password is refused too until the lock ends");
+        assert!(reserve(state, t(15), policy).is_ok());
+    }
+
+    #[test]
+    fn a_refunded_success_does_not_count_and_lifts_the_lock_it_set() {
+        let policy = ThrottlePolicy::per_account();
+        let mut state = None;
+        for _ in 0..4 {
+            state = Some(reserve(state, t(0), policy).expect("below the limit"));
+        }
+        let fifth = reserve(state, t(0), policy).expect("the fifth attempt is allowed");
+        assert_eq!(fifth.locked_until, Some(t(15)), "in flight, it fills the budget");
+        let after = refund(fifth, policy);
+        assert_eq!(after.failures, 4);
+        assert_eq!(after.locked_until, None);
+        assert!(reserve(Some(after), t(0), policy).is_ok());
+    }
+
+    #[test]
+    fn a_refund_keeps_a_lock_earned_by_real_failures() {
+        let policy = ThrottlePolicy::per_account();
+        let locked = ThrottleState { failures: 6, window_start: t(0), locked_until: Some(t(15)) };
+        assert_eq!(refund(locked, policy).locked_until, Some(t(15)));
+        let empty = ThrottleState { failures: 0, window_start: t(0), locked_until: None };
+        assert_eq!(refund(empty, policy).failures, 0);
+    }
+
     proptest! {
+        /// However successes and failures interleave, the count is the failures (and attempts in flight).
+        #[test]
+        fn count_equals_failures_for_any_mix(outcomes in proptest::collection::vec(any::<bool>(), 0..40)) {
+            let policy = ThrottlePolicy::per_address();
+            let mut state = None;
+            let mut failures = 0;
+            for succeeded in outcomes {
+                let Ok(reserved) = reserve(state, t(0), policy) else {
+                    prop_assert!(failures >= policy.max_failures);
+                    continue;
+                };
+                if succeeded {
+                    state = Some(refund(reserved, policy));
+                } else {
+                    failures += 1;
+                    state = Some(reserved);
+                }
+                prop_assert_eq!(state.map_or(0, |s| s.failures), failures);
+            }
+        }
+
         #[test]
         fn never_locks_before_max_failures(gaps in proptest::collection::vec(0i64..30, 0..4)) {
             let policy = ThrottlePolicy::per_account();

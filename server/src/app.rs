@@ -30,7 +30,8 @@ pub fn router(state: AppState, options: &HttpOptions<'_>) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Strict)
         .with_secure(options.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
+        // Logins set each session's own end (see `auth`); this default covers sessions that never logged in.
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(state.sessions.idle.num_seconds())));
     let (api, _) = routes::api();
     let api =
         api.layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));

@@ -1,5 +1,6 @@
 //! The `baton` command line: one binary for serving, migrating, seeding and administration.
 
+use baton_domain::session_expiry::SessionLimits;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -55,6 +56,36 @@ pub struct ServeArgs {
     /// Mark the session cookie Secure: set this when Baton is served over HTTPS (e.g. behind a TLS proxy).
     #[arg(long, env = "BATON_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+    /// Minutes without a request after which a session ends (1 to 10080, a week).
+    #[arg(long, env = "BATON_SESSION_IDLE_MINUTES", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=10_080))]
+    pub session_idle_minutes: u32,
+    /// Hours after login at which a session ends, however busy (1 to 8760, a year).
+    #[arg(long, env = "BATON_SESSION_MAX_HOURS", default_value_t = 12,
+          value_parser = clap::value_parser!(u32).range(1..=8_760))]
+    pub session_max_hours: u32,
+    /// The idle limit in seconds, overriding the minutes (for tests).
+    #[arg(long, env = "BATON_SESSION_IDLE_SECS", hide = true,
+          value_parser = clap::value_parser!(u32).range(1..=604_800))]
+    pub session_idle_secs: Option<u32>,
+    /// The absolute limit in seconds, overriding the hours (for tests).
+    #[arg(long, env = "BATON_SESSION_MAX_SECS", hide = true,
+          value_parser = clap::value_parser!(u32).range(1..=31_536_000))]
+    pub session_max_secs: Option<u32>,
+}
+
+impl ServeArgs {
+    /// When sessions end, from the flags.
+    pub fn session_limits(&self) -> SessionLimits {
+        let idle =
+            self.session_idle_secs.map_or(chrono::Duration::minutes(i64::from(self.session_idle_minutes)), |s| {
+                chrono::Duration::seconds(i64::from(s))
+            });
+        let max = self.session_max_secs.map_or(chrono::Duration::hours(i64::from(self.session_max_hours)), |s| {
+            chrono::Duration::seconds(i64::from(s))
+        });
+        SessionLimits { idle, max }
+    }
 }
 
 /// `baton user …`
@@ -79,4 +110,31 @@ pub struct UserAddArgs {
     /// One of admin, tech_transfer_lead, qa, operator, viewer.
     #[arg(long)]
     pub role: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serve_args(args: &[&str]) -> ServeArgs {
+        let cli = Cli::try_parse_from([&["baton", "serve"], args].concat()).expect("valid arguments");
+        match cli.command {
+            Command::Serve(args) => args,
+            other => panic!("not serve: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn session_limits_default_to_30_minutes_idle_and_12_hours() {
+        assert_eq!(serve_args(&[]).session_limits(), SessionLimits::default());
+        let set = serve_args(&["--session-idle-minutes", "5", "--session-max-hours", "2"]).session_limits();
+        assert_eq!(set, SessionLimits { idle: chrono::Duration::minutes(5), max: chrono::Duration::hours(2) });
+        let secs = serve_args(&["--session-idle-secs", "3", "--session-max-secs", "9"]).session_limits();
+        assert_eq!(secs, SessionLimits { idle: chrono::Duration::seconds(3), max: chrono::Duration::seconds(9) });
+        assert!(Cli::try_parse_from(["baton", "serve", "--session-idle-minutes", "0"]).is_err());
+        assert!(
+            Cli::try_parse_from(["baton", "serve", "--session-max-hours", "4294967295"]).is_err(),
+            "limits large enough to overflow the clock are refused"
+        );
+    }
 }

@@ -5,8 +5,9 @@ use baton_domain::validation::{normalise_email, validate_email};
 use baton_server::app::HttpOptions;
 use baton_server::cli::{AuditCommand, Cli, Command, UserAddArgs, UserCommand};
 use baton_server::db::{self, Db};
+use baton_server::passwords::Passwords;
 use baton_server::state::AppState;
-use baton_server::{auth, seed, serve, store};
+use baton_server::{seed, serve, store};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -18,7 +19,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
             let options = HttpOptions { dist: &args.dist, secure_cookies: args.secure_cookies };
-            serve::run(AppState::new(db), args.addr, &options).await
+            serve::run(AppState::new(db, args.session_limits()), args.addr, &options).await
         }
         Command::Migrate => {
             println!("Database is up to date.");
@@ -87,7 +88,7 @@ async fn add_user(db: &Db, args: UserAddArgs) -> anyhow::Result<()> {
         email: &email,
         display_name: args.name.trim(),
         role,
-        password_hash: &auth::hash_password(password).await?,
+        password_hash: &Passwords::new(1).hash(password).await?,
     };
     anyhow::ensure!(
         store::users::insert(&db.pool, &user, chrono::Utc::now()).await?,

@@ -1,9 +1,9 @@
 //! Demo data: one sponsor, two CMOs, a user per role in each, three transfers at different stages.
 //! Fixed ids make seeding idempotent and the demo deep links stable.
 
-use crate::auth;
 use crate::db::Db;
 use crate::kernel::{QualityVersion, UnitOfWork};
+use crate::passwords::Passwords;
 use crate::store;
 use crate::store::agreements::Agreement;
 use crate::store::agreements::{Lineage, NewAgreement};
@@ -160,7 +160,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
     }
 
     // One hash serves every demo user: they share a password, and hashing fifteen times would slow every test.
-    let hash = auth::hash_password(DEMO_PASSWORD.to_owned()).await?;
+    let hash = Passwords::new(1).hash(DEMO_PASSWORD.to_owned()).await?;
     for (org_index, org) in ORGS.iter().enumerate() {
         for (person_index, (role, name)) in org.people.iter().enumerate() {
             let email = format!("{}@{}", login_name(*role), org.domain);

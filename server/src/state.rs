@@ -2,6 +2,9 @@
 
 use crate::db::Db;
 use crate::kernel::audit_writer::AuditWriter;
+use crate::passwords::Passwords;
+use baton_domain::session_expiry::SessionLimits;
+use std::sync::Arc;
 
 /// Shared application state, cheap to clone.
 #[derive(Clone, Debug)]
@@ -10,12 +13,16 @@ pub struct AppState {
     pub db: Db,
     /// Group-committing writer for audit entries of reads.
     pub audit: AuditWriter,
+    /// Password hashing and checking, one per core at a time (argon2 takes about 19 MB each).
+    pub passwords: Arc<Passwords>,
+    /// When sessions end.
+    pub sessions: SessionLimits,
 }
 
 impl AppState {
-    /// State over `db`, with its audit writer started on the current runtime.
-    pub fn new(db: Db) -> AppState {
+    /// State over `db` with the given session limits, its audit writer started on the current runtime.
+    pub fn new(db: Db, sessions: SessionLimits) -> Self {
         let audit = AuditWriter::start(db.pool.clone());
-        AppState { db, audit }
+        AppState { db, audit, passwords: Arc::new(Passwords::per_core()), sessions }
     }
 }

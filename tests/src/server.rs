@@ -44,7 +44,13 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server with the demo data loaded.
     pub async fn start(backend: Backend) -> TestServer {
-        let server = TestServer::start_empty(backend).await;
+        TestServer::start_with_env(backend, &[]).await
+    }
+
+    /// Starts a server with the demo data loaded and extra environment variables (settings such as
+    /// `BATON_SESSION_IDLE_SECS`).
+    pub async fn start_with_env(backend: Backend, env: &[(&str, &str)]) -> TestServer {
+        let server = TestServer::launch(backend, env).await;
         let seeded = server.run(&["seed-demo"], None).await;
         assert!(seeded.status.success(), "seed-demo failed: {}", String::from_utf8_lossy(&seeded.stderr));
         server
@@ -52,10 +58,15 @@ impl TestServer {
 
     /// Starts a server on an empty (migrated) database.
     pub async fn start_empty(backend: Backend) -> TestServer {
+        TestServer::launch(backend, &[]).await
+    }
+
+    async fn launch(backend: Backend, env: &[(&str, &str)]) -> TestServer {
         let scratch = tempfile::tempdir().expect("temporary directory");
         let database_url = database::create(backend, scratch.path()).await;
         let mut child = Command::new(binary())
             .args(["serve", "--addr", "127.0.0.1:0"])
+            .envs(env.iter().copied())
             .env("BATON_DATABASE_URL", &database_url)
             .env("BATON_DATA_DIR", scratch.path())
             .env("BATON_DIST_DIR", dist())
@@ -104,6 +115,18 @@ impl TestServer {
         }
         drop(child.stdin.take());
         child.wait_with_output().await.expect("baton ran")
+    }
+
+    /// How many session rows the database holds.
+    pub async fn session_rows(&self) -> i64 {
+        sqlx::any::install_default_drivers();
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&self.database_url)
+            .await
+            .expect("connecting to the server's database");
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(&mut conn).await.expect("counting sessions");
+        sqlx::Connection::close(conn).await.ok();
+        count
     }
 
     /// A URL on this server.

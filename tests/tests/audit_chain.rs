@@ -74,9 +74,14 @@ async fn parallel_writers_keep_one_unbroken_chain(db: Backend) {
     let mut writes = 0;
     for task in tasks {
         let status = task.await.expect("task");
-        assert!(status == 200 || status == 401, "unexpected {status}");
-        writes += 1;
+        assert!(matches!(status, 200 | 401 | 429), "unexpected {status}");
+        // All 60 come from one address: attempts are counted against its limit of 30 while their passwords are
+        // checked, so some of the burst is refused (429) and writes no entry.
+        if status != 429 {
+            writes += 1;
+        }
     }
+    assert!(writes >= 30, "enough parallel writers got through: {writes}");
     let (ok, after) = verify(&server).await;
     assert!(ok, "{after}");
     assert_eq!(count(&after), start + writes, "every login and failed login is one entry: {after}");

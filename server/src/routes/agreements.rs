@@ -221,14 +221,14 @@ pub async fn sign(
 ) -> Result<Json<AgreementView>, AppError> {
     let id = kernel::parse_id::<Agreement>(&id)?;
     // Refuse what can be refused before the (slow) password check; everything is decided again below.
-    {
+    let shown = {
         let mut conn = state.db.pool.acquire().await?;
-        kernel::authorize::<Agreement>(&mut conn, &user.profile, id, Action::SignAgreement, chrono::Utc::now()).await?;
-    }
+        kernel::authorize::<Agreement>(&mut conn, &user.profile, id, Action::SignAgreement, chrono::Utc::now()).await?
+    };
     if request.meaning != Meaning::Approved {
         return Err(ApiError::invalid("meaning", "An agreement is signed with the meaning \"approved\".").into());
     }
-    auth::confirm_signer(&state.db.pool, &user.profile, request.password).await?;
+    auth::confirm_signer(&state, &user.profile, &shown, request.password).await?;
 
     let mut work = UnitOfWork::begin(&state.db.pool, &user.profile).await?;
     let agreement = work.authorize::<Agreement>(id, Action::SignAgreement).await?;
@@ -336,13 +336,13 @@ pub async fn revoke(
     ApiJson(request): ApiJson<RevokeRequest>,
 ) -> Result<Json<AgreementView>, AppError> {
     let id = kernel::parse_id::<Agreement>(&id)?;
-    {
+    let shown = {
         let mut conn = state.db.pool.acquire().await?;
         kernel::authorize::<Agreement>(&mut conn, &user.profile, id, Action::RevokeAgreement, chrono::Utc::now())
-            .await?;
-    }
+            .await?
+    };
     let reason = required_reason(&request.reason, "Say why the agreement is revoked.")?;
-    auth::confirm_signer(&state.db.pool, &user.profile, request.password).await?;
+    auth::confirm_signer(&state, &user.profile, &shown, request.password).await?;
 
     let mut work = UnitOfWork::begin(&state.db.pool, &user.profile).await?;
     let agreement = work.authorize::<Agreement>(id, Action::RevokeAgreement).await?;

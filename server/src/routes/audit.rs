@@ -1,6 +1,7 @@
 //! `/audit`: the organisation's audit trail, filtered and paged, as JSON or CSV; `/history`: one record's entries.
 
 use crate::auth::CurrentUser;
+use crate::csv_cell;
 use crate::error::AppError;
 use crate::json::ApiPath;
 use crate::kernel::{self, QualityVersion, Record};
@@ -166,7 +167,7 @@ pub async fn export(
     ];
     csv.write_record(header).map_err(anyhow::Error::from)?;
     for e in &items {
-        csv.write_record([
+        let cells = [
             e.seq.to_string(),
             e.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
             e.actor_name.clone(),
@@ -177,8 +178,8 @@ pub async fn export(
             e.old.as_ref().map(ToString::to_string).unwrap_or_default(),
             e.new.as_ref().map(ToString::to_string).unwrap_or_default(),
             e.reason.clone().unwrap_or_default(),
-        ])
-        .map_err(anyhow::Error::from)?;
+        ];
+        csv.write_record(cells.iter().map(|c| csv_cell::neutralise(c).into_owned())).map_err(anyhow::Error::from)?;
     }
     let body = csv.into_inner().map_err(|e| anyhow::anyhow!("writing CSV: {e}"))?;
     let new = Some(serde_json::json!({"entries": items.len()}));

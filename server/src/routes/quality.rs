@@ -89,15 +89,15 @@ pub async fn sign(
     ApiJson(request): ApiJson<SignRequest>,
 ) -> Result<Json<QualityAgreement>, AppError> {
     let id = kernel::parse_id::<QualityVersion>(&id)?;
-    {
+    let shown = {
         let mut conn = state.db.pool.acquire().await?;
         kernel::authorize::<QualityVersion>(&mut conn, &user.profile, id, Action::SignAgreement, chrono::Utc::now())
-            .await?;
-    }
+            .await?
+    };
     if request.meaning != Meaning::Approved {
         return Err(ApiError::invalid("meaning", "A quality agreement is signed with the meaning \"approved\".").into());
     }
-    auth::confirm_signer(&state.db.pool, &user.profile, request.password).await?;
+    auth::confirm_signer(&state, &user.profile, &shown, request.password).await?;
 
     let mut work = UnitOfWork::begin(&state.db.pool, &user.profile).await?;
     let version = work.authorize::<QualityVersion>(id, Action::SignAgreement).await?;

@@ -12,16 +12,12 @@ use axum::http::StatusCode;
 use baton_domain::audit::AuditAction;
 use baton_domain::error::{ErrorBody, ErrorCode};
 use baton_domain::session::{LoginRequest, SessionInfo};
-use baton_domain::throttle::{self, ThrottlePolicy};
+use baton_domain::throttle::ThrottlePolicy;
 use baton_domain::validation::{normalise_email, validate_login};
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use std::net::SocketAddr;
-use std::sync::LazyLock;
 use tower_sessions::Session;
-
-/// Checked when the e-mail is unknown, so that a wrong e-mail takes as long as a wrong password.
-static DECOY_HASH: LazyLock<String> = LazyLock::new(|| password_auth::generate_hash("decoy password"));
 
 fn new_csrf_token() -> String {
     let bytes: [u8; 32] = rand::rng().random();
@@ -71,21 +67,16 @@ pub async fn login(
     let account_key = format!("account:{email}");
     let address_key = format!("address:{}", peer.ip());
     let now = Utc::now();
-    for key in [&account_key, &address_key] {
-        throttle::check(store::throttle::get(pool, key).await?.as_ref(), now).map_err(locked_error)?;
-    }
+    // Counted before the password is checked, so a burst of parallel guesses meets the limit, not a stale count.
+    let keys =
+        [(account_key.as_str(), ThrottlePolicy::per_account()), (address_key.as_str(), ThrottlePolicy::per_address())];
+    store::throttle::reserve(pool, &keys, now).await?.map_err(locked_error)?;
 
     let found = store::users::find_by_email(pool, &email).await?;
     let found_profile = found.as_ref().map(|c| c.profile.clone());
-    let hash = found.as_ref().map_or_else(|| DECOY_HASH.clone(), |c| c.password_hash.clone());
-    let password_ok = auth::verify_password(request.password, hash).await?;
+    let hash = found.as_ref().map(|c| c.password_hash.clone());
+    let password_ok = state.passwords.verify(request.password, hash).await?;
     let Some(credentials) = found.filter(|_| password_ok) else {
-        for (key, policy) in
-            [(&account_key, ThrottlePolicy::per_account()), (&address_key, ThrottlePolicy::per_address())]
-        {
-            let state = throttle::record_failure(store::throttle::get(pool, key).await?, now, policy);
-            store::throttle::put(pool, key, &state).await?;
-        }
         let actor = match &found_profile {
             Some(profile) => Actor::from(profile),
             None => Actor { id: None, name: email.clone(), org: None },
@@ -93,21 +84,27 @@ pub async fn login(
         let new = Some(serde_json::json!({"address": peer.ip().to_string()}));
         let owner = actor.org;
         let entry = NewEntry::event(actor, owner, AuditAction::LoginFailed, Event::Session(email.clone()), new);
-        store::audit::record(pool, entry, now).await?;
+        store::audit::record(pool, entry, Utc::now()).await?;
         tracing::info!(email = %email, "failed login");
         return Err(AppError::new(ErrorCode::InvalidCredentials, "E-mail or password is not correct."));
     };
-    store::throttle::clear(pool, &account_key).await?;
 
+    let now = Utc::now();
     session.cycle_id().await.map_err(session_error)?;
     let csrf_token = new_csrf_token();
     session.insert(USER_KEY, credentials.profile.id).await.map_err(session_error)?;
     session.insert(CSRF_KEY, &csrf_token).await.map_err(session_error)?;
+    auth::start_session(&session, &state.sessions, now).await?;
     let new = Some(serde_json::json!({"address": peer.ip().to_string()}));
     let (actor, owner) = (Actor::from(&credentials.profile), Some(credentials.profile.organisation.id));
     let entry =
         NewEntry::event(actor, owner, AuditAction::Login, Event::Session(credentials.profile.id.to_string()), new);
-    store::audit::record(pool, entry, now).await?;
+    // A success is not a failure: forget the account's count and give the address its reservation back.
+    let mut tx = store::audit::begin_write(pool).await?;
+    store::throttle::clear(&mut *tx, &account_key).await?;
+    store::throttle::refund(&mut tx, &address_key, ThrottlePolicy::per_address()).await?;
+    store::audit::append(&mut tx, entry, now).await?;
+    tx.commit().await?;
     tracing::info!(user = %credentials.profile.id, "logged in");
     Ok(Json(SessionInfo { user: credentials.profile, csrf_token }))
 }

@@ -66,13 +66,22 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let data: Option<String> = sqlx::query_scalar("SELECT data FROM sessions WHERE id = $1 AND expires_at > $2")
+        let row: Option<(String, i64)> = sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = $1")
             .bind(id.to_string())
-            .bind(OffsetDateTime::now_utc().unix_timestamp())
             .fetch_optional(&self.pool)
             .await
             .map_err(backend)?;
-        data.map(|d| serde_json::from_str(&d).map_err(|e| session_store::Error::Decode(e.to_string()))).transpose()
+        match row {
+            // An ended session is deleted as soon as it is presented, not only by the periodic sweep.
+            Some((_, expires_at)) if expires_at <= OffsetDateTime::now_utc().unix_timestamp() => {
+                self.delete(id).await?;
+                Ok(None)
+            }
+            Some((data, _)) => {
+                serde_json::from_str(&data).map(Some).map_err(|e| session_store::Error::Decode(e.to_string()))
+            }
+            None => Ok(None),
+        }
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
