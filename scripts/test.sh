@@ -20,6 +20,8 @@ step "front end (debug build for the browser tests)"
 trunk build --dist target/test-dist
 step "server binary"
 cargo build -p baton-server --bin baton
+step "precompressed front end (what production serves)"
+target/debug/baton precompress --dist target/test-dist
 
 if [ -z "${BATON_TEST_DATABASE_URL:-}" ]; then
   step "PostgreSQL (throwaway)"

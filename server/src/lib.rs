@@ -2,12 +2,14 @@
 
 pub mod app;
 pub mod auth;
+pub mod cache_control;
 pub mod cli;
 pub mod clock;
 pub mod csrf;
 pub mod db;
 pub mod error;
 pub mod json;
+pub mod precompress;
 pub mod routes;
 pub mod seed;
 pub mod serve;
