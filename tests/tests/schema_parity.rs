@@ -1,5 +1,5 @@
 //! The SQLite and PostgreSQL migrations build the same schema: the same tables, columns (name, nullability, type
-//! family), primary keys, indexes and triggers. Each engine's catalogue is read into flat facts ("column
+//! family), primary keys, indexes, foreign keys and triggers. Each engine's catalogue is read into flat facts ("column
 //! agreements.title" → "text NOT NULL") and the two sets compared, so a failure names the exact difference.
 
 use baton_tests::database::{self, postgres_available};
@@ -52,9 +52,14 @@ async fn sqlite_and_postgres_migrations_build_the_same_schema() {
 
     let sqlite = sqlite_facts(&sqlite_url).await;
     let postgres = postgres_facts(&postgres_url).await;
-    assert!(sqlite.keys().any(|k| k.starts_with("trigger ")), "SQLite introspection found no triggers: {sqlite:#?}");
-    assert!(postgres.keys().any(|k| k.starts_with("index ")), "PostgreSQL introspection found no indexes");
+    // Guards against an introspection query that silently finds nothing.
+    for (engine, facts) in [("SQLite", &sqlite), ("PostgreSQL", &postgres)] {
+        for kind in ["table ", "column ", "primary key ", "index ", "unique constraint ", "foreign key ", "trigger "] {
+            assert!(facts.keys().any(|k| k.starts_with(kind)), "{engine}: no {kind}facts found");
+        }
+    }
 
+    eprintln!("compared {} SQLite facts with {} PostgreSQL facts", sqlite.len(), postgres.len());
     let mut differences = compare(&sqlite, &postgres);
     let mut stale = Vec::new();
     for (known, _why) in KNOWN_DIFFERENCES {
@@ -131,6 +136,10 @@ fn index_fact(table: &str, name: &str, from_constraint: bool, unique: bool, colu
         format!("index {table}.{name}")
     };
     (key, format!("{}({})", if unique { "unique " } else { "" }, columns.join(", ")))
+}
+
+fn foreign_key_fact(table: &str, columns: &[String], target: &str, referenced: &[String]) -> (String, String) {
+    (format!("foreign key {table}({})", columns.join(", ")), format!("references {target}({})", referenced.join(", ")))
 }
 
 /// SQLite's type affinity rules (https://sqlite.org/datatype3.html, 3.1), with BOOLEAN kept apart.
@@ -216,6 +225,25 @@ async fn sqlite_facts(url: &str) -> Facts {
                 .expect("SQLite index columns");
             let (fact, description) =
                 index_fact(table, &name, origin == "u", index.get::<i64, _>("unique") != 0, &columns);
+            facts.insert(fact, description);
+        }
+        let references = sqlx::query(
+            "SELECT id, \"table\" AS target, \"from\" AS source, \"to\" AS referenced \
+             FROM pragma_foreign_key_list(?) ORDER BY id, seq",
+        )
+        .bind(table)
+        .fetch_all(&mut conn)
+        .await
+        .expect("SQLite foreign keys");
+        let mut keys: BTreeMap<i64, (String, Vec<String>, Vec<String>)> = BTreeMap::new();
+        for reference in &references {
+            let key = keys.entry(reference.get("id")).or_insert_with(|| (reference.get("target"), vec![], vec![]));
+            key.1.push(reference.get("source"));
+            // NULL when the key names no columns and so means the target's primary key.
+            key.2.push(reference.get::<Option<String>, _>("referenced").unwrap_or_else(|| "<primary key>".into()));
+        }
+        for (target, columns, referenced) in keys.into_values() {
+            let (fact, description) = foreign_key_fact(table, &columns, &target, &referenced);
             facts.insert(fact, description);
         }
     }
@@ -312,6 +340,31 @@ async fn postgres_facts(url: &str) -> Facts {
             facts.insert(fact, description);
         }
         facts.insert(format!("primary key {table}"), format!("({})", primary_key.join(", ")));
+        let references = sqlx::query(
+            "SELECT r.relname::text AS target, \
+                    (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY \
+                     AS k(attnum, ord) JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum) \
+                     AS columns, \
+                    (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY \
+                     AS k(attnum, ord) JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum) \
+                     AS referenced \
+             FROM pg_constraint con \
+             JOIN pg_class t ON t.oid = con.conrelid \
+             JOIN pg_class r ON r.oid = con.confrelid \
+             JOIN pg_namespace n ON n.oid = t.relnamespace \
+             WHERE con.contype = 'f' AND n.nspname = 'public' AND t.relname = $1",
+        )
+        .bind(table)
+        .fetch_all(&mut conn)
+        .await
+        .expect("PostgreSQL foreign keys");
+        for reference in &references {
+            let (columns, referenced): (Vec<String>, Vec<String>) =
+                (reference.get("columns"), reference.get("referenced"));
+            let (fact, description) =
+                foreign_key_fact(table, &columns, reference.get::<String, _>("target").as_str(), &referenced);
+            facts.insert(fact, description);
+        }
     }
     let triggers = sqlx::query(
         "SELECT tg.tgname::text AS name, c.relname::text AS table_name, tg.tgtype::int4 AS kind \
