@@ -10,30 +10,9 @@ use std::collections::BTreeMap;
 /// Fact → description, e.g. "index audit_log.audit_record" → "(record_type, record_id)".
 type Facts = BTreeMap<String, String>;
 
-/// Differences left as they are, each with its reason. The test also fails once one of them disappears, so that
-/// this list stays true.
-const KNOWN_DIFFERENCES: &[(&str, &str)] = {
-    // SQLite lets a PRIMARY KEY column that is not INTEGER PRIMARY KEY hold NULL unless it says NOT NULL (a
-    // documented legacy quirk); PostgreSQL makes every key column NOT NULL. These tables were created without
-    // NOT NULL, and adding it on SQLite means rebuilding each table (SQLite cannot alter a column) with foreign
-    // keys switched off, outside a migration's transaction. Baton's store always binds a generated id. New tables
-    // must write `id TEXT NOT NULL PRIMARY KEY`: this list does not grow.
-    const WHY: &str = "SQLite permits NULL in a non-INTEGER primary key declared without NOT NULL";
-    &[
-        ("column agreements.id: SQLite has text NULL, PostgreSQL has text NOT NULL", WHY),
-        ("column audit_head.id: SQLite has integer NULL, PostgreSQL has integer NOT NULL", WHY),
-        ("column audit_log.seq: SQLite has integer NULL, PostgreSQL has integer NOT NULL", WHY),
-        ("column login_throttle.key: SQLite has text NULL, PostgreSQL has text NOT NULL", WHY),
-        ("column organisations.id: SQLite has text NULL, PostgreSQL has text NOT NULL", WHY),
-        ("column partnerships.id: SQLite has text NULL, PostgreSQL has text NOT NULL", WHY),
-        ("column quality_agreements.id: SQLite has text NULL, PostgreSQL has text NOT NULL", WHY),
-        ("column sessions.id: SQLite has text NULL, PostgreSQL has text NOT NULL", WHY),
-        ("column signatures.id: SQLite has text NULL, PostgreSQL has text NOT NULL", WHY),
-        ("column sites.id: SQLite has text NULL, PostgreSQL has text NOT NULL", WHY),
-        ("column transfers.id: SQLite has text NULL, PostgreSQL has text NOT NULL", WHY),
-        ("column users.id: SQLite has text NULL, PostgreSQL has text NOT NULL", WHY),
-    ]
-};
+/// Differences left as they are, each with its reason (none today). The test also fails once one of them
+/// disappears, so that this list stays true.
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
 
 /// Tables that are not Baton's: sqlx's migration bookkeeping differs by engine by design.
 const NOT_OURS: &[&str] = &["_sqlx_migrations"];
