@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every check and test: formatting, lints for both targets, unit tests, API tests on SQLite and PostgreSQL,
-# and end-to-end tests in headless Chromium. Starts (and removes) its own PostgreSQL unless
+# and end-to-end tests in headless Chromium against the front end precompressed as in production. Starts (and removes) its own PostgreSQL unless
 # BATON_TEST_DATABASE_URL names one.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,6 +20,8 @@ step "front end (debug build for the browser tests)"
 trunk build --dist target/test-dist
 step "server binary"
 cargo build -p baton-server --bin baton
+step "precompressed front end (what production serves)"
+target/debug/baton precompress --dist target/test-dist
 
 if [ -z "${BATON_TEST_DATABASE_URL:-}" ]; then
   step "PostgreSQL (throwaway)"

@@ -45,6 +45,8 @@ pub fn router(state: AppState, options: &HttpOptions<'_>) -> Router {
         .merge(front_end)
         .layer(axum::middleware::from_fn(crate::csrf::protect))
         .layer(sessions)
+        // Compresses API responses on the fly. It leaves alone any response that already has a Content-Encoding,
+        // so the front end's precompressed files pass through as they are (tests/tests/static_files.rs checks).
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,

@@ -35,6 +35,17 @@ pub enum Command {
     /// Work with the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Write brotli (.br) and gzip (.gz) copies beside the built front end's files, for the server to send as they
+    /// are. A build step: touches no database; skips files whose copies are newer than them.
+    Precompress(PrecompressArgs),
+}
+
+/// Options of `baton precompress`.
+#[derive(Debug, Args)]
+pub struct PrecompressArgs {
+    /// Directory holding the built front end (Trunk's output).
+    #[arg(long, env = "BATON_DIST_DIR", default_value = "dist")]
+    pub dist: PathBuf,
 }
 
 /// `baton audit …`

@@ -73,11 +73,23 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
 
 /// Brings the schema up to date; safe to run on every start.
 pub async fn migrate(db: &Db) -> anyhow::Result<()> {
-    let migrator = match db.backend {
-        Backend::Sqlite => &SQLITE_MIGRATIONS,
-        Backend::Postgres => &POSTGRES_MIGRATIONS,
-    };
-    migrator.run(&db.pool).await.context("running migrations")?;
+    match db.backend {
+        Backend::Sqlite => migrate_sqlite(db).await,
+        Backend::Postgres => POSTGRES_MIGRATIONS.run(&db.pool).await.context("running migrations"),
+    }
+}
+
+/// SQLite changes a column only by rebuilding its table, which needs foreign keys off while the old table is
+/// dropped and the new one renamed; SQLite ignores that switch inside a transaction, where sqlx runs each
+/// migration. So the migrations run on a connection with foreign keys off, checked before anything else runs,
+/// and that connection is closed afterwards rather than returned to the pool.
+async fn migrate_sqlite(db: &Db) -> anyhow::Result<()> {
+    let mut conn = db.pool.acquire().await.context("connecting to migrate")?;
+    conn.close_on_drop();
+    conn.execute("PRAGMA foreign_keys = OFF").await?;
+    SQLITE_MIGRATIONS.run(&mut *conn).await.context("running migrations")?;
+    let dangling = sqlx::query("PRAGMA foreign_key_check").fetch_all(&mut *conn).await?;
+    anyhow::ensure!(dangling.is_empty(), "after migrating, {} rows break foreign keys", dangling.len());
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod cache_control;
 pub mod cli;
 pub mod clock;
 pub mod csrf;
@@ -11,6 +12,7 @@ pub mod error;
 pub mod json;
 pub mod kernel;
 pub mod passwords;
+pub mod precompress;
 pub mod routes;
 pub mod seed;
 pub mod serve;

@@ -3,9 +3,10 @@
 use anyhow::Context;
 use baton_domain::validation::{normalise_email, validate_email};
 use baton_server::app::HttpOptions;
-use baton_server::cli::{AuditCommand, Cli, Command, UserAddArgs, UserCommand};
+use baton_server::cli::{AuditCommand, Cli, Command, PrecompressArgs, UserAddArgs, UserCommand};
 use baton_server::db::{self, Db};
 use baton_server::passwords::Passwords;
+use baton_server::precompress::{self, Outcome};
 use baton_server::state::AppState;
 use baton_server::{seed, serve, store};
 use clap::Parser;
@@ -15,6 +16,10 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logging();
+    // A build step, run where there may be no database: it must not create one.
+    if let Command::Precompress(args) = &cli.command {
+        return precompress_dist(args);
+    }
     let db = open_database(&cli).await?;
     match cli.command {
         Command::Serve(args) => {
@@ -32,6 +37,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::User(UserCommand::Add(args)) => add_user(&db, args).await,
         Command::Audit(AuditCommand::Verify) => verify_audit(&db).await,
+        Command::Precompress(args) => precompress_dist(&args),
     }
 }
 
@@ -110,4 +116,31 @@ async fn verify_audit(db: &Db) -> anyhow::Result<()> {
             std::process::exit(1);
         }
     }
+}
+
+fn precompress_dist(args: &PrecompressArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let reports = precompress::precompress_dir(&args.dist)?;
+    let size = |bytes: Option<u64>| bytes.map_or_else(|| "-".to_owned(), |b| format!("{b} B"));
+    let mut fresh = 0;
+    for report in &reports {
+        match &report.outcome {
+            Outcome::Compressed { raw, brotli, gzip } => println!(
+                "  {:<48} {:>10} B  br {:>12}  gz {:>12}",
+                report.file.display(),
+                raw,
+                size(*brotli),
+                size(*gzip)
+            ),
+            Outcome::UpToDate => fresh += 1,
+        }
+    }
+    println!(
+        "Precompressed {} of {} files in {} ({fresh} up to date) in {:.1} s.",
+        reports.len() - fresh,
+        reports.len(),
+        args.dist.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }

@@ -1,5 +1,7 @@
 //! Serving the built front end: Trunk's `dist/` with an `index.html` fallback so that every deep link loads the
-//! app, under a Content-Security-Policy derived from that `index.html`.
+//! app, under a Content-Security-Policy derived from that `index.html`. Files are sent as the `.br` / `.gz` copies
+//! `baton precompress` wrote beside them when the client accepts that encoding, with the cache lifetimes of
+//! [`crate::cache_control`].
 
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode};
@@ -52,8 +54,15 @@ pub fn front_end(dist: &Path) -> Router {
     let index = dist.join("index.html");
     match std::fs::metadata(&index) {
         Ok(_) => {
-            let service = ServeDir::new(dist).append_index_html_on_directories(true).fallback(ServeFile::new(index));
-            Router::new().fallback_service(service)
+            let index = ServeFile::new(index).precompressed_br().precompressed_gzip();
+            let service = ServeDir::new(dist)
+                .precompressed_br()
+                .precompressed_gzip()
+                .append_index_html_on_directories(true)
+                .fallback(index);
+            Router::new()
+                .fallback_service(service)
+                .layer(axum::middleware::from_fn(crate::cache_control::front_end_headers))
         }
         Err(e) => {
             tracing::warn!(path = %index.display(), error = %e, "front end not built; serving the API only");

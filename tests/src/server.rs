@@ -1,7 +1,7 @@
 //! The real `baton` binary, started on a free port with its own database.
 
 use crate::database::{self, Backend};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 use tempfile::TempDir;
@@ -39,6 +39,8 @@ pub struct TestServer {
     pub backend: Backend,
     child: Child,
     scratch: TempDir,
+    dist: PathBuf,
+    env: Vec<(String, String)>,
 }
 
 impl TestServer {
@@ -50,7 +52,7 @@ impl TestServer {
     /// Starts a server with the demo data loaded and extra environment variables (settings such as
     /// `BATON_SESSION_IDLE_SECS`).
     pub async fn start_with_env(backend: Backend, env: &[(&str, &str)]) -> TestServer {
-        let server = TestServer::launch(backend, env).await;
+        let server = TestServer::launch(backend, &dist(), env).await;
         let seeded = server.run(&["seed-demo"], None).await;
         assert!(seeded.status.success(), "seed-demo failed: {}", String::from_utf8_lossy(&seeded.stderr));
         server
@@ -58,42 +60,36 @@ impl TestServer {
 
     /// Starts a server on an empty (migrated) database.
     pub async fn start_empty(backend: Backend) -> TestServer {
-        TestServer::launch(backend, &[]).await
+        TestServer::start_serving(backend, &dist()).await
     }
 
-    async fn launch(backend: Backend, env: &[(&str, &str)]) -> TestServer {
+    /// Starts a server on an empty (migrated) database, serving the front end in `dist_dir`.
+    pub async fn start_serving(backend: Backend, dist_dir: &Path) -> TestServer {
+        TestServer::launch(backend, dist_dir, &[]).await
+    }
+
+    async fn launch(backend: Backend, dist_dir: &Path, env: &[(&str, &str)]) -> TestServer {
         let scratch = tempfile::tempdir().expect("temporary directory");
         let database_url = database::create(backend, scratch.path()).await;
-        let mut child = Command::new(binary())
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .envs(env.iter().copied())
-            .env("BATON_DATABASE_URL", &database_url)
-            .env("BATON_DATA_DIR", scratch.path())
-            .env("BATON_DIST_DIR", dist())
-            .env("BATON_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("starting baton serve");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let announced = tokio::time::timeout(Duration::from_secs(30), async {
-            while let Ok(Some(line)) = lines.next_line().await {
-                if let Some(url) = line.strip_prefix("Baton is running at ") {
-                    return Some(url.trim_end_matches('/').to_owned());
-                }
-            }
-            None
-        })
-        .await;
-        let base_url = match announced {
-            Ok(Some(url)) => url,
-            other => panic!("baton serve did not start: {other:?}"),
-        };
-        // Keep draining stdout so the server never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        TestServer { base_url, database_url, backend, child, scratch }
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let (child, base_url) = spawn(&database_url, scratch.path(), dist_dir, &env).await;
+        TestServer { base_url, database_url, backend, child, scratch, dist: dist_dir.to_path_buf(), env }
+    }
+
+    /// Kills the server with SIGKILL, as a crash or power loss would: no shutdown code runs.
+    pub async fn kill(&mut self) {
+        self.child.start_kill().expect("sending SIGKILL");
+        tokio::time::timeout(Duration::from_secs(10), self.child.wait())
+            .await
+            .expect("server died within 10 s of SIGKILL")
+            .expect("waiting for the server");
+    }
+
+    /// Starts the server again on the same database (after [`TestServer::kill`]); it listens on a new port.
+    pub async fn restart(&mut self) {
+        let (child, base_url) = spawn(&self.database_url, self.scratch.path(), &self.dist, &self.env).await;
+        self.child = child;
+        self.base_url = base_url;
     }
 
     /// Runs another `baton` subcommand against this server's database.
@@ -117,7 +113,7 @@ impl TestServer {
         child.wait_with_output().await.expect("baton ran")
     }
 
-    /// How many session rows the database holds.
+    /// How many session rows the server's database holds.
     pub async fn session_rows(&self) -> i64 {
         sqlx::any::install_default_drivers();
         let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&self.database_url)
@@ -144,4 +140,38 @@ impl TestServer {
             .expect("server stopped within 10 s of SIGTERM")
             .expect("waiting for the server")
     }
+}
+
+/// Starts `baton serve` on a free port and returns it with the URL it announced.
+async fn spawn(database_url: &str, scratch: &Path, dist_dir: &Path, env: &[(String, String)]) -> (Child, String) {
+    let mut child = Command::new(binary())
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .env("BATON_DATABASE_URL", database_url)
+        .env("BATON_DATA_DIR", scratch)
+        .env("BATON_DIST_DIR", dist_dir)
+        .env("BATON_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starting baton serve");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let announced = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(url) = line.strip_prefix("Baton is running at ") {
+                return Some(url.trim_end_matches('/').to_owned());
+            }
+        }
+        None
+    })
+    .await;
+    let base_url = match announced {
+        Ok(Some(url)) => url,
+        other => panic!("baton serve did not start: {other:?}"),
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, base_url)
 }
