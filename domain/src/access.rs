@@ -102,8 +102,10 @@ pub struct TransferData<'a> {
     pub sponsor: OrgId,
     /// The contract manufacturer.
     pub cmo: OrgId,
-    /// The product's name, which agreements may be scoped on.
-    pub product: &'a str,
+    /// The product, which agreements may be scoped on.
+    pub product: crate::ids::ProductId,
+    /// The product's name, for the explanation of a refusal.
+    pub product_name: &'a str,
     /// The class of data asked for; `None` for the transfer's overview (product, sites, stage, dates).
     pub data_class: Option<DataClass>,
 }
@@ -327,7 +329,7 @@ fn decide_transfer(
     } else {
         Decision::Deny(DenyReason::NoAgreement {
             data_class: data.data_class,
-            product: data.product.to_owned(),
+            product: data.product_name.to_owned(),
             needed,
         })
     }

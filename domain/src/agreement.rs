@@ -2,7 +2,7 @@
 //! revocation and validity window against a clock, never stored, so expiry needs no job to flip a flag.
 
 use crate::access::Action;
-use crate::ids::{AgreementId, OrgId, TransferId};
+use crate::ids::{AgreementId, OrgId, ProductId, TransferId};
 use crate::stored_enum::stored_enum;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -68,9 +68,9 @@ impl<T: PartialEq> Coverage<T> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Scope {
-    /// Products by name.
+    /// Products by id.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub products: Coverage<String>,
+    pub products: Coverage<ProductId>,
     /// Transfers by id.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub transfers: Coverage<TransferId>,
@@ -168,11 +168,11 @@ impl AgreementFacts {
     }
 
     /// Whether, at `now`, this agreement lets its grantee do `needed` with `what`.
-    pub fn grants(&self, what: &Covered<'_>, needed: Permission, now: DateTime<Utc>) -> bool {
+    pub fn grants(&self, what: &Covered, needed: Permission, now: DateTime<Utc>) -> bool {
         self.state(now) == AgreementState::Active
             && self.grantor == what.owner
             && self.permission >= needed
-            && self.scope.products.includes(&what.product.to_owned())
+            && self.scope.products.includes(&what.product)
             && self.scope.transfers.includes(&what.transfer)
             && what.data_class.is_none_or(|class| self.scope.data_classes.contains(&class))
     }
@@ -180,11 +180,11 @@ impl AgreementFacts {
 
 /// A piece of another organisation's data, described by what agreements are scoped on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Covered<'a> {
+pub struct Covered {
     /// The organisation that owns it (an agreement's grantor).
     pub owner: OrgId,
     /// The product it belongs to.
-    pub product: &'a str,
+    pub product: ProductId,
     /// The transfer it belongs to.
     pub transfer: TransferId,
     /// Its data class; `None` for a transfer's overview, which any agreement covering the transfer reveals.
@@ -207,7 +207,7 @@ mod tests {
             grantor: OrgId(Uuid::from_u128(1)),
             grantee: OrgId(Uuid::from_u128(2)),
             scope: Scope {
-                products: Coverage::Only(vec!["Velarimab".into()]),
+                products: Coverage::Only(vec![ProductId(Uuid::from_u128(5))]),
                 transfers: Coverage::All,
                 data_classes: vec![DataClass::ProcessDescription],
             },
@@ -244,14 +244,15 @@ mod tests {
         let a = facts();
         let what = Covered {
             owner: a.grantor,
-            product: "Velarimab",
+            product: ProductId(Uuid::from_u128(5)),
             transfer: TransferId(Uuid::from_u128(7)),
             data_class: Some(DataClass::ProcessDescription),
         };
         assert!(a.grants(&what, Permission::View, t(1)));
         assert!(a.grants(&what, Permission::Comment, t(1)));
         assert!(!a.grants(&what, Permission::Download, t(1)), "permission above the granted level");
-        assert!(!a.grants(&Covered { product: "Corvastatin", ..what }, Permission::View, t(1)), "other product");
+        let corvastatin = ProductId(Uuid::from_u128(6));
+        assert!(!a.grants(&Covered { product: corvastatin, ..what }, Permission::View, t(1)), "other product");
         assert!(!a.grants(&Covered { data_class: Some(DataClass::Commercial), ..what }, Permission::View, t(1)));
         assert!(!a.grants(&Covered { owner: a.grantee, ..what }, Permission::View, t(1)), "other owner's data");
         assert!(a.grants(&Covered { data_class: None, ..what }, Permission::View, t(1)), "overview");
@@ -305,7 +306,7 @@ impl AgreementTerms {
         if self.scope.data_classes.is_empty() {
             return Err(ApiError::invalid("scope.data_classes", "Choose at least one class of data to share."));
         }
-        if matches!(&self.scope.products, Coverage::Only(p) if p.is_empty() || p.iter().any(|p| p.trim().is_empty())) {
+        if matches!(&self.scope.products, Coverage::Only(p) if p.is_empty()) {
             return Err(ApiError::invalid("scope.products", "List the products covered, or choose all products."));
         }
         if matches!(&self.scope.transfers, Coverage::Only(t) if t.is_empty()) {

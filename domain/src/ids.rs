@@ -49,6 +49,10 @@ id_type!(
     AgreementId
 );
 id_type!(
+    /// Identifies a product (what agreements are scoped on).
+    ProductId
+);
+id_type!(
     /// Identifies a partnership between a sponsor and a CMO.
     PartnershipId
 );

@@ -113,6 +113,8 @@ pub struct TransferDetail {
     pub code: String,
     /// The product being transferred.
     pub product: String,
+    /// Its id, which agreements are scoped on.
+    pub product_id: crate::ids::ProductId,
     /// Dosage form or modality, e.g. "Monoclonal antibody, drug substance".
     pub product_form: String,
     /// The sending unit (usually the sponsor's site).

@@ -7,12 +7,13 @@ use crate::passwords::Passwords;
 use crate::store;
 use crate::store::agreements::Agreement;
 use crate::store::agreements::{Lineage, NewAgreement};
+use crate::store::products::NewProduct;
 use crate::store::transfers::NewTransfer;
 use crate::store::users::NewUser;
 use baton_domain::access::Action;
 use baton_domain::agreement::{AgreementTerms, Coverage, DataClass, Permission, Scope};
 use baton_domain::audit::AuditAction;
-use baton_domain::ids::{AgreementId, OrgId, PartnershipId, SiteId, TransferId, UserId};
+use baton_domain::ids::{AgreementId, OrgId, PartnershipId, ProductId, SiteId, TransferId, UserId};
 use baton_domain::org::{OrgKind, Role, UserProfile};
 use baton_domain::quality::{DEFAULT_ACTIVITIES, QualityAgreementDraft, Raci, RaciRow};
 use baton_domain::signature::Meaning;
@@ -44,6 +45,12 @@ pub const CORVASTATIN: TransferId = TransferId(Uuid::from_u128(0x0000_0003_0000_
 pub const VELARIMAB_DS_AGREEMENT: AgreementId = AgreementId(Uuid::from_u128(0x0000_0006_0000_4000_8000_0000_0000_0001));
 /// The active agreement sharing Corvastatin data with Castellan.
 pub const CORVASTATIN_AGREEMENT: AgreementId = AgreementId(Uuid::from_u128(0x0000_0006_0000_4000_8000_0000_0000_0002));
+/// Helix's Velarimab drug substance.
+pub const VELARIMAB_DS_PRODUCT: ProductId = ProductId(Uuid::from_u128(0x0000_0007_0000_4000_8000_0000_0000_0001));
+/// Helix's Corvastatin tablets.
+pub const CORVASTATIN_PRODUCT: ProductId = ProductId(Uuid::from_u128(0x0000_0007_0000_4000_8000_0000_0000_0002));
+/// Helix's Velarimab drug product.
+pub const VELARIMAB_DP_PRODUCT: ProductId = ProductId(Uuid::from_u128(0x0000_0007_0000_4000_8000_0000_0000_0003));
 /// Velarimab drug product to Norvia, just initiated.
 pub const VELARIMAB_DP: TransferId = TransferId(Uuid::from_u128(0x0000_0003_0000_4000_8000_0000_0000_0003));
 
@@ -176,12 +183,19 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
         }
     }
 
+    let products = [
+        (VELARIMAB_DS_PRODUCT, "Velarimab drug substance", "Monoclonal antibody, 2,000 L fed-batch"),
+        (CORVASTATIN_PRODUCT, "Corvastatin 20 mg tablets", "Film-coated tablet, wet granulation"),
+        (VELARIMAB_DP_PRODUCT, "Velarimab drug product", "Liquid in vial, 100 mg/mL, aseptic fill"),
+    ];
+    for (id, name, form) in products {
+        store::products::insert(pool, &NewProduct { id, owner: HELIX, name, form }, now).await?;
+    }
     let transfers = [
         NewTransfer {
             id: VELARIMAB_DS,
             code: "TT-2026-001",
-            product: "Velarimab drug substance",
-            product_form: "Monoclonal antibody, 2,000 L fed-batch",
+            product: VELARIMAB_DS_PRODUCT,
             sponsor: HELIX,
             cmo: NORVIA,
             sending_site: HELIX_BASEL,
@@ -193,8 +207,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
         NewTransfer {
             id: CORVASTATIN,
             code: "TT-2025-014",
-            product: "Corvastatin 20 mg tablets",
-            product_form: "Film-coated tablet, wet granulation",
+            product: CORVASTATIN_PRODUCT,
             sponsor: HELIX,
             cmo: CASTELLAN,
             sending_site: HELIX_CORK,
@@ -206,8 +219,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
         NewTransfer {
             id: VELARIMAB_DP,
             code: "TT-2026-007",
-            product: "Velarimab drug product",
-            product_form: "Liquid in vial, 100 mg/mL, aseptic fill",
+            product: VELARIMAB_DP_PRODUCT,
             sponsor: HELIX,
             cmo: NORVIA,
             sending_site: HELIX_BASEL,
@@ -241,7 +253,7 @@ async fn seed_agreements(db: &Db, now: chrono::DateTime<Utc>) -> anyhow::Result<
                 title: "Velarimab drug substance — technology transfer data".into(),
                 grantee: NORVIA,
                 scope: Scope {
-                    products: Coverage::Only(vec!["Velarimab drug substance".into()]),
+                    products: Coverage::Only(vec![VELARIMAB_DS_PRODUCT]),
                     transfers: Coverage::Only(vec![VELARIMAB_DS]),
                     data_classes: vec![
                         DataClass::ProcessDescription,
@@ -263,7 +275,7 @@ async fn seed_agreements(db: &Db, now: chrono::DateTime<Utc>) -> anyhow::Result<
                 title: "Corvastatin tablets — transfer and PPQ".into(),
                 grantee: CASTELLAN,
                 scope: Scope {
-                    products: Coverage::Only(vec!["Corvastatin 20 mg tablets".into()]),
+                    products: Coverage::Only(vec![CORVASTATIN_PRODUCT]),
                     transfers: Coverage::All,
                     data_classes: DataClass::ALL.iter().copied().filter(|c| *c != DataClass::Commercial).collect(),
                 },

@@ -25,7 +25,7 @@ fn terms() -> Value {
         "title": "Velarimab drug product — initiation data",
         "grantee": NORVIA,
         "scope": {
-            "products": {"kind": "only", "items": ["Velarimab drug product"]},
+            "products": {"kind": "only", "items": ["00000007-0000-4000-8000-000000000003"]},
             "transfers": {"kind": "only", "items": [VELARIMAB_DP]},
             "data_classes": ["process_description"]
         },
@@ -162,6 +162,13 @@ async fn bad_terms_are_refused_naming_the_field_and_change_nothing(db: Backend) 
     let mut t = terms();
     t["permission"] = json!("everything");
     cases.push((t, "permission"));
+    // Products are scoped by id: Corvastatin is transferred to Castellan, not Norvia; a product name is no id.
+    let mut t = terms();
+    t["scope"]["products"] = json!({"kind": "only", "items": ["00000007-0000-4000-8000-000000000002"]});
+    cases.push((t, "scope.products"));
+    let mut t = terms();
+    t["scope"]["products"] = json!({"kind": "only", "items": ["Velarimab drug product"]});
+    cases.push((t, "scope.products"));
     for (body, field) in cases {
         let reply = send(sponsor.request(Method::POST, "/agreements").json(&body)).await;
         assert_eq!(reply.status, 422, "{field}: {:?}", reply.body);

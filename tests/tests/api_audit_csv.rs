@@ -15,7 +15,7 @@ async fn formula_like_values_come_out_of_the_csv_export_neutralised(db: Backend)
         "title": "Velarimab drug product — initiation data",
         "grantee": "00000001-0000-4000-8000-000000000002",
         "scope": {
-            "products": {"kind": "only", "items": ["Velarimab drug product"]},
+            "products": {"kind": "only", "items": ["00000007-0000-4000-8000-000000000003"]},
             "transfers": {"kind": "only", "items": ["00000003-0000-4000-8000-000000000003"]},
             "data_classes": ["process_description"]
         },

@@ -19,8 +19,12 @@ const TRANSFERS: [&str; 3] = [
     "00000003-0000-4000-8000-000000000002",
     "00000003-0000-4000-8000-000000000003",
 ];
-const PRODUCTS: [&str; 4] =
-    ["Velarimab drug substance", "Corvastatin 20 mg tablets", "Velarimab drug product", "Unlisted"];
+/// The demo products: Velarimab drug substance, Corvastatin tablets, Velarimab drug product.
+const PRODUCTS: [&str; 3] = [
+    "00000007-0000-4000-8000-000000000001",
+    "00000007-0000-4000-8000-000000000002",
+    "00000007-0000-4000-8000-000000000003",
+];
 
 /// A small deterministic generator, so a failure can be replayed from its seed.
 struct Rng(u64);
@@ -71,7 +75,8 @@ async fn check_lists(server: &TestServer, context: &str) {
                     owner: t.sponsor.id,
                     sponsor: t.sponsor.id,
                     cmo: t.cmo.id,
-                    product: &t.product,
+                    product: t.product_id,
+                    product_name: &t.product,
                     data_class: None,
                 };
                 access::decide(&subject, Action::Read, &Resource::Transfer(data), &facts, now).is_allowed()
@@ -116,14 +121,14 @@ async fn lists_equal_the_rule_on_demo_and_random_data(db: Backend) {
             let cmo = rng.below(2) as usize;
             let (_, grantee) = CMOS[cmo];
             // Only transfers between Helix and this CMO may be listed in scope.
-            let own_transfers: Vec<&str> = match cmo {
-                0 => vec![TRANSFERS[0], TRANSFERS[2]],
-                _ => vec![TRANSFERS[1]],
+            let (own_transfers, own_products): (Vec<&str>, Vec<&str>) = match cmo {
+                0 => (vec![TRANSFERS[0], TRANSFERS[2]], vec![PRODUCTS[0], PRODUCTS[2]]),
+                _ => (vec![TRANSFERS[1]], vec![PRODUCTS[1]]),
             };
             let products = if rng.below(3) == 0 {
                 json!({"kind": "all"})
             } else {
-                json!({"kind": "only", "items": rng.subset(&PRODUCTS)})
+                json!({"kind": "only", "items": rng.subset(&own_products)})
             };
             let transfers = if rng.below(3) == 0 {
                 json!({"kind": "all"})

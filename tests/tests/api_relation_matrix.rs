@@ -14,6 +14,8 @@ const NORVIA: &str = "00000001-0000-4000-8000-000000000002";
 const HELIX: &str = "00000001-0000-4000-8000-000000000001";
 const VELARIMAB_DS: &str = "00000003-0000-4000-8000-000000000001";
 const VELARIMAB_DP: &str = "00000003-0000-4000-8000-000000000003";
+const VELARIMAB_DS_PRODUCT: &str = "00000007-0000-4000-8000-000000000001";
+const VELARIMAB_DP_PRODUCT: &str = "00000007-0000-4000-8000-000000000003";
 const ROLES: [&str; 5] = ["admin", "lead", "qa", "operator", "viewer"];
 /// Fields of the Velarimab drug product transfer that a refused caller must not see.
 const PROTECTED: [&str; 4] = ["TT-2026-007", "Liquid in vial", "2027-10-29", "Helix Basel Biologics"];
@@ -101,12 +103,10 @@ fn role_may(role: &str, action: &Value) -> bool {
 fn agreement(
     relation: Relation,
 ) -> Option<(&'static str, &'static str, Vec<&'static str>, &'static str, &'static str)> {
-    let (product, transfer, window) = ("Velarimab drug product", VELARIMAB_DP, "2026-01-01T00:00:00Z");
+    let (product, transfer, window) = (VELARIMAB_DP_PRODUCT, VELARIMAB_DP, "2026-01-01T00:00:00Z");
     Some(match relation {
         Relation::OwnOrganisation | Relation::NoAgreement => return None,
-        Relation::ActiveOtherProduct => {
-            ("Corvastatin 20 mg tablets", transfer, ALL_CLASSES.to_vec(), "download", window)
-        }
+        Relation::ActiveOtherProduct => (VELARIMAB_DS_PRODUCT, transfer, ALL_CLASSES.to_vec(), "download", window),
         Relation::ActiveOtherTransfer => (product, VELARIMAB_DS, ALL_CLASSES.to_vec(), "download", window),
         Relation::ActiveOtherDataClass => (product, transfer, vec!["commercial"], "download", window),
         Relation::ActiveLowerPermission => (product, transfer, ALL_CLASSES.to_vec(), "view", window),

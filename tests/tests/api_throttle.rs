@@ -85,7 +85,7 @@ fn terms() -> serde_json::Value {
         "title": "Velarimab drug product — initiation data",
         "grantee": "00000001-0000-4000-8000-000000000002",
         "scope": {
-            "products": {"kind": "only", "items": ["Velarimab drug product"]},
+            "products": {"kind": "only", "items": ["00000007-0000-4000-8000-000000000003"]},
             "transfers": {"kind": "only", "items": ["00000003-0000-4000-8000-000000000003"]},
             "data_classes": ["process_description"]
         },

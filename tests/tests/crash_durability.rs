@@ -30,7 +30,7 @@ fn draft_terms(n: usize) -> Value {
         "title": format!("Crash burst draft {n}"),
         "grantee": NORVIA,
         "scope": {
-            "products": {"kind": "only", "items": ["Velarimab drug product"]},
+            "products": {"kind": "only", "items": ["00000007-0000-4000-8000-000000000003"]},
             "transfers": {"kind": "only", "items": [VELARIMAB_DP]},
             "data_classes": ["process_description"]
         },

@@ -48,13 +48,6 @@ pub fn AgreementPage() -> impl IntoView {
     }
 }
 
-fn coverage_text<T: ToString>(coverage: &Coverage<T>, all: &str) -> String {
-    match coverage {
-        Coverage::All => all.to_owned(),
-        Coverage::Only(items) => items.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
-    }
-}
-
 #[component]
 fn AgreementView(agreement: AgreementView, on_change: Callback<()>) -> impl IntoView {
     let csrf = use_auth().session().map(|s| s.csrf_token).unwrap_or_default();
@@ -149,7 +142,7 @@ fn AgreementView(agreement: AgreementView, on_change: Callback<()>) -> impl Into
                 <div><dt>"Permission"</dt><dd>{agreement.permission.label()}</dd></div>
                 <div><dt>"Valid from"</dt><dd class="numeric-text">{format::date_time(agreement.valid_from)}</dd></div>
                 <div><dt>"Valid until"</dt><dd class="numeric-text">{format::date_time(agreement.valid_until)}</dd></div>
-                <div><dt>"Products"</dt><dd>{coverage_text(&agreement.scope.products, "All products")}</dd></div>
+                <div><dt>"Products"</dt><dd>{match &agreement.scope.products { Coverage::All => "All products".to_owned(), Coverage::Only(p) => format!("{} product(s)", p.len()) }}</dd></div>
                 <div><dt>"Transfers"</dt><dd>{match &agreement.scope.transfers { Coverage::All => "All transfers".to_owned(), Coverage::Only(t) => format!("{} transfer(s)", t.len()) }}</dd></div>
                 <div><dt>"Data classes"</dt><dd>{agreement.scope.data_classes.iter().map(|c| c.label()).collect::<Vec<_>>().join(", ")}</dd></div>
                 {agreement.revocation_reason.clone().map(|r| view! { <div><dt>"Revoked because"</dt><dd>{r}</dd></div> })}

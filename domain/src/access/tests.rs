@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::agreement::{AgreementState, Coverage, Scope};
-use crate::ids::AgreementId;
+use crate::ids::{AgreementId, ProductId};
 use chrono::Duration;
 use proptest::prelude::*;
 use uuid::Uuid;
@@ -20,6 +20,10 @@ fn now() -> DateTime<Utc> {
 }
 
 const PRODUCTS: [&str; 2] = ["Velarimab", "Corvastatin"];
+
+fn product_id(index: usize) -> ProductId {
+    ProductId(Uuid::from_u128(500 + index as u128))
+}
 
 fn any_role() -> impl Strategy<Value = Role> {
     proptest::sample::select(Role::ALL.to_vec())
@@ -47,7 +51,7 @@ fn any_coverage<T: Clone + std::fmt::Debug + 'static>(items: Vec<T>) -> impl Str
 prop_compose! {
     fn any_agreement()(
         grantor in 1u128..4, grantee in 1u128..4,
-        products in any_coverage(PRODUCTS.iter().map(|p| p.to_string()).collect()),
+        products in any_coverage((0..PRODUCTS.len()).map(product_id).collect()),
         transfers in any_coverage((0..3).map(transfer_id).collect()),
         classes in proptest::sample::subsequence(DataClass::ALL.to_vec(), 0..=DataClass::ALL.len()),
         permission in any_permission(),
@@ -85,7 +89,15 @@ prop_compose! {
 
 fn data(t: &TransferFacts) -> TransferData<'static> {
     let owner = if t.5 { t.1 } else { t.0 };
-    TransferData { id: t.3, owner, sponsor: t.0, cmo: t.1, product: PRODUCTS[t.2], data_class: t.4 }
+    TransferData {
+        id: t.3,
+        owner,
+        sponsor: t.0,
+        cmo: t.1,
+        product: product_id(t.2),
+        product_name: PRODUCTS[t.2],
+        data_class: t.4,
+    }
 }
 
 fn other_party(data: &TransferData<'_>) -> OrgId {
@@ -106,7 +118,7 @@ proptest! {
             prop_assert_eq!(subject.org, other_party(&data), "only the transfer's other party can be a partner");
             prop_assert!(agreements.iter().any(|a| a.state(now()) == AgreementState::Active
                 && a.grantor == data.owner && a.grantee == subject.org && a.permission >= needed
-                && a.scope.products.includes(&data.product.to_string())
+                && a.scope.products.includes(&data.product)
                 && a.scope.transfers.includes(&data.id)
                 && data.data_class.is_none_or(|c| a.scope.data_classes.contains(&c))));
         }
@@ -161,7 +173,7 @@ fn active_agreement(class: DataClass, permission: Permission) -> AgreementFacts 
         grantor: org(1),
         grantee: org(2),
         scope: Scope {
-            products: Coverage::Only(vec!["Velarimab".into()]),
+            products: Coverage::Only(vec![product_id(0)]),
             transfers: Coverage::All,
             data_classes: vec![class],
         },
@@ -182,7 +194,8 @@ fn denials_say_what_is_missing() {
         owner: org(1),
         sponsor: org(1),
         cmo: org(2),
-        product: "Velarimab",
+        product: product_id(0),
+        product_name: "Velarimab",
         data_class: Some(DataClass::AnalyticalMethods),
     };
     let cmo = Subject { org: org(2), role: Role::Qa };
@@ -246,7 +259,8 @@ fn a_cmo_owns_its_batch_records_and_grants_the_sponsor_access_to_them() {
         owner: cmo,
         sponsor,
         cmo,
-        product: "Velarimab",
+        product: product_id(0),
+        product_name: "Velarimab",
         data_class: Some(DataClass::BatchRecords),
     };
     let sponsor_qa = Subject { org: sponsor, role: Role::Qa };
@@ -270,7 +284,8 @@ fn signatures_on_transfer_records_are_decided_with_their_meaning() {
         owner: org(1),
         sponsor: org(1),
         cmo: org(2),
-        product: "Velarimab",
+        product: product_id(0),
+        product_name: "Velarimab",
         data_class: None,
     };
     let resource = Resource::Transfer(data);

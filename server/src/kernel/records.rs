@@ -34,7 +34,8 @@ impl Record for TransferDetail {
             owner: self.sponsor.id,
             sponsor: self.sponsor.id,
             cmo: self.cmo.id,
-            product: &self.product,
+            product: self.product_id,
+            product_name: &self.product,
             data_class: None,
         })
     }

@@ -51,6 +51,17 @@ async fn check_terms(
     let partnership = store::agreements::partnership(&mut *conn, grantor, terms.grantee).await?.ok_or_else(|| {
         AppError::new(ErrorCode::NoAccess, "Your organisation has no partnership with that organisation.")
     })?;
+    if let Coverage::Only(products) = &terms.scope.products {
+        for id in products {
+            if !store::products::transferred_between(conn, *id, grantor, terms.grantee).await? {
+                return Err(ApiError::invalid(
+                    "scope.products",
+                    format!("Product {id} is not transferred between the two parties."),
+                )
+                .into());
+            }
+        }
+    }
     if let Coverage::Only(transfers) = &terms.scope.transfers {
         for id in transfers {
             let transfer = store::transfers::get(conn, *id).await?;

@@ -6,7 +6,7 @@ use crate::clock;
 use baton_domain::agreement::{
     AgreementFacts, AgreementState, AgreementTerms, AgreementView, Coverage, DataClass, Permission, Scope,
 };
-use baton_domain::ids::{AgreementId, OrgId, PartnershipId, TransferId, UserId};
+use baton_domain::ids::{AgreementId, OrgId, PartnershipId, ProductId, TransferId, UserId};
 use baton_domain::org::OrgRef;
 use baton_domain::signature::content_hash;
 use chrono::{DateTime, Utc};
@@ -136,7 +136,14 @@ async fn load(
                 products: if r.all_products != 0 {
                     Coverage::All
                 } else {
-                    Coverage::Only(products.remove(&r.id).unwrap_or_default())
+                    Coverage::Only(
+                        products
+                            .remove(&r.id)
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|p| parse_column::<ProductId>(p, "agreement_product_scope.product_id"))
+                            .collect::<anyhow::Result<_>>()?,
+                    )
                 },
                 transfers: if r.all_transfers != 0 {
                     Coverage::All
@@ -223,8 +230,8 @@ macro_rules! covers_transfer_sql {
     () => {
         "(a.all_transfers = 1 OR EXISTS (SELECT 1 FROM agreement_transfers x \
           WHERE x.agreement_id = a.id AND x.transfer_id = t.id)) \
-         AND (a.all_products = 1 OR EXISTS (SELECT 1 FROM agreement_products p \
-          WHERE p.agreement_id = a.id AND p.product = t.product))"
+         AND (a.all_products = 1 OR EXISTS (SELECT 1 FROM agreement_product_scope p \
+          WHERE p.agreement_id = a.id AND p.product_id = t.product_id))"
     };
 }
 
@@ -273,7 +280,7 @@ pub async fn partnership(conn: &mut AnyConnection, a: OrgId, b: OrgId) -> anyhow
 
 /// The scope tables and the column each holds.
 const SCOPE_TABLES: [(&str, &str); 3] = [
-    ("agreement_products", "product"),
+    ("agreement_product_scope", "product_id"),
     ("agreement_transfers", "transfer_id"),
     ("agreement_data_classes", "data_class"),
 ];
@@ -281,7 +288,7 @@ const SCOPE_TABLES: [(&str, &str); 3] = [
 async fn write_scope(conn: &mut AnyConnection, id: AgreementId, scope: &Scope) -> anyhow::Result<()> {
     let products = match &scope.products {
         Coverage::All => Vec::new(),
-        Coverage::Only(products) => products.iter().map(|p| p.trim().to_owned()).collect(),
+        Coverage::Only(products) => products.iter().map(ToString::to_string).collect(),
     };
     let transfers = match &scope.transfers {
         Coverage::All => Vec::new(),

@@ -2,13 +2,14 @@
 
 use super::parse_column;
 use crate::clock;
-use baton_domain::ids::{OrgId, SiteId, TransferId};
+use baton_domain::ids::{OrgId, ProductId, SiteId, TransferId};
 use baton_domain::org::{OrgRef, SiteRef};
 use baton_domain::transfer::{Stage, TransferDetail, TransferSummary};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
-const DETAIL_QUERY: &str = "SELECT t.id, t.code, t.product, t.product_form, t.stage, t.started_on, \
+const DETAIL_QUERY: &str = "SELECT t.id, t.code, pr.id AS product_id, pr.name AS product, pr.form AS product_form, \
+     t.stage, t.started_on, \
      t.target_completion, t.updated_at, \
      so.id AS sponsor_id, so.name AS sponsor_name, so.kind AS sponsor_kind, \
      co.id AS cmo_id, co.name AS cmo_name, co.kind AS cmo_kind, \
@@ -17,6 +18,7 @@ const DETAIL_QUERY: &str = "SELECT t.id, t.code, t.product, t.product_form, t.st
      rs.id AS recv_id, rs.name AS recv_name, rs.location AS recv_location, \
      rso.id AS recv_org_id, rso.name AS recv_org_name, rso.kind AS recv_org_kind \
      FROM transfers t \
+     JOIN products pr ON pr.id = t.product_id \
      JOIN organisations so ON so.id = t.sponsor_org_id \
      JOIN organisations co ON co.id = t.cmo_org_id \
      JOIN sites ss ON ss.id = t.sending_site_id \
@@ -28,6 +30,7 @@ const DETAIL_QUERY: &str = "SELECT t.id, t.code, t.product, t.product_form, t.st
 struct DetailRow {
     id: String,
     code: String,
+    product_id: String,
     product: String,
     product_form: String,
     stage: String,
@@ -65,6 +68,7 @@ impl TryFrom<DetailRow> for TransferDetail {
             id: parse_column(&r.id, "transfers.id")?,
             code: r.code,
             product: r.product,
+            product_id: parse_column(&r.product_id, "transfers.product_id")?,
             product_form: r.product_form,
             sending_site: SiteRef {
                 id: parse_column(&r.send_id, "sites.id")?,
@@ -131,10 +135,8 @@ pub struct NewTransfer<'a> {
     pub id: TransferId,
     /// Short reference.
     pub code: &'a str,
-    /// Product name.
-    pub product: &'a str,
-    /// Dosage form or modality.
-    pub product_form: &'a str,
+    /// The product.
+    pub product: ProductId,
     /// Brand owner.
     pub sponsor: OrgId,
     /// Contract manufacturer.
@@ -154,14 +156,13 @@ pub struct NewTransfer<'a> {
 /// Adds a transfer unless one with that id exists.
 pub async fn insert(pool: &AnyPool, t: &NewTransfer<'_>, now: DateTime<Utc>) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO transfers (id, code, product, product_form, sponsor_org_id, cmo_org_id, sending_site_id, \
+        "INSERT INTO transfers (id, code, product_id, sponsor_org_id, cmo_org_id, sending_site_id, \
          receiving_site_id, stage, started_on, target_completion, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING",
     )
     .bind(t.id.to_string())
     .bind(t.code)
-    .bind(t.product)
-    .bind(t.product_form)
+    .bind(t.product.to_string())
     .bind(t.sponsor.to_string())
     .bind(t.cmo.to_string())
     .bind(t.sending_site.to_string())

@@ -13,12 +13,18 @@ use std::time::{Duration, Instant};
 
 const VELARIMAB_DS: &str = "00000003-0000-4000-8000-000000000001";
 const NORVIA: &str = "00000001-0000-4000-8000-000000000002";
+const VELARIMAB_DP: &str = "00000003-0000-4000-8000-000000000003";
 const CONCURRENCY: usize = 16;
 const SECONDS: u64 = 5;
 const ROUNDS: usize = 3;
 
-/// Requests per second that `make` can sustain with CONCURRENCY clients for SECONDS, each a cloned client.
-async fn throughput(client: reqwest::Client, url: String) -> f64 {
+/// One run: requests per second sustained by CONCURRENCY clients for SECONDS, and the 99th-percentile latency.
+struct Run {
+    per_second: f64,
+    p99: Duration,
+}
+
+async fn throughput(client: reqwest::Client, url: String) -> Run {
     let done = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(SECONDS);
     let started = Instant::now();
@@ -26,19 +32,26 @@ async fn throughput(client: reqwest::Client, url: String) -> f64 {
         .map(|_| {
             let (client, url, done) = (client.clone(), url.clone(), done.clone());
             tokio::spawn(async move {
+                let mut latencies = Vec::new();
                 while Instant::now() < deadline {
+                    let sent = Instant::now();
                     let response = client.get(&url).send().await.expect("request");
                     assert_eq!(response.status(), 200, "{url}");
                     response.bytes().await.expect("body");
+                    latencies.push(sent.elapsed());
                     done.fetch_add(1, Ordering::Relaxed);
                 }
+                latencies
             })
         })
         .collect();
+    let mut latencies = Vec::new();
     for worker in workers {
-        worker.await.expect("worker");
+        latencies.extend(worker.await.expect("worker"));
     }
-    done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+    latencies.sort();
+    let p99 = latencies.get(latencies.len() * 99 / 100).copied().unwrap_or_default();
+    Run { per_second: done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64(), p99 }
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -67,7 +80,7 @@ async fn grow_agreements(server: &TestServer, sponsor: &ApiClient, cmo: &ApiClie
         let terms = json!({
             "title": format!("Bench agreement {i}"),
             "grantee": NORVIA,
-            "scope": {"products": {"kind": "only", "items": [format!("Bench product {i}")]}, "transfers": {"kind": "all"},
+            "scope": {"products": {"kind": "all"}, "transfers": {"kind": "only", "items": [VELARIMAB_DP]},
                       "data_classes": ["process_description"]},
             "permission": "view", "valid_from": "2026-01-01T00:00:00Z", "valid_until": "2030-01-01T00:00:00Z"
         });
@@ -101,8 +114,8 @@ async fn main() {
         body.len()
     );
     println!(
-        "{:>12} {:>12} {:>16} {:>10} {:>16} {:>10}",
-        "agreements", "bare", "sponsor (own)", "ratio", "CMO (+audit)", "ratio"
+        "{:>10} {:>9} {:>11} {:>9} {:>12} {:>9} {:>11} {:>9} {:>9}",
+        "agreements", "bare", "own (spons)", "own/bare", "partner CMO", "part/own", "own p99", "part p99", "bare p99"
     );
 
     let mut have = 1; // the seeded agreement with Norvia
@@ -115,7 +128,14 @@ async fn main() {
             s.push(throughput(sponsor_reader.http.clone(), url.clone()).await);
             c.push(throughput(cmo_reader.http.clone(), url.clone()).await);
         }
-        let (b, s, c) = (median(b), median(s), median(c));
-        println!("{target:>12} {b:>12.0} {s:>16.0} {:>10.2} {c:>16.0} {:>10.2}", s / b, c / b);
+        let ms = |runs: &[Run]| median(runs.iter().map(|r| r.p99.as_secs_f64() * 1000.0).collect());
+        let (bp, sp, cp) = (ms(&b), ms(&s), ms(&c));
+        let rate = |runs: &[Run]| median(runs.iter().map(|r| r.per_second).collect());
+        let (b, s, c) = (rate(&b), rate(&s), rate(&c));
+        println!(
+            "{target:>10} {b:>9.0} {s:>11.0} {:>9.2} {c:>12.0} {:>9.2} {sp:>8.1}ms {cp:>7.1}ms {bp:>7.1}ms",
+            s / b,
+            c / s
+        );
     }
 }
