@@ -68,10 +68,8 @@ impl<T: PartialEq> Coverage<T> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Scope {
     /// Products by name.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub products: Coverage<String>,
     /// Transfers by id.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub transfers: Coverage<TransferId>,
     /// Kinds of data.
     pub data_classes: Vec<DataClass>,

@@ -1,7 +1,7 @@
 //! Errors as the API returns them: a status and the shared JSON body, never a panic or a bare 500 for bad input.
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
@@ -61,6 +61,21 @@ impl From<JsonRejection> for AppError {
 impl From<PathRejection> for AppError {
     fn from(rejection: PathRejection) -> Self {
         AppError::Api(ApiError::invalid("path", rejection.body_text()))
+    }
+}
+
+impl From<QueryRejection> for AppError {
+    fn from(rejection: QueryRejection) -> Self {
+        // "Failed to deserialize query string: limit: invalid digit found in string" names the parameter.
+        let message = rejection.body_text();
+        let field = message
+            .split_once("query string: ")
+            .and_then(|(_, rest)| rest.split_once(": "))
+            .map(|(name, _)| name)
+            .filter(|name| !name.is_empty() && !name.contains(' '))
+            .unwrap_or("query")
+            .to_owned();
+        AppError::Api(ApiError::invalid(field, message))
     }
 }
 

@@ -2,12 +2,12 @@
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::json::ApiPath;
+use crate::json::{ApiPath, ApiQuery};
 use crate::state::AppState;
 use crate::store;
 use crate::store::audit::{Actor, Filter, NewEntry};
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use baton_domain::access::{self, Action, Decision, Resource, TransferData};
@@ -24,22 +24,29 @@ const MAX_EXPORT: i64 = 100_000;
 
 /// Filters, all optional; times are ISO-8601 UTC.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Only entries by this user (id).
+    #[param(value_type = Option<uuid::Uuid>)]
     pub actor: Option<String>,
     /// Only this kind of record, e.g. `agreement`.
+    #[param(value_type = Option<RecordType>)]
     pub record_type: Option<String>,
     /// Only this record (id).
     pub record_id: Option<String>,
     /// Only this action, e.g. `sign`.
+    #[param(value_type = Option<AuditAction>)]
     pub action: Option<String>,
     /// At or after this time.
+    #[param(value_type = Option<DateTime<Utc>>)]
     pub from: Option<String>,
     /// Before this time.
+    #[param(value_type = Option<DateTime<Utc>>)]
     pub to: Option<String>,
     /// Entries older than this sequence number (next page).
     pub before_seq: Option<i64>,
     /// Page size, 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500, default = 100)]
     pub limit: Option<i64>,
 }
 
@@ -105,7 +112,7 @@ fn allow_trail(user: &CurrentUser, action: Action) -> Result<(), AppError> {
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
-    query: Query<AuditQuery>,
+    query: ApiQuery<AuditQuery>,
 ) -> Result<Json<AuditPage>, AppError> {
     allow_trail(&user, Action::Read)?;
     let limit = query.limit.unwrap_or(100);
@@ -142,7 +149,7 @@ pub async fn actors(State(state): State<AppState>, user: CurrentUser) -> Result<
 pub async fn export(
     State(state): State<AppState>,
     user: CurrentUser,
-    query: Query<AuditQuery>,
+    query: ApiQuery<AuditQuery>,
 ) -> Result<impl IntoResponse, AppError> {
     allow_trail(&user, Action::Download)?;
     let now = Utc::now();
@@ -195,7 +202,8 @@ pub async fn export(
 
 /// One record's history, oldest first, for anyone who may read the record.
 #[utoipa::path(get, path = "/history/{record_type}/{id}", tag = "audit", security(("session" = [])),
-    params(("record_type" = String, Path, description = "`agreement`, `quality_agreement` or `transfer`"), ("id" = String, Path, description = "Record id")),
+    params(("record_type" = super::openapi::HistoryRecordType, Path, description = "The kind of record"),
+        ("id" = uuid::Uuid, Path, description = "The record's id")),
     responses((status = 200, body = Vec<AuditEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn history(
