@@ -4,11 +4,14 @@
 //! a 500), and no Baton field has a use for it, so it is refused up front, on both databases alike, naming the field.
 
 use crate::error::AppError;
+use crate::error::field_of;
+use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use baton_domain::error::ApiError;
+use axum::http::{HeaderMap, StatusCode, header};
+use baton_domain::error::{ApiError, ErrorCode};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::Value;
 
 /// The message for text containing U+0000.
@@ -25,7 +28,34 @@ where
     type Rejection = AppError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::Json(value) = axum::Json::<T>::from_request(request, state).await?;
+        if !is_json(request.headers()) {
+            return Err(AppError::new(
+                ErrorCode::UnsupportedMediaType,
+                "Send the body as JSON (Content-Type: application/json).",
+            ));
+        }
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                AppError::new(ErrorCode::PayloadTooLarge, "The request body is too large.")
+            }
+            _ => malformed(rejection.body_text()),
+        })?;
+        // Syntax first, on its own: serde_json reports some type errors (`false` where an enum belongs) as syntax
+        // errors, and those would otherwise be answered "not valid JSON" about a body that is valid JSON.
+        if let Err(e) = serde_json::from_slice::<IgnoredAny>(&bytes) {
+            return Err(malformed(e.to_string()));
+        }
+        let value = match axum::Json::<T>::from_bytes(&bytes) {
+            Ok(axum::Json(value)) => value,
+            Err(rejection) => {
+                // The JSON is valid, so whatever serde calls it, this is the body not matching the type.
+                let message = rejection.body_text().replace(
+                    "Failed to parse the request body as JSON: ",
+                    "Failed to deserialize the JSON body into the target type: ",
+                );
+                return Err(ApiError::invalid(field_of(&message), message).into());
+            }
+        };
         // Checked on the parsed value, not the bytes, so that fields serde ignores do not count and the error can
         // name the field; every request type serialises, and re-serialising a small body costs next to nothing.
         if let Some(field) = serde_json::to_value(&value).ok().as_ref().and_then(|v| nul_in(v, "")) {
@@ -33,6 +63,24 @@ where
         }
         Ok(ApiJson(value))
     }
+}
+
+/// Whether the body is declared JSON: `application/json` or `application/*+json`, as axum's own `Json` accepts.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return false };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    match essence.split_once('/') {
+        Some((kind, subtype)) => kind == "application" && (subtype == "json" || subtype.ends_with("+json")),
+        None => false,
+    }
+}
+
+fn malformed(detail: String) -> AppError {
+    AppError::Api(ApiError {
+        code: ErrorCode::MalformedRequest,
+        message: format!("The body is not valid JSON: {detail}"),
+        field: Some("body".into()),
+    })
 }
 
 /// The path (`a.b[2]`) of the first string in `value` containing U+0000, if any.
@@ -61,9 +109,11 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        // A NUL can only arrive percent-encoded: a raw one is not a valid URI.
-        if contains_encoded_nul(parts.uri.path()) {
-            return Err(ApiError::invalid("path", NUL_MESSAGE).into());
+        // Decoded parameters by name, so that the error names the one at fault; undecodable ones are left to `Path`.
+        if let Ok(raw) = axum::extract::RawPathParams::from_request_parts(parts, state).await
+            && let Some((name, _)) = raw.iter().find(|(_, value)| value.contains('\0'))
+        {
+            return Err(ApiError::invalid(name, NUL_MESSAGE).into());
         }
         let axum::extract::Path(value) = axum::extract::Path::<T>::from_request_parts(parts, state).await?;
         Ok(ApiPath(value))
@@ -113,6 +163,24 @@ mod tests {
         assert_eq!(nul_in(&json!({"terms": {"title": "\u{0}"}}), ""), Some("terms.title".into()));
         assert_eq!(nul_in(&json!({"a": "fine", "n": 5, "z": null}), ""), None);
         assert_eq!(nul_in(&json!("\u{0}"), ""), Some(String::new()));
+    }
+
+    #[test]
+    fn json_content_types_are_those_axum_accepts() {
+        let headers = |value: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::CONTENT_TYPE, axum::http::HeaderValue::from_static(value));
+            h
+        };
+        for ok in
+            ["application/json", "application/json; charset=utf-8", "Application/JSON", "application/problem+json"]
+        {
+            assert!(is_json(&headers(ok)), "{ok}");
+        }
+        for bad in ["text/plain", "application/jsonx", "text/json", "json", ""] {
+            assert!(!is_json(&headers(bad)), "{bad}");
+        }
+        assert!(!is_json(&HeaderMap::new()));
     }
 
     #[test]

@@ -341,15 +341,24 @@ fn slot<'v>(value: &'v mut Value, path: &[String]) -> &'v mut Value {
     })
 }
 
-/// A body that breaks the schema, and the content type to send it as.
+/// A path as serde_path_to_error and the error's `field` write it: `rows[0].activity`.
+fn dotted(path: &[String]) -> String {
+    path.iter().fold(String::new(), |out, key| match key.parse::<usize>() {
+        Ok(i) => format!("{out}[{i}]"),
+        Err(_) if out.is_empty() => key.clone(),
+        Err(_) => format!("{out}.{key}"),
+    })
+}
+
+/// A body that breaks the schema, the content type to send it as, and where it is broken (empty: the whole body).
 fn break_body(
     doc: &Doc,
     schema: &Value,
     valid: &Value,
     how: Breakage,
     rng: &mut Rng,
-) -> Option<(String, &'static str)> {
-    let as_json = |v: &Value| (v.to_string(), "application/json");
+) -> Option<(String, &'static str, String)> {
+    let as_json = |v: &Value, at: &[String]| (v.to_string(), "application/json", dotted(at));
     let mut props = Vec::new();
     properties(doc, schema, valid, Vec::new(), &mut props);
     match how {
@@ -361,9 +370,9 @@ fn break_body(
             }
             let choices =
                 [text[..cut].to_owned(), "{".to_owned(), "not json".to_owned(), format!("{text},"), String::new()];
-            Some((rng.pick(&choices).clone(), "application/json"))
+            Some((rng.pick(&choices).clone(), "application/json", String::new()))
         }
-        Breakage::WrongRoot => Some(as_json(rng.pick(&[json!([]), json!(42), json!("text"), json!(true)]))),
+        Breakage::WrongRoot => Some(as_json(rng.pick(&[json!([]), json!(42), json!("text"), json!(true)]), &[])),
         Breakage::MissingRequired => {
             // Only properties the schema requires of the object holding them.
             let mut candidates = Vec::new();
@@ -375,7 +384,7 @@ fn break_body(
             if let Value::Object(fields) = slot(&mut broken, parent) {
                 fields.remove(last);
             }
-            Some(as_json(&broken))
+            Some(as_json(&broken, &path))
         }
         Breakage::WrongType => {
             let (path, property) = props.get(rng.below(props.len()))?.clone();
@@ -390,7 +399,7 @@ fn break_body(
                 .collect::<Vec<_>>();
             let mut broken = valid.clone();
             *slot(&mut broken, &path) = rng.pick(&wrong).clone();
-            Some(as_json(&broken))
+            Some(as_json(&broken, &path))
         }
         Breakage::BadFormat => {
             let formatted: Vec<_> = props
@@ -403,7 +412,7 @@ fn break_body(
             let (path, _) = formatted.get(rng.below(formatted.len().max(1)))?;
             let mut broken = valid.clone();
             *slot(&mut broken, path) = json!(*rng.pick(&["not-a-value", "0000", "2026-13-45T99:00:00Z", "DRAFT", ""]));
-            Some(as_json(&broken))
+            Some(as_json(&broken, path))
         }
         Breakage::Oversize => {
             let mut broken = valid.clone();
@@ -412,9 +421,9 @@ fn break_body(
                 Some((path, _)) => *slot(&mut broken, path) = json!("x".repeat(70 * 1024)),
                 None => broken = json!({"padding": "x".repeat(70 * 1024)}),
             }
-            Some(as_json(&broken))
+            Some(as_json(&broken, &[]))
         }
-        Breakage::WrongContentType => Some((valid.to_string(), "text/plain")),
+        Breakage::WrongContentType => Some((valid.to_string(), "text/plain", String::new())),
         Breakage::Nul => {
             let strings: Vec<_> = props
                 .iter()
@@ -434,7 +443,7 @@ fn break_body(
             }
             text.insert(at, '\0');
             *target = json!(text);
-            Some(as_json(&broken))
+            Some(as_json(&broken, path))
         }
     }
 }
@@ -601,8 +610,8 @@ struct Case {
     body: Option<String>,
     /// Every parameter and the body are schema-valid, and sent by a logged-in user with their token.
     valid: bool,
-    /// The body breaks the schema.
-    broken_body: bool,
+    /// How the body breaks the schema, and where.
+    breakage: Option<(Breakage, String)>,
     /// Sent with the session cookie but without the anti-forgery token.
     without_token: bool,
 }
@@ -632,6 +641,7 @@ fn is_shape_refusal(reply: &Reply) -> bool {
         || matches!(reply.error_code(), "malformed_request" | "payload_too_large" | "unsupported_media_type")
         || (reply.status == 422
             && (message.starts_with("Failed to deserialize")
+                || message.starts_with("Failed to parse")
                 || message.contains("(a UUID)")
                 || message.contains("not a user id")
                 || message.starts_with("Give a time like")
@@ -827,13 +837,18 @@ async fn every_operation_answers_as_documented(db: Backend) {
             let (concrete, params_broken) = parameters(&generator, path, operation, break_params, &mut rng);
             let mut content_type = None;
             let mut body = None;
-            let mut broken_body = false;
+            let mut breakage = None;
             if !body_schema.is_null() {
                 let valid_body = generator.valid(&body_schema, "", &mut rng, 0);
-                let breakage = (invalid && !params_broken).then(|| *rng.pick(&BREAKAGES));
-                let made = breakage.and_then(|how| break_body(&doc, &body_schema, &valid_body, how, &mut rng));
-                broken_body = made.is_some();
-                let (text, kind) = made.unwrap_or_else(|| (valid_body.to_string(), "application/json"));
+                let how = (invalid && !params_broken).then(|| *rng.pick(&BREAKAGES));
+                let made = how.and_then(|how| Some((how, break_body(&doc, &body_schema, &valid_body, how, &mut rng)?)));
+                let (text, kind) = match made {
+                    Some((how, (text, kind, at))) => {
+                        breakage = Some((how, at));
+                        (text, kind)
+                    }
+                    None => (valid_body.to_string(), "application/json"),
+                };
                 body = Some(text);
                 content_type = Some(kind);
             }
@@ -852,8 +867,8 @@ async fn every_operation_answers_as_documented(db: Backend) {
                 path: concrete,
                 content_type,
                 body,
-                valid: !invalid && !stranger && !forger && !params_broken && !broken_body,
-                broken_body,
+                valid: !invalid && !stranger && !forger && !params_broken && breakage.is_none(),
+                breakage,
                 without_token: forger,
             });
         }
@@ -927,8 +942,30 @@ async fn every_operation_answers_as_documented(db: Backend) {
             if case.valid && is_shape_refusal(&reply) {
                 fail("a schema-valid request was refused for its shape".into());
             }
-            if case.broken_body && (200..300).contains(&reply.status) {
-                fail("a body that breaks the schema was accepted".into());
+            if let Some((how, at)) = &case.breakage {
+                // The extractor answers before any handler: exactly this status, naming exactly this place.
+                let expected = match how {
+                    Breakage::Malformed => 400,
+                    Breakage::Oversize => 413,
+                    Breakage::WrongContentType => 415,
+                    _ => 422,
+                };
+                let field = reply.error_field();
+                let names_it = match at.as_str() {
+                    "" => field == "body",
+                    // The place itself, the object holding it, or somewhere inside the wrong value.
+                    at => {
+                        let within = |outer: &str, inner: &str| {
+                            inner.starts_with(&format!("{outer}.")) || inner.starts_with(&format!("{outer}["))
+                        };
+                        field == at || within(field, at) || within(at, field)
+                    }
+                };
+                if reply.status != expected {
+                    fail(format!("a body broken by {how:?} at `{at}` was answered {}, not {expected}", reply.status));
+                } else if expected == 422 && !names_it {
+                    fail(format!("a body broken by {how:?} at `{at}` was refused naming `{field}`"));
+                }
             }
         }
     }
@@ -964,7 +1001,7 @@ async fn nul_characters_are_refused_naming_the_field(db: Backend) {
     let reply = admin.get("/audit?record_id=a%00b").await;
     assert_eq!((reply.status, reply.error_field()), (422, "record_id"), "{:?}", reply.body);
     let reply = admin.get("/history/agreement/%00").await;
-    assert_eq!((reply.status, reply.error_field()), (422, "path"), "{:?}", reply.body);
+    assert_eq!((reply.status, reply.error_field()), (422, "id"), "{:?}", reply.body);
     let revocation = json!({"password": DEMO_PASSWORD, "reason": "ends\u{0}now"});
     let path = format!("/agreements/{AGREEMENT}/revocation");
     let reply = send(admin.request(Method::POST, &path).json(&revocation)).await;
