@@ -308,14 +308,18 @@ pub struct AgreementView {
     /// Every signature ever given, valid or not for the current terms.
     pub signatures: Vec<crate::signature::Signature>,
     /// When it was revoked.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub revoked_at: Option<DateTime<Utc>>,
     /// Why it was revoked.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub revocation_reason: Option<String>,
     /// Increases with each change; send it back when changing the agreement.
     pub row_version: i64,
     /// 1 for an original agreement, n + 1 for an amendment of version n.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub version: i64,
     /// The agreement this one amends; it ends when this one takes effect.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub supersedes: Option<AgreementId>,
 }
 

@@ -24,29 +24,22 @@ const MAX_EXPORT: i64 = 100_000;
 
 /// Filters, all optional; times are ISO-8601 UTC.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Only entries by this user (id).
-    #[param(value_type = Option<uuid::Uuid>)]
     pub actor: Option<String>,
     /// Only this kind of record, e.g. `agreement`.
-    #[param(value_type = Option<RecordType>)]
     pub record_type: Option<String>,
     /// Only this record (id).
     pub record_id: Option<String>,
     /// Only this action, e.g. `sign`.
-    #[param(value_type = Option<AuditAction>)]
     pub action: Option<String>,
     /// At or after this time.
-    #[param(value_type = Option<DateTime<Utc>>)]
     pub from: Option<String>,
     /// Before this time.
-    #[param(value_type = Option<DateTime<Utc>>)]
     pub to: Option<String>,
     /// Entries older than this sequence number (next page).
     pub before_seq: Option<i64>,
     /// Page size, 1 to 500 (default 100).
-    #[param(minimum = 1, maximum = 500, default = 100)]
     pub limit: Option<i64>,
 }
 
@@ -106,7 +99,7 @@ fn allow_trail(user: &CurrentUser, action: Action) -> Result<(), AppError> {
 }
 
 /// The caller's organisation's audit trail: entries by its users or about its records.
-#[utoipa::path(get, path = "/audit", tag = "audit", security(("session" = [])), params(AuditQuery),
+#[utoipa::path(get, path = "/audit", tag = "audit", security(("session" = [])), params(super::openapi::AuditFilters),
     responses((status = 200, body = AuditPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 pub async fn list(
@@ -143,7 +136,7 @@ pub async fn actors(State(state): State<AppState>, user: CurrentUser) -> Result<
 }
 
 /// The same entries as CSV, for inspections; the export itself is recorded.
-#[utoipa::path(get, path = "/audit/export.csv", tag = "audit", security(("session" = [])), params(AuditQuery),
+#[utoipa::path(get, path = "/audit/export.csv", tag = "audit", security(("session" = [])), params(super::openapi::AuditFilters),
     responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn export(

@@ -21,6 +21,32 @@ pub enum HistoryRecordType {
     Transfer,
 }
 
+/// The audit trail's filters as the document describes them: `AuditQuery` (in `audit.rs`) takes them as text and
+/// checks them itself, so its derived description said only "string"; this one gives their formats, enums and range.
+/// A test keeps the two field lists equal.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Only its description is used.
+pub struct AuditFilters {
+    /// Only entries by this user (id).
+    actor: Option<uuid::Uuid>,
+    /// Only this kind of record.
+    record_type: Option<baton_domain::record::RecordType>,
+    /// Only this record (its id: a UUID, or the e-mail tried for a failed login).
+    record_id: Option<String>,
+    /// Only this action.
+    action: Option<baton_domain::audit::AuditAction>,
+    /// At or after this time.
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Before this time.
+    to: Option<chrono::DateTime<chrono::Utc>>,
+    /// Entries older than this sequence number (the previous page's `next_before_seq`).
+    before_seq: Option<i64>,
+    /// Page size (not for the CSV export, which returns up to 100,000 entries).
+    #[param(minimum = 1, maximum = 500, default = 100)]
+    limit: Option<i64>,
+}
+
 /// Adds the statuses of the shared layers and extractors to every operation they apply to.
 pub fn add_shared_responses(doc: &mut OpenApi) {
     for item in doc.paths.paths.values_mut() {
@@ -286,6 +312,17 @@ mod document_tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_documented_audit_filters_are_the_ones_the_handler_reads() {
+        use utoipa::IntoParams;
+        let names = |params: Vec<utoipa::openapi::path::Parameter>| -> Vec<String> {
+            params.into_iter().map(|p| p.name).collect()
+        };
+        let read = names(crate::routes::audit::AuditQuery::into_params(|| None));
+        let documented = names(super::AuditFilters::into_params(|| None));
+        assert_eq!(read, documented);
     }
 
     #[test]
