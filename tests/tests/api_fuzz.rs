@@ -139,11 +139,14 @@ fn date_time(rng: &mut Rng, from_year: i64) -> String {
     let (month, day) = (rng.range(1, 12), rng.range(1, 28));
     let (hour, minute, second) = (rng.range(0, 23), rng.range(0, 59), rng.range(0, 59));
     let base = format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}");
-    match rng.below(4) {
+    match rng.below(6) {
         0 => format!("{base}Z"),
         1 => format!("{base}.{:06}Z", rng.range(0, 999_999)),
         2 => format!("{base}+{:02}:30", rng.range(0, 13)),
-        _ => format!("{base}-05:00"),
+        3 => format!("{base}.{}-05:00", rng.range(0, 9)),
+        // RFC 3339 letters are case-insensitive.
+        4 => format!("{base}z").replacen('T', "t", 1),
+        _ => format!("{base}-00:00"),
     }
 }
 
