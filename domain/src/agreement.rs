@@ -69,10 +69,8 @@ impl<T: PartialEq> Coverage<T> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Scope {
     /// Products by id.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub products: Coverage<ProductId>,
     /// Transfers by id.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub transfers: Coverage<TransferId>,
     /// Kinds of data.
     pub data_classes: Vec<DataClass>,
@@ -346,14 +344,18 @@ pub struct AgreementView {
     /// Every signature ever given, valid or not for the current terms.
     pub signatures: Vec<crate::signature::Signature>,
     /// When it was revoked.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub revoked_at: Option<DateTime<Utc>>,
     /// Why it was revoked.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub revocation_reason: Option<String>,
     /// Increases with each change; send it back when changing the agreement.
     pub row_version: i64,
     /// 1 for an original agreement, n + 1 for an amendment of version n.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub version: i64,
     /// The agreement this one amends; it ends when this one takes effect.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub supersedes: Option<AgreementId>,
     /// When both parties' approvals put it in force.
     pub activated_at: Option<DateTime<Utc>>,

@@ -44,16 +44,20 @@ stored_enum!(
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     /// Position in the trail, from 1, without gaps.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub seq: i64,
     /// When (UTC, server clock, microseconds).
     pub at: DateTime<Utc>,
     /// Who acted (`None` for an unknown account, e.g. a failed login with an unknown e-mail).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub actor_id: Option<UserId>,
     /// The actor's printed name, or the e-mail tried.
     pub actor_name: String,
     /// The actor's organisation.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub actor_org: Option<OrgId>,
     /// The organisation that owns the record (whose trail this entry belongs in, too).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub owner_org: Option<OrgId>,
     /// What happened.
     pub action: AuditAction,
@@ -62,12 +66,13 @@ pub struct AuditEntry {
     /// The record's id.
     pub record_id: String,
     /// Changed fields before the change.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>, required = true))]
     pub old: Option<Value>,
     /// Changed fields after the change.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>, required = true))]
     pub new: Option<Value>,
     /// Why (required for changes to regulated records).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub reason: Option<String>,
 }
 

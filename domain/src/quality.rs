@@ -121,10 +121,12 @@ pub struct QualityAgreementVersion {
     /// Its id.
     pub id: QualityAgreementId,
     /// 1, 2, 3, …
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub version: i64,
     /// The matrix.
     pub rows: Vec<RaciRow>,
     /// Why it replaced the previous version.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub reason: Option<String>,
     /// SHA-256 of the matrix, which signatures are bound to.
     pub content_hash: String,

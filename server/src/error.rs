@@ -1,7 +1,7 @@
 //! Errors as the API returns them: a status and the shared JSON body, never a panic or a bare 500 for bad input.
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
@@ -64,19 +64,37 @@ impl From<PathRejection> for AppError {
     }
 }
 
+impl From<QueryRejection> for AppError {
+    fn from(rejection: QueryRejection) -> Self {
+        // "Failed to deserialize query string: limit: invalid digit found in string" names the parameter.
+        let message = rejection.body_text();
+        let field = message
+            .split_once("query string: ")
+            .and_then(|(_, rest)| rest.split_once(": "))
+            .map(|(name, _)| name)
+            .filter(|name| !name.is_empty() && !name.contains(' '))
+            .unwrap_or("query")
+            .to_owned();
+        AppError::Api(ApiError::invalid(field, message))
+    }
+}
+
 /// Pulls the offending field's name out of serde's message ("missing field `email`", "…type: password: invalid type").
-fn field_of(message: &str) -> String {
+pub(crate) fn field_of(message: &str) -> String {
+    // serde_path_to_error puts the path to the value at fault first ("scope.transfers: …"), when it is not the root.
+    let path = message
+        .split_once("target type: ")
+        .or_else(|| message.split_once("as JSON: "))
+        .and_then(|(_, rest)| rest.split_once(": "))
+        .map(|(path, _)| path)
+        .filter(|path| !path.is_empty() && !path.contains(' '));
     if let Some((_, rest)) = message.split_once("missing field `")
         && let Some((field, _)) = rest.split_once('`')
     {
-        return field.to_owned();
+        // A missing field is named inside the object that lacks it.
+        return path.map_or_else(|| field.to_owned(), |path| format!("{path}.{field}"));
     }
-    message
-        .split_once("target type: ")
-        .and_then(|(_, rest)| rest.split_once(": "))
-        .map(|(path, _)| path)
-        .filter(|path| !path.is_empty() && !path.contains(' '))
-        .map_or_else(|| "body".to_owned(), str::to_owned)
+    path.map_or_else(|| "body".to_owned(), str::to_owned)
 }
 
 impl IntoResponse for AppError {
@@ -122,6 +140,16 @@ mod tests {
                 "Failed to deserialize the JSON body into the target type: invalid type: integer `5`, expected struct LoginRequest at line 1 column 1"
             ),
             "body"
+        );
+        assert_eq!(
+            field_of(
+                "Failed to deserialize the JSON body into the target type: scope.transfers: missing field `kind` at line 1 column 122"
+            ),
+            "scope.transfers.kind"
+        );
+        assert_eq!(
+            field_of("Failed to parse the request body as JSON: rows[0].sponsor: expected value at line 1 column 55"),
+            "rows[0].sponsor"
         );
         assert_eq!(field_of("something else entirely"), "body");
     }

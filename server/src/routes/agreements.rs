@@ -165,7 +165,7 @@ pub async fn create(
 
 /// One agreement, with its signatures, state and the actions the caller may take.
 #[utoipa::path(get, path = "/agreements/{id}", tag = "agreements", security(("session" = [])),
-    params(("id" = String, Path, description = "Agreement id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "Agreement id")),
     responses((status = 200, body = AgreementView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn get(
@@ -178,7 +178,7 @@ pub async fn get(
 
 /// Changes a draft's terms (with a reason); signatures given to the old terms stop counting.
 #[utoipa::path(put, path = "/agreements/{id}", tag = "agreements", security(("session" = [])), request_body = AgreementChange,
-    params(("id" = String, Path, description = "Agreement id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "Agreement id")),
     responses((status = 200, body = AgreementView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
@@ -220,7 +220,7 @@ pub async fn update(
 /// Approves the agreement's terms as shown to the signer (their content hash) as an authorised signatory; the
 /// second party's approval puts it in force, exactly once.
 #[utoipa::path(post, path = "/agreements/{id}/signatures", tag = "agreements", security(("session" = [])), request_body = SignRequest,
-    params(("id" = String, Path, description = "Agreement id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "Agreement id")),
     responses((status = 200, body = AgreementView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
               (status = 429, body = ErrorBody)))]
@@ -289,7 +289,7 @@ async fn supersede(work: &mut UnitOfWork<'_>, previous: AgreementId, version: i6
 /// Starts an amendment of an active agreement: a new draft version with the same terms, to be changed and signed by
 /// both parties. The current version stays in force until the amendment does.
 #[utoipa::path(post, path = "/agreements/{id}/amendments", tag = "agreements", security(("session" = [])), request_body = AmendRequest,
-    params(("id" = String, Path, description = "Agreement id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "Agreement id")),
     responses((status = 201, body = AgreementView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn amend(
@@ -336,7 +336,7 @@ pub async fn amend(
 /// Revokes the agreement, as the signer saw it (its row version), with a signed reason; access ends with the next
 /// request.
 #[utoipa::path(post, path = "/agreements/{id}/revocation", tag = "agreements", security(("session" = [])), request_body = RevokeRequest,
-    params(("id" = String, Path, description = "Agreement id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "Agreement id")),
     responses((status = 200, body = AgreementView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
               (status = 429, body = ErrorBody)))]

@@ -3,14 +3,14 @@
 use crate::auth::CurrentUser;
 use crate::csv_cell;
 use crate::error::AppError;
-use crate::json::ApiPath;
+use crate::json::{ApiPath, ApiQuery};
 use crate::kernel::{self, QualityVersion, Record};
 use crate::state::AppState;
 use crate::store;
 use crate::store::agreements::Agreement;
 use crate::store::audit::{Actor, Event, Filter, NewEntry};
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use baton_domain::access::{self, Action, Decision, Resource};
@@ -103,13 +103,13 @@ fn allow_trail(user: &CurrentUser, action: Action) -> Result<(), AppError> {
 }
 
 /// The caller's organisation's audit trail: entries by its users or about its records.
-#[utoipa::path(get, path = "/audit", tag = "audit", security(("session" = [])), params(AuditQuery),
+#[utoipa::path(get, path = "/audit", tag = "audit", security(("session" = [])), params(super::openapi::AuditFilters),
     responses((status = 200, body = AuditPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
-    query: Query<AuditQuery>,
+    query: ApiQuery<AuditQuery>,
 ) -> Result<Json<AuditPage>, AppError> {
     allow_trail(&user, Action::Read)?;
     let limit = query.limit.unwrap_or(100);
@@ -140,13 +140,13 @@ pub async fn actors(State(state): State<AppState>, user: CurrentUser) -> Result<
 }
 
 /// The same entries as CSV, for inspections; the export itself is recorded.
-#[utoipa::path(get, path = "/audit/export.csv", tag = "audit", security(("session" = [])), params(AuditQuery),
+#[utoipa::path(get, path = "/audit/export.csv", tag = "audit", security(("session" = [])), params(super::openapi::AuditFilters),
     responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn export(
     State(state): State<AppState>,
     user: CurrentUser,
-    query: Query<AuditQuery>,
+    query: ApiQuery<AuditQuery>,
 ) -> Result<impl IntoResponse, AppError> {
     allow_trail(&user, Action::Download)?;
     let now = Utc::now();
@@ -193,7 +193,8 @@ pub async fn export(
 /// One record's history, oldest first, for anyone who may read the record. Reading a partner record's history is
 /// a read of that record, audited as one.
 #[utoipa::path(get, path = "/history/{record_type}/{id}", tag = "audit", security(("session" = [])),
-    params(("record_type" = String, Path, description = "`agreement`, `quality_agreement` or `transfer`"), ("id" = String, Path, description = "Record id")),
+    params(("record_type" = super::openapi::HistoryRecordType, Path, description = "The kind of record"),
+        ("id" = uuid::Uuid, Path, description = "The record's id")),
     responses((status = 200, body = Vec<AuditEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn history(

@@ -3,6 +3,7 @@
 pub mod agreements;
 pub mod audit;
 pub mod declarations;
+pub mod openapi;
 pub mod quality;
 pub mod session;
 pub mod transfers;
@@ -23,8 +24,10 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Baton API", version = "1", description = "Sponsor–CMO technology transfer and quality data exchange."),
+    info(title = "Baton API", version = "1", description = "Sponsor–CMO technology transfer and quality data exchange. Errors are always an `ErrorBody`. \
+        State-changing requests must carry the session's `X-CSRF-Token`. Text must not contain U+0000."),
     modifiers(&SessionCookie),
+    components(schemas(openapi::HistoryRecordType)),
     tags(
         (name = "session", description = "Logging in and out"),
         (name = "transfers", description = "Technology transfers"),
@@ -65,6 +68,7 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(audit::actors))
         .routes(routes!(audit::history))
         .split_for_parts();
+    openapi::add_shared_responses(&mut doc);
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     let undeclared = declarations::publish(&mut doc);
     if !undeclared.is_empty() {

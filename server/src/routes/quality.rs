@@ -33,7 +33,7 @@ async fn respond(state: &AppState, user: &CurrentUser, id: PartnershipId) -> Res
 
 /// A partnership's quality agreement, every version, newest first.
 #[utoipa::path(get, path = "/partnerships/{id}/quality-agreement", tag = "agreements", security(("session" = [])),
-    params(("id" = String, Path, description = "Partnership id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "Partnership id")),
     responses((status = 200, body = QualityAgreement), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn get(
@@ -46,7 +46,7 @@ pub async fn get(
 
 /// Proposes the next version of the matrix (a reason is required from the second version on).
 #[utoipa::path(post, path = "/partnerships/{id}/quality-agreement", tag = "agreements", security(("session" = [])),
-    request_body = QualityAgreementDraft, params(("id" = String, Path, description = "Partnership id (UUID)")),
+    request_body = QualityAgreementDraft, params(("id" = uuid::Uuid, Path, description = "Partnership id")),
     responses((status = 201, body = QualityAgreement), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn propose(
@@ -78,7 +78,7 @@ pub async fn propose(
 /// QA of a party approves one version, as shown to them (its content hash); with both approvals it takes effect and
 /// supersedes older ones.
 #[utoipa::path(post, path = "/quality-agreements/{id}/signatures", tag = "agreements", security(("session" = [])),
-    request_body = SignRequest, params(("id" = String, Path, description = "Quality agreement version id (UUID)")),
+    request_body = SignRequest, params(("id" = uuid::Uuid, Path, description = "Quality agreement version id")),
     responses((status = 200, body = QualityAgreement), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
               (status = 429, body = ErrorBody)))]

@@ -29,7 +29,7 @@ fn session_error(e: tower_sessions::session::Error) -> AppError {
 }
 
 /// Who is logged in, with the anti-forgery token for their next changes.
-#[utoipa::path(get, path = "/session", tag = "session",
+#[utoipa::path(get, path = "/session", tag = "session", security(("session" = [])),
     responses((status = 200, body = SessionInfo), (status = 401, body = ErrorBody)))]
 pub async fn current(user: CurrentUser) -> Result<Json<SessionInfo>, AppError> {
     let csrf_token: Option<String> = user.session.get(CSRF_KEY).await.map_err(session_error)?;
@@ -110,7 +110,7 @@ pub async fn login(
 }
 
 /// Logs out: the session is deleted on the server, not just forgotten by the browser.
-#[utoipa::path(delete, path = "/session", tag = "session",
+#[utoipa::path(delete, path = "/session", tag = "session", security(("session" = [])),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn logout(State(state): State<AppState>, user: CurrentUser) -> Result<StatusCode, AppError> {
     user.session.flush().await.map_err(session_error)?;

@@ -40,7 +40,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Js
 
 /// One transfer, if the access rule lets the caller see it, with what the caller may do with it.
 #[utoipa::path(get, path = "/transfers/{id}", tag = "transfers", security(("session" = [])),
-    params(("id" = String, Path, description = "Transfer id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "Transfer id")),
     responses((status = 200, body = TransferDetail), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn get(
