@@ -1,15 +1,17 @@
 //! List endpoints return exactly what the access rule allows: on the demo data and on randomly generated
-//! agreements (every state, scope and window), for every organisation.
+//! agreements (every state, scope and window), for every organisation. Every operation the API declares as a list
+//! must be checked here, or the test fails.
 
 use baton_domain::access::{self, Action, Resource, Subject, TransferData};
-use baton_domain::agreement::{AgreementList, AgreementView};
+use baton_domain::agreement::{AgreementList, AgreementView, PartnerList};
+use baton_domain::ids::OrgId;
 use baton_domain::org::Role;
 use baton_domain::transfer::{TransferDetail, TransferList};
 use baton_tests::client::{DEMO_PASSWORD, send};
 use baton_tests::{ApiClient, Backend, TestServer, on_both_databases};
 use chrono::Utc;
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 const CMOS: [(&str, &str); 2] =
@@ -46,6 +48,86 @@ impl Rng {
 }
 
 on_both_databases!(lists_equal_the_rule_on_demo_and_random_data);
+
+/// The list operations this test checks; a list the API declares that is not here fails the test.
+const CHECKED_LISTS: [&str; 6] =
+    ["/transfers", "/agreements", "/partners", "/audit", "/audit/actors", "/audit/export.csv"];
+
+/// Every entry of the caller's audit trail, page by page.
+async fn whole_trail(client: &ApiClient) -> Vec<Value> {
+    let mut entries: Vec<Value> = Vec::new();
+    loop {
+        let before = entries.last().map(|e| format!("&before_seq={}", e["seq"])).unwrap_or_default();
+        let page = client.get(&format!("/audit?limit=500{before}")).await;
+        assert_eq!(page.status, 200, "{:?}", page.body);
+        let items = page.body["items"].as_array().cloned().unwrap_or_default();
+        if items.is_empty() {
+            return entries;
+        }
+        entries.extend(items);
+    }
+}
+
+async fn check_partners_and_trails(server: &TestServer, context: &str) {
+    let orgs = ["helix", "norvia", "castellan"];
+    let mut trails = Vec::new();
+    for org in orgs {
+        let qa = ApiClient::logged_in(&server.base_url, &format!("qa@{org}.example")).await;
+        let me: OrgId =
+            serde_json::from_value(qa.get("/session").await.body["user"]["organisation"]["id"].clone()).expect("org");
+        // Partners: exactly the organisations whose partnership (its quality agreement) the rule lets it read.
+        let partners: PartnerList = serde_json::from_value(qa.get("/partners").await.body).expect("partners");
+        for partner in &partners.items {
+            let quality = qa.get(&format!("/partnerships/{}/quality-agreement", partner.partnership_id)).await;
+            assert_eq!(quality.status, 200, "{context}: {org} lists a partnership it may not read");
+        }
+        // The trail: only entries by or about the organisation; viewers are refused by the rule.
+        let trail = whole_trail(&qa).await;
+        let mine = |e: &Value| e["actor_org"] == json!(me) || e["owner_org"] == json!(me);
+        assert!(trail.iter().all(mine), "{context}: {org}'s trail shows another organisation's entry");
+        let actors: BTreeSet<String> = trail.iter().filter_map(|e| e["actor_id"].as_str().map(str::to_owned)).collect();
+        let listed: BTreeSet<String> = qa
+            .get("/audit/actors")
+            .await
+            .body
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a["id"].as_str().map(str::to_owned))
+            .collect();
+        assert_eq!(listed, actors, "{context}: {org}'s actor filter lists exactly the people in its trail");
+        let export = qa.get("/audit/export.csv?limit=500").await;
+        assert_eq!(export.status, 200);
+        let viewer = ApiClient::logged_in(&server.base_url, &format!("viewer@{org}.example")).await;
+        for list in ["/audit", "/audit/actors", "/audit/export.csv"] {
+            assert_eq!(viewer.get(list).await.status, 403, "{context}: {org} viewer on {list}");
+        }
+        trails.push((me, trail));
+    }
+    // Nothing by or about an organisation is missing from its trail.
+    for (me, trail) in &trails {
+        let have: BTreeSet<i64> = trail.iter().filter_map(|e| e["seq"].as_i64()).collect();
+        for (_, other) in &trails {
+            for e in other {
+                if e["actor_org"] == json!(me) || e["owner_org"] == json!(me) {
+                    let seq = e["seq"].as_i64().unwrap_or_default();
+                    assert!(have.contains(&seq), "{context}: entry {seq} is missing from its organisation's trail");
+                }
+            }
+        }
+    }
+}
+
+async fn every_declared_list_is_checked(server: &TestServer) {
+    let doc = ApiClient::new(&server.base_url).get("/openapi.json").await.body;
+    for (path, methods) in doc["paths"].as_object().expect("paths") {
+        for (method, operation) in methods.as_object().expect("methods") {
+            if operation["x-baton-access"]["list"] == true {
+                assert!(CHECKED_LISTS.contains(&path.as_str()), "{method} {path} is a list this test does not check");
+            }
+        }
+    }
+}
 
 async fn check_lists(server: &TestServer, context: &str) {
     let sponsor = ApiClient::logged_in(&server.base_url, "viewer@helix.example").await;
@@ -103,7 +185,9 @@ async fn check_lists(server: &TestServer, context: &str) {
 
 async fn lists_equal_the_rule_on_demo_and_random_data(db: Backend) {
     let server = TestServer::start(db).await;
+    every_declared_list_is_checked(&server).await;
     check_lists(&server, "demo data").await;
+    check_partners_and_trails(&server, "demo data").await;
     for (email, expected) in [("viewer@helix.example", 3), ("operator@norvia.example", 1), ("qa@castellan.example", 1)]
     {
         let client = ApiClient::logged_in(&server.base_url, email).await;
@@ -160,5 +244,6 @@ async fn lists_equal_the_rule_on_demo_and_random_data(db: Backend) {
             }
         }
         check_lists(&server, &format!("random data, seed {seed:#x}")).await;
+        check_partners_and_trails(&server, &format!("random data, seed {seed:#x}")).await;
     }
 }
