@@ -18,6 +18,8 @@ use tower_sessions::{Expiry, Session};
 
 /// Session key holding the signed-in user's id.
 pub const USER_KEY: &str = "user_id";
+/// Session key under which the store hands over the user's profile, read with the session (never stored).
+pub const PROFILE_KEY: &str = "user_profile";
 /// Session key holding the anti-forgery token.
 pub const CSRF_KEY: &str = "csrf_token";
 /// Session key holding when the user logged in.
@@ -95,9 +97,11 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Err(AppError::unauthenticated());
         };
         keep_alive(&session, &state.sessions).await?;
-        match store::users::find_by_id(&state.db.pool, user_id).await? {
-            Some(profile) => Ok(CurrentUser { profile, session }),
-            None => Err(AppError::unauthenticated()),
+        // Loaded with the session, in the same query (see `store::sessions`): fresh, and no second round trip.
+        let profile: Option<UserProfile> = session.get(PROFILE_KEY).await.map_err(session_error)?;
+        match profile {
+            Some(profile) if profile.id == user_id => Ok(CurrentUser { profile, session }),
+            _ => Err(AppError::unauthenticated()),
         }
     }
 }

@@ -113,6 +113,16 @@ impl TestServer {
         child.wait_with_output().await.expect("baton ran")
     }
 
+    /// Runs one SQL statement on the server's database behind its back (to change what a test needs changed).
+    pub async fn execute(&self, sql: &str) {
+        sqlx::any::install_default_drivers();
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&self.database_url)
+            .await
+            .expect("connecting to the server's database");
+        sqlx::query(sql).execute(&mut conn).await.expect("statement runs");
+        sqlx::Connection::close(conn).await.ok();
+    }
+
     /// How many session rows the server's database holds.
     pub async fn session_rows(&self) -> i64 {
         sqlx::any::install_default_drivers();

@@ -15,7 +15,23 @@ on_both_databases!(
     bad_login_input_is_refused_naming_the_field,
     logout_needs_the_token_and_ends_the_session_on_the_server,
     cross_site_state_changes_are_refused,
+    a_role_change_or_a_removed_user_takes_effect_on_the_next_request,
 );
+
+/// The user is read with the session on every request (one query), never remembered from login.
+async fn a_role_change_or_a_removed_user_takes_effect_on_the_next_request(db: Backend) {
+    let server = TestServer::start(db).await;
+    let admin = ApiClient::logged_in(&server.base_url, "admin@norvia.example").await;
+    assert_eq!(admin.get("/session").await.body["user"]["role"], "admin");
+    server.execute("UPDATE users SET role = 'viewer' WHERE email = 'admin@norvia.example'").await;
+    assert_eq!(admin.get("/session").await.body["user"]["role"], "viewer", "the new role, at once");
+    let drafted = send(admin.request(Method::POST, "/agreements").json(&json!({}))).await;
+    assert_eq!(drafted.status, 422, "a body is checked before the role: {:?}", drafted.body);
+    // The session row now points at no user: the session is worth nothing.
+    server.execute("UPDATE sessions SET user_id = 'no such user'").await;
+    assert_eq!(admin.get("/session").await.status, 401);
+    assert_eq!(admin.get("/transfers").await.status, 401);
+}
 
 async fn login_returns_the_profile_and_a_strict_http_only_cookie(db: Backend) {
     let server = TestServer::start(db).await;

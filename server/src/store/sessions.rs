@@ -3,8 +3,10 @@
 //!
 //! tower-sessions' own sqlx stores are per-engine; this one works on the `Any` pool for both engines.
 
+use super::users::{OPTIONAL_PROFILE_COLUMNS, OptionalProfile, profile_of};
+use crate::auth::{PROFILE_KEY, USER_KEY};
 use async_trait::async_trait;
-use sqlx::AnyPool;
+use sqlx::{AnyPool, FromRow};
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
@@ -26,8 +28,43 @@ fn backend(e: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
 
+/// The record as stored: without the user's profile, which is read fresh with every load.
 fn encode(record: &Record) -> session_store::Result<String> {
-    serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))
+    let mut stored = record.clone();
+    stored.data.remove(PROFILE_KEY);
+    serde_json::to_string(&stored).map_err(|e| session_store::Error::Encode(e.to_string()))
+}
+
+/// The session's user, kept in a column so that loading the session can join the user.
+fn user_of(record: &Record) -> Option<String> {
+    record.data.get(USER_KEY).and_then(|v| v.as_str()).map(str::to_owned)
+}
+
+#[derive(FromRow)]
+struct Row {
+    data: String,
+    expires_at: i64,
+    user_id: Option<String>,
+    email: Option<String>,
+    display_name: Option<String>,
+    role: Option<String>,
+    org_id: Option<String>,
+    org_name: Option<String>,
+    org_kind: Option<String>,
+}
+
+impl Row {
+    fn profile(&self) -> OptionalProfile {
+        (
+            self.user_id.clone(),
+            self.email.clone(),
+            self.display_name.clone(),
+            self.role.clone(),
+            self.org_id.clone(),
+            self.org_name.clone(),
+            self.org_kind.clone(),
+        )
+    }
 }
 
 #[async_trait]
@@ -36,11 +73,13 @@ impl SessionStore for DbSessionStore {
         // Ids are 128 random bits; a collision is practically impossible, but must never hand over a session.
         loop {
             let inserted = sqlx::query(
-                "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO sessions (id, data, expires_at, user_id) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (id) DO NOTHING",
             )
             .bind(record.id.to_string())
             .bind(encode(record)?)
             .bind(record.expiry_date.unix_timestamp())
+            .bind(user_of(record))
             .execute(&self.pool)
             .await
             .map_err(backend)?;
@@ -53,35 +92,46 @@ impl SessionStore for DbSessionStore {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         sqlx::query(
-            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
+            "INSERT INTO sessions (id, data, expires_at, user_id) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, \
+             user_id = excluded.user_id",
         )
         .bind(record.id.to_string())
         .bind(encode(record)?)
         .bind(record.expiry_date.unix_timestamp())
+        .bind(user_of(record))
         .execute(&self.pool)
         .await
         .map_err(backend)?;
         Ok(())
     }
 
+    /// Loads the session with its user's current profile (under [`PROFILE_KEY`]) in one query: the user is read
+    /// fresh on every request, so a deleted user or a changed role takes effect at once, at no extra round trip.
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let row: Option<(String, i64)> = sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend)?;
-        match row {
-            // An ended session is deleted as soon as it is presented, not only by the periodic sweep.
-            Some((_, expires_at)) if expires_at <= OffsetDateTime::now_utc().unix_timestamp() => {
-                self.delete(id).await?;
-                Ok(None)
-            }
-            Some((data, _)) => {
-                serde_json::from_str(&data).map(Some).map_err(|e| session_store::Error::Decode(e.to_string()))
-            }
-            None => Ok(None),
+        let row: Option<Row> = sqlx::query_as(&format!(
+            "SELECT s.data, s.expires_at, {OPTIONAL_PROFILE_COLUMNS} FROM sessions s \
+             LEFT JOIN users u ON u.id = s.user_id LEFT JOIN organisations o ON o.id = u.organisation_id \
+             WHERE s.id = $1"
+        ))
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        let Some(row) = row else { return Ok(None) };
+        // An ended session is deleted as soon as it is presented, not only by the periodic sweep.
+        if row.expires_at <= OffsetDateTime::now_utc().unix_timestamp() {
+            self.delete(id).await?;
+            return Ok(None);
         }
+        let mut record: Record =
+            serde_json::from_str(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        record.data.remove(PROFILE_KEY);
+        if let Some(profile) = profile_of(row.profile()).map_err(|e| session_store::Error::Decode(e.to_string()))? {
+            let value = serde_json::to_value(profile).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+            record.data.insert(PROFILE_KEY.to_owned(), value);
+        }
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {

@@ -11,6 +11,34 @@ const PROFILE_COLUMNS: &str = "u.id, u.email, u.display_name, u.role, u.password
      o.id AS org_id, o.name AS org_name, o.kind AS org_kind \
      FROM users u JOIN organisations o ON o.id = u.organisation_id";
 
+/// A profile's columns as optional (from a LEFT JOIN of `users u` and `organisations o`), in the order
+/// [`profile_of`] reads them.
+pub(crate) const OPTIONAL_PROFILE_COLUMNS: &str =
+    "u.id AS user_id, u.email, u.display_name, u.role, o.id AS org_id, o.name AS org_name, o.kind AS org_kind";
+
+/// The columns of [`OPTIONAL_PROFILE_COLUMNS`], each `None` when the join found no user.
+pub(crate) type OptionalProfile =
+    (Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
+
+/// The profile in a row of [`OPTIONAL_PROFILE_COLUMNS`], if the join found the user.
+pub(crate) fn profile_of(columns: OptionalProfile) -> anyhow::Result<Option<UserProfile>> {
+    let (Some(id), Some(email), Some(display_name), Some(role), Some(org_id), Some(org_name), Some(org_kind)) = columns
+    else {
+        return Ok(None);
+    };
+    Ok(Some(UserProfile {
+        id: parse_column(&id, "users.id")?,
+        email,
+        display_name,
+        role: parse_column(&role, "users.role")?,
+        organisation: OrgRef {
+            id: parse_column(&org_id, "organisations.id")?,
+            name: org_name,
+            kind: parse_column(&org_kind, "organisations.kind")?,
+        },
+    }))
+}
+
 #[derive(FromRow)]
 struct ProfileRow {
     id: String,
