@@ -10,8 +10,8 @@ use leptos_router::hooks::{use_location, use_navigate};
 use std::cell::Cell;
 
 thread_local! {
-    /// The app's one session context, for the API layer: it runs in tasks without a reactive owner, where
-    /// `use_context` finds nothing. The app is single-threaded (WASM), so this is the same context everywhere.
+    /// The app's one session context, for the API layer: its calls run in tasks without a reactive owner, where
+    /// `use_context` finds nothing. The app is single-threaded (WASM), so this is the context every page sees.
     static PROVIDED: Cell<Option<Auth>> = const { Cell::new(None) };
 }
 
