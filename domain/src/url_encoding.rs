@@ -99,14 +99,16 @@ mod tests {
     #[test]
     fn a_parameter_stays_one_segment() {
         let template = "/agreements/{id}/signatures";
-        for hostile in ["x/../../session", "x?y=1", "x#frag", "50%", "a b", "%2F", "/", "?", "#"] {
+        for hostile in ["x/../../session", "x?y=1", "x#frag", "50%", "a b", "%2F", "/", "?", "#", "a\\b", "%2e%2e"] {
             let path = fill(template, &[hostile]).expect("fills");
             assert!(path.starts_with("/agreements/") && path.ends_with("/signatures"), "{path}");
             let segment = &path["/agreements/".len()..path.len() - "/signatures".len()];
-            assert!(!segment.contains(['/', '?', '#', ' ']), "{hostile} -> {path}");
+            assert!(!segment.contains(['/', '?', '#', ' ', '\\']) && segment != "..", "{hostile} -> {path}");
             assert_eq!(path.matches('/').count(), 3, "{hostile} -> {path}");
         }
         assert_eq!(fill(template, &["a/b"]), Ok("/agreements/a%2Fb/signatures".to_owned()));
+        // A percent sign is itself encoded, so encoded dots arrive as text, not as a `..` a URL parser resolves.
+        assert_eq!(fill(template, &["%2e%2e"]), Ok("/agreements/%252e%252e/signatures".to_owned()));
     }
 
     #[test]
