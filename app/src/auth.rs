@@ -7,6 +7,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_location, use_navigate};
+use std::cell::Cell;
+
+thread_local! {
+    /// The app's one session context, for the API layer: its calls run in tasks without a reactive owner, where
+    /// `use_context` finds nothing. The app is single-threaded (WASM), so this is the context every page sees.
+    static PROVIDED: Cell<Option<Auth>> = const { Cell::new(None) };
+}
 
 /// What the app knows about the session.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,6 +42,7 @@ impl Auth {
     pub fn provide() {
         let auth = Auth { state: RwSignal::new(SessionState::Checking) };
         provide_context(auth);
+        PROVIDED.with(|provided| provided.set(Some(auth)));
         auth.refresh();
     }
 
@@ -57,6 +65,16 @@ impl Auth {
             _ => None,
         }
     }
+}
+
+/// The signed-in session's anti-forgery token: set at login and when a session is restored, gone at logout. Read
+/// without tracking, by the API layer, for every state-changing request.
+pub fn csrf_token() -> Option<String> {
+    let auth = PROVIDED.with(Cell::get)?;
+    auth.state.try_with_untracked(|state| match state {
+        SessionState::SignedIn(info) => Some(info.csrf_token.clone()),
+        _ => None,
+    })?
 }
 
 /// The session context.

@@ -6,7 +6,9 @@
 pub mod access;
 pub mod agreement;
 pub mod audit;
+pub mod audit_trail;
 pub mod canonical;
+pub mod endpoints;
 pub mod error;
 pub mod ids;
 pub mod org;
@@ -19,4 +21,5 @@ pub mod signature;
 mod stored_enum;
 pub mod throttle;
 pub mod transfer;
+pub mod url_encoding;
 pub mod validation;

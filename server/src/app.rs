@@ -39,7 +39,7 @@ pub fn router(state: AppState, options: &HttpOptions<'_>) -> Router {
     let csp = web::CspSource::new(options.dist);
 
     Router::new()
-        .nest("/api/v1", api)
+        .nest(baton_domain::endpoints::BASE, api)
         .route("/healthz", get(routes::healthz))
         .with_state(state)
         .merge(front_end)

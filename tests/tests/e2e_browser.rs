@@ -149,3 +149,34 @@ async fn tablet_portrait_has_no_horizontal_scroll() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_filters_apply_to_the_trail_and_its_export_link() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    Browser::run(|c| async move {
+        c.goto(&server.url("/login")).await?;
+        log_in(&c, "admin@helix.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&server.url("/audit")).await?;
+        wait_for(&c, "[data-testid=audit-table]").await?;
+        wait_for(&c, "#f-action").await?.select_by_value("login").await?;
+        // The table reloads with the filter: every row is a login (this one, at least).
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let mut actions = Vec::new();
+            for cell in c.find_all(Locator::Css("[data-testid=audit-table] tbody td:nth-child(4)")).await? {
+                actions.push(cell.text().await?);
+            }
+            if !actions.is_empty() && actions.iter().all(|a| a == "Logged in") {
+                break;
+            }
+            anyhow::ensure!(tokio::time::Instant::now() < deadline, "the filter did not apply: {actions:?}");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let href = c.find(Locator::LinkText("Export CSV")).await?.attr("href").await?.unwrap_or_default();
+        assert!(href.starts_with("/api/v1/audit/export.csv?"), "{href}");
+        assert!(href.contains("action=login") && href.contains("limit=200"), "{href}");
+        Ok(())
+    })
+    .await;
+}

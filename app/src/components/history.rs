@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::format;
+use baton_domain::endpoints::GetHistory;
 use baton_domain::record::RecordType;
 use leptos::prelude::*;
 
@@ -11,7 +12,7 @@ pub fn HistoryPanel(record_type: RecordType, #[prop(into)] id: String) -> impl I
     let open = RwSignal::new(false);
     let entries = LocalResource::new(move || {
         let id = id.clone();
-        async move { if open.get() { Some(api::history(record_type, &id).await) } else { None } }
+        async move { if open.get() { Some(api::call::<GetHistory>([record_type.as_str(), &id], &()).await) } else { None } }
     });
     view! {
         <section class="panel">

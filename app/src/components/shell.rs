@@ -15,12 +15,12 @@ pub fn Shell(children: Children) -> impl IntoView {
     let logging_out = RwSignal::new(false);
     let logout_error = RwSignal::new(None::<String>);
     let log_out = move |_| {
-        let Some(session) = auth.session() else {
+        if auth.session().is_none() {
             return;
-        };
+        }
         logging_out.set(true);
         spawn_local(async move {
-            match api::logout(&session.csrf_token).await {
+            match api::logout().await {
                 Ok(()) => auth.state.set(SessionState::LoggedOut),
                 Err(e) => logout_error.set(Some(e.message())),
             }

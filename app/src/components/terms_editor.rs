@@ -1,8 +1,8 @@
 //! Changing a draft agreement's terms: permission, validity and data classes, with the reason for the change.
 
 use crate::api;
-use crate::auth::use_auth;
 use baton_domain::agreement::{AgreementChange, AgreementTerms, AgreementView, DataClass, Permission};
+use baton_domain::endpoints::ChangeAgreement;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,7 +15,6 @@ fn day(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 /// An inline editor for a draft's terms; `on_saved` runs after the server accepted the change.
 #[component]
 pub fn TermsEditor(agreement: AgreementView, on_saved: Callback<()>) -> impl IntoView {
-    let auth = use_auth();
     let permission = RwSignal::new(agreement.permission);
     let classes: RwSignal<BTreeSet<DataClass>> = RwSignal::new(agreement.scope.data_classes.iter().copied().collect());
     let valid_from = RwSignal::new(agreement.valid_from.format("%Y-%m-%d").to_string());
@@ -47,10 +46,10 @@ pub fn TermsEditor(agreement: AgreementView, on_saved: Callback<()>) -> impl Int
             return;
         }
         let change = AgreementChange { terms, row_version: agreement.row_version, reason: reason.get_untracked() };
-        let (id, csrf) = (agreement.id.to_string(), auth.session().map(|s| s.csrf_token).unwrap_or_default());
+        let id = agreement.id.to_string();
         pending.set(true);
         spawn_local(async move {
-            match api::change_agreement(&csrf, &id, &change).await {
+            match api::call::<ChangeAgreement>([&id], &change).await {
                 Ok(_) => on_saved.run(()),
                 Err(f) => {
                     error.set(Some(f.message()));

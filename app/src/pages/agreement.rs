@@ -1,7 +1,7 @@
 //! `/agreements/{id}`: one agreement, its signatures, and the actions its viewer may take (approve, revoke).
 
 use crate::api::{self, Failure};
-use crate::auth::{RequireAuth, use_auth};
+use crate::auth::RequireAuth;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::history::HistoryPanel;
 use crate::components::loading::Loading;
@@ -14,6 +14,7 @@ use crate::pages::no_access::NoAccess;
 use crate::pages::not_found::NotFound;
 use baton_domain::access::Action;
 use baton_domain::agreement::{AgreementState, AgreementView, AmendRequest, Coverage, RevokeRequest};
+use baton_domain::endpoints::{AmendAgreement, GetAgreement, RevokeAgreement, SignAgreement};
 use baton_domain::error::ErrorCode;
 use baton_domain::record::RecordType;
 use baton_domain::signature::{Meaning, SignRequest};
@@ -28,7 +29,7 @@ pub fn AgreementPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let agreement = LocalResource::new(move || {
         let id = id();
-        async move { api::agreement(&id).await }
+        async move { api::call::<GetAgreement>([&id], &()).await }
     });
     view! {
         <RequireAuth>
@@ -50,7 +51,6 @@ pub fn AgreementPage() -> impl IntoView {
 
 #[component]
 fn AgreementView(agreement: AgreementView, on_change: Callback<()>) -> impl IntoView {
-    let csrf = use_auth().session().map(|s| s.csrf_token).unwrap_or_default();
     // The server says what this user may do with this agreement now; the page only lays the buttons out.
     let may = |action: Action| agreement.actions.contains(&action);
     let drafting = matches!(agreement.state, AgreementState::Draft | AgreementState::AwaitingSignatures);
@@ -79,24 +79,24 @@ fn AgreementView(agreement: AgreementView, on_change: Callback<()>) -> impl Into
         "You revoke “{}”. {} loses access with its next request. This signature means: revoked.",
         agreement.title, agreement.grantee.name
     );
-    let (sign_id, sign_csrf) = (id.clone(), csrf.clone());
+    let sign_id = id.clone();
     let on_sign = Callback::new(move |(input, done): (SignInput, Callback<Option<String>>)| {
-        let (id, csrf, content_hash) = (sign_id.clone(), sign_csrf.clone(), content_hash.clone());
+        let (id, content_hash) = (sign_id.clone(), content_hash.clone());
         spawn_local(async move {
             let request = SignRequest {
                 password: input.password,
                 meaning: Meaning::Approved,
                 content_hash: content_hash.clone(),
             };
-            let outcome = api::sign_agreement(&csrf, &id, &request).await;
+            let outcome = api::call::<SignAgreement>([&id], &request).await;
             finish(outcome, done, on_change);
         });
     });
-    let (amend_id, amend_csrf) = (id.clone(), csrf.clone());
+    let amend_id = id.clone();
     let on_amend = Callback::new(move |(input, done): (SignInput, Callback<Option<String>>)| {
-        let (id, csrf, navigate) = (amend_id.clone(), amend_csrf.clone(), navigate.clone());
+        let (id, navigate) = (amend_id.clone(), navigate.clone());
         spawn_local(async move {
-            match api::amend_agreement(&csrf, &id, &AmendRequest { row_version, reason: input.reason }).await {
+            match api::call::<AmendAgreement>([&id], &AmendRequest { row_version, reason: input.reason }).await {
                 Ok(draft) => {
                     done.run(None);
                     navigate(&format!("/agreements/{}", draft.id), Default::default());
@@ -105,12 +105,12 @@ fn AgreementView(agreement: AgreementView, on_change: Callback<()>) -> impl Into
             }
         });
     });
-    let (revoke_id, revoke_csrf) = (id.clone(), csrf);
+    let revoke_id = id.clone();
     let on_revoke = Callback::new(move |(input, done): (SignInput, Callback<Option<String>>)| {
-        let (id, csrf) = (revoke_id.clone(), revoke_csrf.clone());
+        let id = revoke_id.clone();
         spawn_local(async move {
             let request = RevokeRequest { row_version, password: input.password, reason: input.reason };
-            let outcome = api::revoke_agreement(&csrf, &id, &request).await;
+            let outcome = api::call::<RevokeAgreement>([&id], &request).await;
             finish(outcome, done, on_change);
         });
     });

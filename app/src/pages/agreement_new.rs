@@ -1,10 +1,11 @@
 //! `/agreements/new`: the grantor drafts an agreement for one partner's transfers.
 
 use crate::api;
-use crate::auth::{RequireAuth, use_auth};
+use crate::auth::RequireAuth;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
 use baton_domain::agreement::{AgreementTerms, Coverage, DataClass, Permission, Scope};
+use baton_domain::endpoints::{CreateAgreement, ListPartners, ListTransfers};
 use baton_domain::ids::{OrgId, TransferId};
 use chrono::{Datelike, NaiveDate, Utc};
 use leptos::ev::SubmitEvent;
@@ -31,9 +32,10 @@ fn parse_date(text: &str) -> Option<chrono::DateTime<Utc>> {
 
 #[component]
 fn NewAgreementForm() -> impl IntoView {
-    let auth = use_auth();
     let navigate = use_navigate();
-    let data = LocalResource::new(|| async { (api::partners().await, api::transfers().await) });
+    let data = LocalResource::new(|| async {
+        (api::call::<ListPartners>([], &()).await, api::call::<ListTransfers>([], &()).await)
+    });
     let today = Utc::now().date_naive();
     let next_year = today.with_year(today.year() + 1).unwrap_or(today);
 
@@ -84,12 +86,11 @@ fn NewAgreementForm() -> impl IntoView {
             error.set(Some((e.field.unwrap_or_default(), e.message)));
             return;
         }
-        let csrf = auth.session().map(|s| s.csrf_token).unwrap_or_default();
         let navigate = navigate.clone();
         pending.set(true);
         error.set(None);
         spawn_local(async move {
-            match api::create_agreement(&csrf, &terms).await {
+            match api::call::<CreateAgreement>([], &terms).await {
                 // Navigating unmounts this form: touch none of its signals afterwards.
                 Ok(created) => navigate(&format!("/agreements/{}", created.id), Default::default()),
                 Err(f) => {

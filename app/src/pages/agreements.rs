@@ -8,6 +8,7 @@ use crate::components::shell::Shell;
 use crate::format;
 use baton_domain::access::Action;
 use baton_domain::agreement::AgreementState;
+use baton_domain::endpoints::{ListAgreements, ListPartners};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -25,11 +26,11 @@ pub fn state_chip(state: AgreementState) -> impl IntoView {
 /// `/agreements`
 #[component]
 pub fn AgreementsPage() -> impl IntoView {
-    let agreements = LocalResource::new(api::agreements);
+    let agreements = LocalResource::new(|| api::call::<ListAgreements>([], &()));
     // Whether this user may grant a partner access to their organisation's data is the server's answer.
     let may_draft =
         move || agreements.get().is_some_and(|r| r.is_ok_and(|list| list.actions.contains(&Action::DraftAgreement)));
-    let partners = LocalResource::new(api::partners);
+    let partners = LocalResource::new(|| api::call::<ListPartners>([], &()));
     view! {
         <RequireAuth>
             <Shell>

@@ -7,11 +7,14 @@ use crate::components::loading::SkeletonRows;
 use crate::components::shell::Shell;
 use crate::format;
 use baton_domain::audit::AuditAction;
+use baton_domain::audit_trail::AuditQuery;
+use baton_domain::endpoints::{ExportAudit, ListAudit, ListAuditActors};
 use baton_domain::record::RecordType;
 use leptos::prelude::*;
 
-fn encode(value: &str) -> String {
-    String::from(js_sys::encode_uri_component(value))
+/// A filter's value, or `None` when it is not set.
+fn chosen(value: String) -> Option<String> {
+    (!value.is_empty()).then_some(value)
 }
 
 /// The record an entry is about, linked where it has a page.
@@ -33,28 +36,25 @@ fn record_link(record_type: RecordType, record_id: &str) -> AnyView {
 pub fn AuditPage() -> impl IntoView {
     let action = RwSignal::new(String::new());
     let actor = RwSignal::new(String::new());
-    let actors = LocalResource::new(api::audit_actors);
+    let actors = LocalResource::new(|| api::call::<ListAuditActors>([], &()));
     let record_type = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
-    let query = move || {
-        let mut parts = vec!["limit=200".to_owned()];
-        for (key, value) in [("action", action.get()), ("record_type", record_type.get()), ("actor", actor.get())] {
-            if !value.is_empty() {
-                parts.push(format!("{key}={}", encode(&value)));
-            }
-        }
-        for (key, value) in [("from", from.get()), ("to", to.get())] {
-            if !value.is_empty() {
-                parts.push(format!("{key}={}", encode(&format!("{value}T00:00:00Z"))));
-            }
-        }
-        parts.join("&")
+    let query = move || AuditQuery {
+        action: chosen(action.get()),
+        record_type: chosen(record_type.get()),
+        actor: chosen(actor.get()),
+        // The date pickers give days; the trail is filtered from the start of each day, UTC.
+        from: chosen(from.get()).map(|day| format!("{day}T00:00:00Z")),
+        to: chosen(to.get()).map(|day| format!("{day}T00:00:00Z")),
+        limit: Some(200),
+        ..AuditQuery::default()
     };
     let entries = LocalResource::new(move || {
         let q = query();
-        async move { api::audit(&q).await }
+        async move { api::call::<ListAudit>([], &q).await }
     });
+    let export = move || api::href::<ExportAudit>([], &query()).unwrap_or_default();
     view! {
         <RequireAuth>
             <Shell>
@@ -63,7 +63,7 @@ pub fn AuditPage() -> impl IntoView {
                         <h1>"Audit trail"</h1>
                         <p class="muted">"Every change, signature, login and read of your organisation's data by partners. Append-only and hash-chained."</p>
                     </div>
-                    <a class="button" href=move || format!("/api/v1/audit/export.csv?{}", query()) download="baton-audit.csv">"Export CSV"</a>
+                    <a class="button" href=export download="baton-audit.csv">"Export CSV"</a>
                 </header>
                 <div class="filters panel">
                     <div class="field">
@@ -71,7 +71,7 @@ pub fn AuditPage() -> impl IntoView {
                         <select id="f-actor" on:change=move |ev| actor.set(event_target_value(&ev))>
                             <option value="">"Everyone"</option>
                             {move || actors.get().and_then(Result::ok).unwrap_or_default().into_iter()
-                                .map(|a| view! { <option value=a.id>{a.name}</option> }).collect_view()}
+                                .map(|a| view! { <option value=a.id.to_string()>{a.name}</option> }).collect_view()}
                         </select>
                     </div>
                     <div class="field">

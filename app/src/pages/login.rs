@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::auth::{SessionState, use_auth};
+use baton_domain::endpoints::Login;
 use baton_domain::error::ErrorCode;
 use baton_domain::redirect::safe_next;
 use baton_domain::session::LoginRequest;
@@ -57,7 +58,7 @@ pub fn LoginPage() -> impl IntoView {
         }
         pending.set(true);
         spawn_local(async move {
-            match api::login(&request).await {
+            match api::call::<Login>([], &request).await {
                 Ok(info) => auth.state.set(SessionState::SignedIn(info)),
                 Err(failure) => {
                     let message = failure.message();

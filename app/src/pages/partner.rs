@@ -2,7 +2,7 @@
 //! its versions, QA approvals, and proposing a new version.
 
 use crate::api;
-use crate::auth::{RequireAuth, use_auth};
+use crate::auth::RequireAuth;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
@@ -11,6 +11,7 @@ use crate::format;
 use crate::pages::no_access::NoAccess;
 use crate::pages::not_found::NotFound;
 use baton_domain::access::Action;
+use baton_domain::endpoints::{GetQualityAgreement, ProposeQualityAgreement, SignQualityAgreement};
 use baton_domain::error::ErrorCode;
 use baton_domain::quality::{
     QualityAgreement, QualityAgreementDraft, QualityAgreementState, QualityAgreementVersion, Raci, RaciRow,
@@ -27,7 +28,7 @@ pub fn PartnerPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let quality = LocalResource::new(move || {
         let id = id();
-        async move { api::quality_agreement(&id).await }
+        async move { api::call::<GetQualityAgreement>([&id], &()).await }
     });
     let refresh = Callback::new(move |()| quality.refetch());
     view! {
@@ -63,8 +64,6 @@ fn raci_cell(raci: Raci) -> impl IntoView {
 
 #[component]
 fn QualityView(quality: QualityAgreement, partnership: String, on_change: Callback<()>) -> impl IntoView {
-    let auth = use_auth();
-    let csrf = auth.session().map(|s| s.csrf_token).unwrap_or_default();
     let editing = RwSignal::new(false);
     let latest_rows = quality.versions.first().map(|v| v.rows.clone());
     // What this user may do comes from the server, with the record: the page keeps no copy of the rule.
@@ -75,7 +74,7 @@ fn QualityView(quality: QualityAgreement, partnership: String, on_change: Callba
         .iter()
         .map(|v| {
             let can_sign = v.actions.contains(&Action::SignAgreement);
-            view! { <VersionView version=v.clone() can_sign=can_sign csrf=csrf.clone() on_change=on_change/> }
+            view! { <VersionView version=v.clone() can_sign=can_sign on_change=on_change/> }
         })
         .collect_view();
 
@@ -96,7 +95,7 @@ fn QualityView(quality: QualityAgreement, partnership: String, on_change: Callba
                 </div>
             </header>
             {move || editing.get().then(|| view! {
-                <VersionEditor partnership=partnership.clone() start=latest_rows.clone() csrf=csrf_for_editor(&auth)
+                <VersionEditor partnership=partnership.clone() start=latest_rows.clone()
                     on_saved=Callback::new(move |()| { editing.set(false); on_change.run(()); })/>
             })}
             {if quality.versions.is_empty() {
@@ -108,17 +107,8 @@ fn QualityView(quality: QualityAgreement, partnership: String, on_change: Callba
     }
 }
 
-fn csrf_for_editor(auth: &crate::auth::Auth) -> String {
-    auth.session().map(|s| s.csrf_token).unwrap_or_default()
-}
-
 #[component]
-fn VersionView(
-    version: QualityAgreementVersion,
-    can_sign: bool,
-    csrf: String,
-    on_change: Callback<()>,
-) -> impl IntoView {
+fn VersionView(version: QualityAgreementVersion, can_sign: bool, on_change: Callback<()>) -> impl IntoView {
     let open = RwSignal::new(false);
     let id = version.id.to_string();
     let statement = format!(
@@ -129,10 +119,10 @@ fn VersionView(
     );
     let shown_hash = version.content_hash.clone();
     let on_sign = Callback::new(move |(input, done): (SignInput, Callback<Option<String>>)| {
-        let (id, csrf, content_hash) = (id.clone(), csrf.clone(), shown_hash.clone());
+        let (id, content_hash) = (id.clone(), shown_hash.clone());
         spawn_local(async move {
             let request = SignRequest { password: input.password, meaning: Meaning::Approved, content_hash };
-            match api::sign_quality_agreement(&csrf, &id, &request).await {
+            match api::call::<SignQualityAgreement>([&id], &request).await {
                 Ok(_) => {
                     done.run(None);
                     on_change.run(());
@@ -172,12 +162,7 @@ fn VersionView(
 }
 
 #[component]
-fn VersionEditor(
-    partnership: String,
-    start: Option<Vec<RaciRow>>,
-    csrf: String,
-    on_saved: Callback<()>,
-) -> impl IntoView {
+fn VersionEditor(partnership: String, start: Option<Vec<RaciRow>>, on_saved: Callback<()>) -> impl IntoView {
     let first_version = start.is_none();
     let initial = start.unwrap_or_else(|| {
         baton_domain::quality::DEFAULT_ACTIVITIES
@@ -211,10 +196,10 @@ fn VersionEditor(
             error.set(Some("Say why the quality agreement changes.".into()));
             return;
         }
-        let (partnership, csrf) = (partnership.clone(), csrf.clone());
+        let partnership = partnership.clone();
         pending.set(true);
         spawn_local(async move {
-            match api::propose_quality_agreement(&csrf, &partnership, &draft).await {
+            match api::call::<ProposeQualityAgreement>([&partnership], &draft).await {
                 Ok(_) => on_saved.run(()),
                 Err(f) => {
                     error.set(Some(f.message()));

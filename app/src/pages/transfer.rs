@@ -11,6 +11,7 @@ use crate::components::stage::{StageChip, StageStepper};
 use crate::format;
 use crate::pages::no_access::NoAccess;
 use crate::pages::not_found::NotFound;
+use baton_domain::endpoints::GetTransfer;
 use baton_domain::error::ErrorCode;
 use baton_domain::org::SiteRef;
 use baton_domain::record::RecordType;
@@ -38,7 +39,7 @@ fn TransferLoader() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let transfer = LocalResource::new(move || {
         let id = id();
-        async move { api::transfer(&id).await }
+        async move { api::call::<GetTransfer>([&id], &()).await }
     });
     view! {
         <Suspense fallback=|| view! { <Loading label="Loading the transfer…"/> }>

@@ -7,6 +7,7 @@ use crate::components::loading::SkeletonRows;
 use crate::components::shell::Shell;
 use crate::components::stage::StageChip;
 use crate::format;
+use baton_domain::endpoints::ListTransfers;
 use baton_domain::transfer::TransferSummary;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -48,7 +49,7 @@ pub fn TransfersPage() -> impl IntoView {
 
 #[component]
 fn TransferList() -> impl IntoView {
-    let transfers = LocalResource::new(api::transfers);
+    let transfers = LocalResource::new(|| api::call::<ListTransfers>([], &()));
     let sorting = RwSignal::new((Column::Target, true));
 
     let header = move |column: Column, label: &'static str, numeric: bool| {

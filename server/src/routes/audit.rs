@@ -15,46 +15,16 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use baton_domain::access::{self, Action, Decision, Resource};
 use baton_domain::audit::{AuditAction, AuditEntry};
+use baton_domain::audit_trail::{AuditActor, AuditPage, AuditQuery};
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
 use baton_domain::record::RecordType;
 use baton_domain::transfer::TransferDetail;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 /// Most entries one page or export returns.
 const MAX_LIMIT: i64 = 500;
 /// Most entries one CSV export returns.
 const MAX_EXPORT: i64 = 100_000;
-
-/// Filters, all optional; times are ISO-8601 UTC.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-pub struct AuditQuery {
-    /// Only entries by this user (id).
-    pub actor: Option<String>,
-    /// Only this kind of record, e.g. `agreement`.
-    pub record_type: Option<String>,
-    /// Only this record (id).
-    pub record_id: Option<String>,
-    /// Only this action, e.g. `sign`.
-    pub action: Option<String>,
-    /// At or after this time.
-    pub from: Option<String>,
-    /// Before this time.
-    pub to: Option<String>,
-    /// Entries older than this sequence number (next page).
-    pub before_seq: Option<i64>,
-    /// Page size, 1 to 500 (default 100).
-    pub limit: Option<i64>,
-}
-
-/// A page of the audit trail.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct AuditPage {
-    /// Entries, newest first.
-    pub items: Vec<AuditEntry>,
-    /// Pass as `before_seq` for the next page; absent on the last page.
-    pub next_before_seq: Option<i64>,
-}
 
 fn parse_time(field: &str, value: &Option<String>) -> Result<Option<DateTime<Utc>>, AppError> {
     value
@@ -68,30 +38,29 @@ fn parse_time(field: &str, value: &Option<String>) -> Result<Option<DateTime<Utc
         .transpose()
 }
 
-impl AuditQuery {
-    fn filter(&self) -> Result<Filter, AppError> {
-        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
-        Ok(Filter {
-            actor: nonempty(&self.actor)
-                .map(|a| a.parse().map_err(|_| AppError::from(ApiError::invalid("actor", "That is not a user id."))))
-                .transpose()?,
-            record_type: nonempty(&self.record_type)
-                .map(|r| {
-                    r.parse::<RecordType>()
-                        .map_err(|_| AppError::from(ApiError::invalid("record_type", "Unknown record type.")))
-                })
-                .transpose()?,
-            record_id: nonempty(&self.record_id),
-            action: nonempty(&self.action)
-                .map(|a| {
-                    a.parse::<AuditAction>().map_err(|_| AppError::from(ApiError::invalid("action", "Unknown action.")))
-                })
-                .transpose()?,
-            from: parse_time("from", &self.from)?,
-            to: parse_time("to", &self.to)?,
-            before_seq: self.before_seq,
-        })
-    }
+/// The store's filter for a query, each field checked.
+fn filter_of(query: &AuditQuery) -> Result<Filter, AppError> {
+    let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+    Ok(Filter {
+        actor: nonempty(&query.actor)
+            .map(|a| a.parse().map_err(|_| AppError::from(ApiError::invalid("actor", "That is not a user id."))))
+            .transpose()?,
+        record_type: nonempty(&query.record_type)
+            .map(|r| {
+                r.parse::<RecordType>()
+                    .map_err(|_| AppError::from(ApiError::invalid("record_type", "Unknown record type.")))
+            })
+            .transpose()?,
+        record_id: nonempty(&query.record_id),
+        action: nonempty(&query.action)
+            .map(|a| {
+                a.parse::<AuditAction>().map_err(|_| AppError::from(ApiError::invalid("action", "Unknown action.")))
+            })
+            .transpose()?,
+        from: parse_time("from", &query.from)?,
+        to: parse_time("to", &query.to)?,
+        before_seq: query.before_seq,
+    })
 }
 
 fn allow_trail(user: &CurrentUser, action: Action) -> Result<(), AppError> {
@@ -116,18 +85,9 @@ pub async fn list(
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::invalid("limit", format!("Ask for 1 to {MAX_LIMIT} entries.")).into());
     }
-    let items = store::audit::list(&state.db.pool, user.profile.organisation.id, &query.filter()?, limit).await?;
+    let items = store::audit::list(&state.db.pool, user.profile.organisation.id, &filter_of(&query)?, limit).await?;
     let next_before_seq = (items.len() as i64 == limit).then(|| items.last().map(|e| e.seq)).flatten();
     Ok(Json(AuditPage { items, next_before_seq }))
-}
-
-/// Someone who appears in the audit trail.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct AuditActor {
-    /// Their user id, for the `actor` filter.
-    pub id: baton_domain::ids::UserId,
-    /// Their printed name.
-    pub name: String,
 }
 
 /// The people who appear in the caller's organisation's trail, for filtering by user.
@@ -151,7 +111,7 @@ pub async fn export(
     allow_trail(&user, Action::Download)?;
     let now = Utc::now();
     let org = user.profile.organisation.id;
-    let items = store::audit::list(&state.db.pool, org, &query.filter()?, MAX_EXPORT).await?;
+    let items = store::audit::list(&state.db.pool, org, &filter_of(&query)?, MAX_EXPORT).await?;
     let mut csv = csv::Writer::from_writer(Vec::new());
     let header = [
         "seq",

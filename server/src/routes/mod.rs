@@ -3,6 +3,8 @@
 pub mod agreements;
 pub mod audit;
 pub mod declarations;
+#[cfg(test)]
+mod endpoints;
 pub mod openapi;
 pub mod quality;
 pub mod session;
@@ -69,7 +71,7 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(audit::history))
         .split_for_parts();
     openapi::add_shared_responses(&mut doc);
-    doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
+    doc.servers = Some(vec![utoipa::openapi::Server::new(baton_domain::endpoints::BASE)]);
     let undeclared = declarations::publish(&mut doc);
     if !undeclared.is_empty() {
         // Caught by routes::declarations' unit test; a release must not silently ship an undeclared operation.

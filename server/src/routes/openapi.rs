@@ -21,9 +21,9 @@ pub enum HistoryRecordType {
     Transfer,
 }
 
-/// The audit trail's filters as the document describes them: `AuditQuery` (in `audit.rs`) takes them as text and
-/// checks them itself, so its derived description said only "string"; this one gives their formats, enums and range.
-/// A test keeps the two field lists equal.
+/// The audit trail's filters as the document describes them: `AuditQuery` (in the domain's `audit_trail.rs`) takes
+/// them as text and the handler checks them itself, so its derived description said only "string"; this one gives
+/// their formats, enums and range. A test keeps the two field lists equal.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // Only its description is used.
@@ -320,7 +320,7 @@ mod document_tests {
         let names = |params: Vec<utoipa::openapi::path::Parameter>| -> Vec<String> {
             params.into_iter().map(|p| p.name).collect()
         };
-        let read = names(crate::routes::audit::AuditQuery::into_params(|| None));
+        let read = names(baton_domain::audit_trail::AuditQuery::into_params(|| None));
         let documented = names(super::AuditFilters::into_params(|| None));
         assert_eq!(read, documented);
     }
