@@ -56,9 +56,7 @@ async fn run(pool: AnyPool, mut incoming: mpsc::Receiver<(NewEntry, DateTime<Utc
 
 async fn commit(pool: &AnyPool, batch: &[(NewEntry, DateTime<Utc>, Reply)]) -> anyhow::Result<()> {
     let mut tx = audit::begin_write(pool).await?;
-    for (entry, now, _) in batch {
-        audit::append(&mut tx, entry.clone(), *now).await?;
-    }
+    audit::append_all(&mut tx, batch.iter().map(|(entry, now, _)| (entry.clone(), *now)).collect()).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -237,8 +237,9 @@ macro_rules! covers_transfer_sql {
 
 /// The agreements that could grant `grantee` access to data `owner` owns in transfer `transfer`: in force, granted by
 /// the owner, scoped on that transfer and its product. The access rule re-checks each; this only narrows what is
-/// loaded, so a request costs the same with ten agreements as with a thousand. One query, scopes aggregated: it is
-/// on every partner read.
+/// loaded, so a request costs the same with ten agreements as with a thousand: the candidates come from the
+/// transfer's scope index (and the partner's all-transfer agreements), joined in that order (SQLite keeps a CROSS
+/// JOIN's order). One query, scopes aggregated: it is on every partner read.
 pub async fn in_force_covering(
     conn: &mut AnyConnection,
     owner: OrgId,
@@ -255,8 +256,11 @@ pub async fn in_force_covering(
     let sql = format!(
         "SELECT a.id, a.grantor_org_id, a.grantee_org_id, a.all_products, a.all_transfers, a.permission, \
          a.valid_from, a.valid_until, a.revoked_at, {} AS products, {} AS transfers, {} AS classes \
-         FROM agreements a WHERE a.grantee_org_id = $1 AND {} AND a.grantor_org_id = $3 \
-         AND (a.all_transfers = 1 OR a.id IN (SELECT agreement_id FROM agreement_transfers WHERE transfer_id = $4)) \
+         FROM (SELECT x.agreement_id AS id FROM agreement_transfers x WHERE x.transfer_id = $4 \
+               UNION SELECT w.id FROM agreements w \
+               WHERE w.grantee_org_id = $1 AND w.grantor_org_id = $3 AND w.all_transfers = 1) scoped \
+         CROSS JOIN agreements a \
+         WHERE a.id = scoped.id AND a.grantee_org_id = $1 AND {} AND a.grantor_org_id = $3 \
          AND EXISTS (SELECT 1 FROM transfers t WHERE t.id = $4 AND {})",
         list("product_id", "agreement_product_scope"),
         list("transfer_id", "agreement_transfers"),

@@ -104,50 +104,63 @@ impl NewEntry {
 
 /// Appends an entry inside `tx` (which must come from [`begin_write`]).
 pub async fn append(tx: &mut WriteTx, entry: NewEntry, now: DateTime<Utc>) -> anyhow::Result<AuditEntry> {
-    let (seq, previous): (i64, String) =
+    let mut appended = append_all(tx, vec![(entry, now)]).await?;
+    appended.pop().ok_or_else(|| anyhow::anyhow!("no entry appended"))
+}
+
+/// Appends entries in order inside `tx` (which must come from [`begin_write`]), reading and moving the chain's head
+/// once for all of them: the group commit's batches cost one statement per entry.
+pub async fn append_all(tx: &mut WriteTx, entries: Vec<(NewEntry, DateTime<Utc>)>) -> anyhow::Result<Vec<AuditEntry>> {
+    let (mut seq, mut previous): (i64, String) =
         sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
-    let entry = AuditEntry {
-        seq: seq + 1,
-        at: clock::from_db(&clock::to_db(now))?,
-        actor_id: entry.actor.id,
-        actor_name: entry.actor.name,
-        actor_org: entry.actor.org,
-        owner_org: entry.owner_org,
-        action: entry.action,
-        record_type: entry.record_type,
-        record_id: entry.record_id,
-        old: entry.old,
-        new: entry.new,
-        reason: entry.reason,
-    };
-    let hash = entry.chained_hash(&previous);
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor_id, actor_name, actor_org_id, owner_org_id, action, record_type, \
-         record_id, old_values, new_values, reason, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-    )
-    .bind(entry.seq)
-    .bind(clock::to_db(entry.at))
-    .bind(entry.actor_id.map(|id| id.to_string()))
-    .bind(&entry.actor_name)
-    .bind(entry.actor_org.map(|id| id.to_string()))
-    .bind(entry.owner_org.map(|id| id.to_string()))
-    .bind(entry.action.as_str())
-    .bind(entry.record_type.as_str())
-    .bind(&entry.record_id)
-    .bind(entry.old.as_ref().map(Value::to_string))
-    .bind(entry.new.as_ref().map(Value::to_string))
-    .bind(&entry.reason)
-    .bind(&previous)
-    .bind(&hash)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+    let mut appended = Vec::with_capacity(entries.len());
+    for (entry, now) in entries {
+        seq += 1;
+        let entry = AuditEntry {
+            seq,
+            at: clock::from_db(&clock::to_db(now))?,
+            actor_id: entry.actor.id,
+            actor_name: entry.actor.name,
+            actor_org: entry.actor.org,
+            owner_org: entry.owner_org,
+            action: entry.action,
+            record_type: entry.record_type,
+            record_id: entry.record_id,
+            old: entry.old,
+            new: entry.new,
+            reason: entry.reason,
+        };
+        let hash = entry.chained_hash(&previous);
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor_id, actor_name, actor_org_id, owner_org_id, action, record_type, \
+             record_id, old_values, new_values, reason, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
         .bind(entry.seq)
+        .bind(clock::to_db(entry.at))
+        .bind(entry.actor_id.map(|id| id.to_string()))
+        .bind(&entry.actor_name)
+        .bind(entry.actor_org.map(|id| id.to_string()))
+        .bind(entry.owner_org.map(|id| id.to_string()))
+        .bind(entry.action.as_str())
+        .bind(entry.record_type.as_str())
+        .bind(&entry.record_id)
+        .bind(entry.old.as_ref().map(Value::to_string))
+        .bind(entry.new.as_ref().map(Value::to_string))
+        .bind(&entry.reason)
+        .bind(&previous)
         .bind(&hash)
         .execute(&mut **tx)
         .await?;
-    Ok(entry)
+        previous = hash;
+        appended.push(entry);
+    }
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(seq)
+        .bind(&previous)
+        .execute(&mut **tx)
+        .await?;
+    Ok(appended)
 }
 
 /// Appends one entry in a transaction of its own (for events that change nothing else: logins, reads).
