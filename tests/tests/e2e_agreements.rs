@@ -1,10 +1,13 @@
 //! End-to-end: the sponsor drafts an agreement, both signatories sign with their passwords, the CMO opens the
 //! transfer that was refused before, the sponsor revokes, the link is refused again, and the trail shows it all.
+//! A signatory shown terms that changed meanwhile is told what changed and signs nothing.
 
 use baton_tests::browser::{log_in, wait_for, wait_for_path};
-use baton_tests::client::DEMO_PASSWORD;
-use baton_tests::{Backend, Browser, TestServer};
+use baton_tests::client::{DEMO_PASSWORD, send};
+use baton_tests::{ApiClient, Backend, Browser, TestServer};
 use fantoccini::{Client, Locator};
+use reqwest::Method;
+use serde_json::json;
 use std::time::Duration;
 
 const VELARIMAB_DP: &str = "00000003-0000-4000-8000-000000000003";
@@ -166,6 +169,48 @@ async fn amending_an_agreement_in_force_starts_a_new_draft_version() {
         let page = wait_for(&c, "[data-testid=agreement]").await?.text().await?;
         assert!(page.contains("amends the previous version"), "{page}");
         assert!(!c.current_url().await?.as_str().ends_with("00000006-0000-4000-8000-000000000001"), "a new record");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signatory_shown_terms_that_changed_since_is_told_what_changed_and_signs_nothing() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let sponsor = ApiClient::logged_in(&server.base_url, "admin@helix.example").await;
+    let mut terms = json!({
+        "title": "Velarimab DP — initiation", "grantee": "00000001-0000-4000-8000-000000000002",
+        "scope": {"products": {"kind": "all"}, "transfers": {"kind": "only", "items": [VELARIMAB_DP]},
+                  "data_classes": ["process_description"]},
+        "permission": "view", "valid_from": "2026-01-01T00:00:00Z", "valid_until": "2030-01-01T00:00:00Z"
+    });
+    let created = send(sponsor.request(Method::POST, "/agreements").json(&terms)).await;
+    let id = created.body["id"].as_str().expect("id").to_owned();
+    let (site, sponsor, id) = (&server, &sponsor, id.as_str());
+    Browser::run(|c| async move {
+        c.goto(&site.url("/login")).await?;
+        log_in(&c, "admin@norvia.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&site.url(&format!("/agreements/{id}"))).await?;
+        wait_for_state(&c, "Draft").await?;
+        // While Norvia's admin reads the terms, Helix widens them.
+        terms["permission"] = json!("download");
+        let change = json!({"terms": terms, "row_version": 1, "reason": "Allow downloads"});
+        let changed = send(sponsor.request(Method::PUT, &format!("/agreements/{id}")).json(&change)).await;
+        assert_eq!(changed.status, 200, "{:?}", changed.body);
+        sign_in_dialog(&c, "Approve and sign", DEMO_PASSWORD, None).await?;
+        let refused = Locator::XPath("//*[@data-testid='sign-error'][contains(., 'changed since you opened it')]");
+        let message = c.wait().at_most(Duration::from_secs(10)).for_element(refused).await?.text().await?;
+        assert!(message.contains("Priya Natarajan") && message.contains("Allow downloads"), "{message}");
+        c.find(Locator::XPath("//button[normalize-space()='Cancel']")).await?.click().await?;
+        let signatures = wait_for(&c, "[data-testid=agreement]").await?.text().await?;
+        assert!(signatures.contains("Not signed yet"), "nothing was signed: {signatures}");
+        // Reloaded, the page shows the new terms, and signing them counts.
+        c.refresh().await?;
+        let permission = wait_for(&c, "[data-testid=agreement]").await?.text().await?;
+        assert!(permission.contains("download"), "{permission}");
+        sign_in_dialog(&c, "Approve and sign", DEMO_PASSWORD, None).await?;
+        wait_for_state(&c, "Awaiting signatures").await?;
         Ok(())
     })
     .await;
