@@ -2,12 +2,14 @@
 //! back. The app's client calls through these definitions, and a server test checks that they and the routes in
 //! the OpenAPI document are the same set, with the same request and response types.
 
+use crate::access::Action;
 use crate::agreement::{
-    AgreementChange, AgreementList, AgreementTerms, AgreementView, AmendRequest, PartnerList, RevokeRequest,
+    AgreementChange, AgreementList, AgreementTerms, AgreementView, AmendRequest, DataClass, PartnerList, RevokeRequest,
 };
 use crate::audit::AuditEntry;
 use crate::audit_trail::{AuditActor, AuditPage, AuditQuery};
 use crate::quality::{QualityAgreement, QualityAgreementDraft};
+use crate::record::RecordType;
 use crate::session::{LoginRequest, SessionInfo};
 use crate::signature::SignRequest;
 use crate::transfer::{TransferDetail, TransferList};
@@ -48,6 +50,47 @@ impl Method {
     }
 }
 
+/// What an operation touches and what the access rule is asked about it: declared with the endpoint, published in
+/// the OpenAPI document (`x-baton-access`), and the source from which the access matrices generate their cells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Access {
+    /// The kind of record the path's `{id}` names, or that the operation lists or creates; `None` for the caller's
+    /// own session and for `/history/{record_type}/{id}`, whose record type is in the path.
+    pub record: Option<RecordType>,
+    /// What the access rule is asked; `None` when no rule applies (logging in, the caller's own session).
+    pub action: Option<Action>,
+    /// The class of data it reads or writes, for operations on data inside a transfer.
+    pub data_class: Option<DataClass>,
+    /// It lists records (each filtered by the rule) rather than acting on the one named.
+    pub list: bool,
+}
+
+impl Access {
+    /// `action` on the record of kind `record` that the path names (or that is created).
+    pub const fn on(record: RecordType, action: Action) -> Access {
+        Access { record: Some(record), action: Some(action), data_class: None, list: false }
+    }
+
+    /// A list of records of kind `record`, each as the rule lets the caller read it.
+    pub const fn listing(record: RecordType) -> Access {
+        Access { record: Some(record), action: Some(Action::Read), data_class: None, list: true }
+    }
+
+    /// `action` on a list's records (e.g. exporting them).
+    pub const fn listing_for(record: RecordType, action: Action) -> Access {
+        Access { record: Some(record), action: Some(action), data_class: None, list: true }
+    }
+
+    /// The caller's own session: no record of anyone else's.
+    pub const SESSION: Access =
+        Access { record: Some(RecordType::Session), action: None, data_class: None, list: false };
+
+    /// `action` on the record the path's record type and id name.
+    pub const fn by_path(action: Action) -> Access {
+        Access { record: None, action: Some(action), data_class: None, list: false }
+    }
+}
+
 /// One operation of the API.
 pub trait Endpoint {
     /// Its method.
@@ -60,6 +103,8 @@ pub trait Endpoint {
     type Request: Serialize + DeserializeOwned;
     /// The success response's body; `()` when there is none.
     type Response: Serialize + DeserializeOwned;
+    /// What it touches and what the access rule is asked.
+    const ACCESS: Access;
 }
 
 /// The request target (path and query, under [`BASE`]) for `E` with these parameters and request.
@@ -85,6 +130,8 @@ pub struct Description {
     pub request: fn() -> &'static str,
     /// The Rust type name of its response.
     pub response: fn() -> &'static str,
+    /// Its access declaration.
+    pub access: Access,
 }
 
 impl Description {
@@ -95,12 +142,13 @@ impl Description {
             path: E::PATH,
             request: std::any::type_name::<E::Request>,
             response: std::any::type_name::<E::Response>,
+            access: E::ACCESS,
         }
     }
 }
 
 macro_rules! endpoints {
-    ($($(#[$doc:meta])* $name:ident: $method:ident $path:literal, $request:ty => $response:ty;)*) => {
+    ($($(#[$doc:meta])* $name:ident: $method:ident $path:literal, $request:ty => $response:ty, $access:expr;)*) => {
         $(
             $(#[$doc])*
             #[derive(Clone, Copy, Debug)]
@@ -112,6 +160,7 @@ macro_rules! endpoints {
                 type Params<'a> = [&'a str; placeholders($path)];
                 type Request = $request;
                 type Response = $response;
+                const ACCESS: Access = $access;
             }
         )*
 
@@ -122,45 +171,45 @@ macro_rules! endpoints {
 
 endpoints! {
     /// Who is logged in (401 when nobody is).
-    GetSession: Get "/session", () => SessionInfo;
+    GetSession: Get "/session", () => SessionInfo, Access::SESSION;
     /// Logs in.
-    Login: Post "/session", LoginRequest => SessionInfo;
+    Login: Post "/session", LoginRequest => SessionInfo, Access::SESSION;
     /// Logs out.
-    Logout: Delete "/session", () => ();
+    Logout: Delete "/session", () => (), Access::SESSION;
     /// The transfers the caller's organisation takes part in.
-    ListTransfers: Get "/transfers", () => TransferList;
+    ListTransfers: Get "/transfers", () => TransferList, Access::listing(RecordType::Transfer);
     /// One transfer.
-    GetTransfer: Get "/transfers/{id}", () => TransferDetail;
+    GetTransfer: Get "/transfers/{id}", () => TransferDetail, Access::on(RecordType::Transfer, Action::Read);
     /// The caller's partner organisations.
-    ListPartners: Get "/partners", () => PartnerList;
+    ListPartners: Get "/partners", () => PartnerList, Access::listing(RecordType::Partnership);
     /// The agreements the caller's organisation is party to.
-    ListAgreements: Get "/agreements", () => AgreementList;
+    ListAgreements: Get "/agreements", () => AgreementList, Access::listing(RecordType::Agreement);
     /// Drafts an agreement.
-    CreateAgreement: Post "/agreements", AgreementTerms => AgreementView;
+    CreateAgreement: Post "/agreements", AgreementTerms => AgreementView, Access::on(RecordType::Agreement, Action::DraftAgreement);
     /// One agreement.
-    GetAgreement: Get "/agreements/{id}", () => AgreementView;
+    GetAgreement: Get "/agreements/{id}", () => AgreementView, Access::on(RecordType::Agreement, Action::Read);
     /// Changes a draft agreement's terms.
-    ChangeAgreement: Put "/agreements/{id}", AgreementChange => AgreementView;
+    ChangeAgreement: Put "/agreements/{id}", AgreementChange => AgreementView, Access::on(RecordType::Agreement, Action::DraftAgreement);
     /// Approves an agreement's terms.
-    SignAgreement: Post "/agreements/{id}/signatures", SignRequest => AgreementView;
+    SignAgreement: Post "/agreements/{id}/signatures", SignRequest => AgreementView, Access::on(RecordType::Agreement, Action::SignAgreement);
     /// Revokes an agreement.
-    RevokeAgreement: Post "/agreements/{id}/revocation", RevokeRequest => AgreementView;
+    RevokeAgreement: Post "/agreements/{id}/revocation", RevokeRequest => AgreementView, Access::on(RecordType::Agreement, Action::RevokeAgreement);
     /// Starts an amendment of an agreement in force.
-    AmendAgreement: Post "/agreements/{id}/amendments", AmendRequest => AgreementView;
+    AmendAgreement: Post "/agreements/{id}/amendments", AmendRequest => AgreementView, Access::on(RecordType::Agreement, Action::DraftAgreement);
     /// A partnership's quality agreement, every version.
-    GetQualityAgreement: Get "/partnerships/{id}/quality-agreement", () => QualityAgreement;
+    GetQualityAgreement: Get "/partnerships/{id}/quality-agreement", () => QualityAgreement, Access::on(RecordType::Partnership, Action::Read);
     /// Proposes a new version of a partnership's quality agreement.
-    ProposeQualityAgreement: Post "/partnerships/{id}/quality-agreement", QualityAgreementDraft => QualityAgreement;
+    ProposeQualityAgreement: Post "/partnerships/{id}/quality-agreement", QualityAgreementDraft => QualityAgreement, Access::on(RecordType::Partnership, Action::DraftAgreement);
     /// QA approval of one version of a quality agreement.
-    SignQualityAgreement: Post "/quality-agreements/{id}/signatures", SignRequest => QualityAgreement;
+    SignQualityAgreement: Post "/quality-agreements/{id}/signatures", SignRequest => QualityAgreement, Access::on(RecordType::QualityAgreement, Action::SignAgreement);
     /// A page of the organisation's audit trail.
-    ListAudit: Get "/audit", AuditQuery => AuditPage;
+    ListAudit: Get "/audit", AuditQuery => AuditPage, Access::listing(RecordType::AuditTrail);
     /// The same entries as CSV text.
-    ExportAudit: Get "/audit/export.csv", AuditQuery => String;
+    ExportAudit: Get "/audit/export.csv", AuditQuery => String, Access::listing_for(RecordType::AuditTrail, Action::Download);
     /// The people in the organisation's audit trail.
-    ListAuditActors: Get "/audit/actors", () => Vec<AuditActor>;
+    ListAuditActors: Get "/audit/actors", () => Vec<AuditActor>, Access::listing(RecordType::AuditTrail);
     /// One record's history (record type, then id), oldest first.
-    GetHistory: Get "/history/{record_type}/{id}", () => Vec<AuditEntry>;
+    GetHistory: Get "/history/{record_type}/{id}", () => Vec<AuditEntry>, Access::by_path(Action::Read);
 }
 
 #[cfg(test)]

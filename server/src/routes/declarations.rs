@@ -1,93 +1,54 @@
-//! What each API operation touches and does, declared beside the routes and published in the OpenAPI document as
-//! the `x-baton-access` extension of every operation. The access matrices generate their cells from it, so a new
+//! What each API operation touches and does — declared with the endpoint's definition in the shared crate
+//! (`baton_domain::endpoints`) — published in the OpenAPI document as the `x-baton-access` extension of every
+//! operation, with an example body for each that takes one. The access matrices generate their cells from it, so a new
 //! operation is tested for every role and relation as soon as it is declared, and an undeclared one fails.
 
-use baton_domain::access::Action;
-use baton_domain::agreement::DataClass;
-use baton_domain::record::RecordType;
+use baton_domain::endpoints::{self, Access};
 use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::openapi::OpenApi;
 use utoipa::openapi::extensions::ExtensionsBuilder;
 use utoipa::openapi::path::Operation;
 
-/// The OpenAPI extension that carries a [`Declared`].
+/// The OpenAPI extension that carries an operation's access declaration.
 pub const EXTENSION: &str = "x-baton-access";
 
-/// An operation's access declaration.
+/// An operation's access declaration as published: the endpoint's [`Access`] and a body for the matrices to send.
 #[derive(Clone, Debug, Serialize)]
 pub struct Declared {
-    /// The kind of record the path's `{id}` names, or that the operation lists or creates; `None` for operations on
-    /// the caller's own session, and for `/history/{record_type}/{id}`, whose record type is in the path.
-    pub record: Option<RecordType>,
-    /// What the access rule is asked; `None` when no rule applies (logging in, the caller's own session).
-    pub action: Option<Action>,
-    /// The class of data it reads or writes, for operations on data inside a transfer.
-    pub data_class: Option<DataClass>,
-    /// It lists records (each filtered by the rule) rather than acting on the one named.
-    pub list: bool,
-    /// A request body that passes validation, for the matrices to send.
+    /// What it touches and what the rule is asked (from the endpoint's definition).
+    #[serde(flatten)]
+    pub access: Access,
+    /// A request body that passes validation.
     pub example: Option<Value>,
 }
 
-const fn on(record: RecordType, action: Action) -> Declared {
-    Declared { record: Some(record), action: Some(action), data_class: None, list: false, example: None }
-}
-
-const fn listing(record: RecordType) -> Declared {
-    Declared { record: Some(record), action: Some(Action::Read), data_class: None, list: true, example: None }
-}
-
-fn with(declared: Declared, example: Value) -> Declared {
-    Declared { example: Some(example), ..declared }
-}
-
-/// The declaration of `method` `path`, if there is one.
-pub fn declaration(method: &str, path: &str) -> Option<Declared> {
-    use RecordType as R;
+/// A request body that passes validation, for each endpoint that takes one: what the matrices send.
+fn example(endpoint: &str) -> Option<Value> {
     let terms = json!({
         "title": "Example", "grantee": "00000001-0000-4000-8000-000000000002",
         "scope": {"products": {"kind": "all"}, "transfers": {"kind": "all"}, "data_classes": ["process_description"]},
         "permission": "view", "valid_from": "2026-01-01T00:00:00Z", "valid_until": "2027-01-01T00:00:00Z"
     });
     let signature = json!({"password": "baton-demo-2026", "meaning": "approved", "content_hash": "shown"});
-    let session = Declared { record: Some(R::Session), action: None, data_class: None, list: false, example: None };
-    Some(match (method, path) {
-        ("get" | "delete", "/session") => session,
-        ("post", "/session") => with(session, json!({"email": "someone@example.com", "password": "x"})),
-        ("get", "/transfers") => listing(R::Transfer),
-        ("get", "/transfers/{id}") => on(R::Transfer, Action::Read),
-        ("get", "/partners") => listing(R::Partnership),
-        ("get", "/agreements") => listing(R::Agreement),
-        ("post", "/agreements") => with(on(R::Agreement, Action::DraftAgreement), terms),
-        ("get", "/agreements/{id}") => on(R::Agreement, Action::Read),
-        ("put", "/agreements/{id}") => with(
-            on(R::Agreement, Action::DraftAgreement),
-            json!({"terms": terms, "row_version": 1, "reason": "Example"}),
-        ),
-        ("post", "/agreements/{id}/signatures") => with(on(R::Agreement, Action::SignAgreement), signature),
-        ("post", "/agreements/{id}/revocation") => with(
-            on(R::Agreement, Action::RevokeAgreement),
-            json!({"password": "baton-demo-2026", "reason": "Example", "row_version": 1}),
-        ),
-        ("post", "/agreements/{id}/amendments") => {
-            with(on(R::Agreement, Action::DraftAgreement), json!({"reason": "Example", "row_version": 1}))
-        }
-        ("get", "/partnerships/{id}/quality-agreement") => on(R::Partnership, Action::Read),
-        ("post", "/partnerships/{id}/quality-agreement") => with(
-            on(R::Partnership, Action::DraftAgreement),
-            json!({"rows": [{"activity": "Batch release", "sponsor": "A", "cmo": "R"}], "reason": "Example"}),
-        ),
-        ("post", "/quality-agreements/{id}/signatures") => {
-            with(on(R::QualityAgreement, Action::SignAgreement), signature)
-        }
-        ("get", "/audit") | ("get", "/audit/actors") => listing(R::AuditTrail),
-        ("get", "/audit/export.csv") => Declared { action: Some(Action::Download), ..listing(R::AuditTrail) },
-        ("get", "/history/{record_type}/{id}") => {
-            Declared { record: None, action: Some(Action::Read), data_class: None, list: false, example: None }
+    Some(match endpoint {
+        "Login" => json!({"email": "someone@example.com", "password": "x"}),
+        "CreateAgreement" => terms,
+        "ChangeAgreement" => json!({"terms": terms, "row_version": 1, "reason": "Example"}),
+        "SignAgreement" | "SignQualityAgreement" => signature,
+        "RevokeAgreement" => json!({"password": "baton-demo-2026", "reason": "Example", "row_version": 1}),
+        "AmendAgreement" => json!({"reason": "Example", "row_version": 1}),
+        "ProposeQualityAgreement" => {
+            json!({"rows": [{"activity": "Batch release", "sponsor": "A", "cmo": "R"}], "reason": "Example"})
         }
         _ => return None,
     })
+}
+
+/// The declaration of `method` `path`, from the endpoint defined for it in the shared crate.
+pub fn declaration(method: &str, path: &str) -> Option<Declared> {
+    let endpoint = endpoints::ALL.iter().find(|e| e.method.as_str().eq_ignore_ascii_case(method) && e.path == path)?;
+    Some(Declared { access: endpoint.access, example: example(endpoint.name) })
 }
 
 fn operations(doc: &mut OpenApi) -> impl Iterator<Item = (&'static str, &String, &mut Operation)> {
