@@ -8,10 +8,12 @@
 
 pub mod audit_writer;
 mod records;
+mod signing;
 mod stale;
 mod unit_of_work;
 
 pub use records::{Partnership, QualityVersion};
+pub use signing::{Signing, approved_only, sign};
 pub use stale::{Shown, ensure_unchanged};
 pub use unit_of_work::UnitOfWork;
 
@@ -65,6 +67,11 @@ pub trait Record: Sized + Send + Sync {
 
     /// The hash of its signable content, if it has one: what a signer must have been shown.
     fn content_hash(&self) -> Option<&str> {
+        None
+    }
+
+    /// Its row version, if it keeps one: what an action on the record as shown must name.
+    fn row_version(&self) -> Option<i64> {
         None
     }
 }

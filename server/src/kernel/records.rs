@@ -66,6 +66,10 @@ impl Record for Agreement {
     fn content_hash(&self) -> Option<&str> {
         Some(&self.view.content_hash)
     }
+
+    fn row_version(&self) -> Option<i64> {
+        Some(self.view.row_version)
+    }
 }
 
 /// A partnership and its quality agreement, every version.

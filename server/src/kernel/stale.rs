@@ -14,7 +14,7 @@ pub enum Shown<'a> {
     /// The record's content hash.
     Hash(&'a str),
     /// The record's row version.
-    Version(i64, i64),
+    Version(i64),
 }
 
 /// 409 unless the record is as the caller was shown it; the message names the last change (who, when, which
@@ -26,7 +26,7 @@ pub async fn ensure_unchanged<R: Record>(
 ) -> Result<(), AppError> {
     let current = match shown {
         Shown::Hash(hash) => record.record().content_hash() == Some(hash),
-        Shown::Version(seen, now) => seen == now,
+        Shown::Version(seen) => record.record().row_version() == Some(seen),
     };
     if current {
         return Ok(());

@@ -3,10 +3,10 @@
 //! Every change runs as one kernel unit of work: the audit chain's lock first, then the agreement re-read and the
 //! rule asked again inside the transaction, the change, its entries, commit.
 
-use crate::auth::{self, CurrentUser};
+use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::json::{ApiJson, ApiPath};
-use crate::kernel::{self, Authorized, Shown, UnitOfWork, ensure_unchanged};
+use crate::kernel::{self, Authorized, Shown, Signing, UnitOfWork, approved_only, ensure_unchanged};
 use crate::state::AppState;
 use crate::store;
 use crate::store::agreements::{Agreement, Lineage, NewAgreement};
@@ -204,7 +204,7 @@ pub async fn update(
             format!("The agreement is {state_word}; only drafts can change."),
         ));
     }
-    ensure_unchanged(work.conn(), &agreement, Shown::Version(change.row_version, view.row_version)).await?;
+    ensure_unchanged(work.conn(), &agreement, Shown::Version(change.row_version)).await?;
     check_terms(work.conn(), facts.grantor, &change.terms).await?;
     let lineage = Lineage::of(view);
     let now = work.now();
@@ -231,20 +231,17 @@ pub async fn sign(
     ApiJson(request): ApiJson<SignRequest>,
 ) -> Result<Json<AgreementView>, AppError> {
     let id = kernel::parse_id::<Agreement>(&id)?;
-    // Refuse what can be refused before the (slow) password check; everything is decided again below.
-    let shown = {
-        let mut conn = state.db.pool.acquire().await?;
-        kernel::authorize::<Agreement>(&mut conn, &user.profile, id, Action::SignAgreement, chrono::Utc::now()).await?
+    let meaning = request.meaning;
+    let signing = Signing {
+        action: Action::SignAgreement,
+        meaning: Meaning::Approved,
+        shown: Shown::Hash(&request.content_hash),
+        password: request.password,
     };
-    if request.meaning != Meaning::Approved {
-        return Err(ApiError::invalid("meaning", "An agreement is signed with the meaning \"approved\".").into());
-    }
-    auth::confirm_signer(&state, &user.profile, &shown, request.password).await?;
-
-    let mut work = UnitOfWork::begin(&state.db.pool, &user.profile).await?;
-    let agreement = work.authorize::<Agreement>(id, Action::SignAgreement).await?;
-    ensure_unchanged(work.conn(), &agreement, Shown::Hash(&request.content_hash)).await?;
-    work.sign(&agreement, Meaning::Approved).await?;
+    let (mut work, agreement) = kernel::sign::<Agreement>(&state, &user.profile, id, signing, || {
+        approved_only(meaning, "An agreement is signed with the meaning \"approved\".")
+    })
+    .await?;
     let now = work.now();
     store::agreements::touch(work.conn(), id, now).await?;
     let signed = work.authorize::<Agreement>(id, Action::Read).await?;
@@ -310,7 +307,7 @@ pub async fn amend(
             format!("Only an agreement in force can be amended; this one is {state_word}."),
         ));
     }
-    ensure_unchanged(work.conn(), &original, Shown::Version(request.row_version, view.row_version)).await?;
+    ensure_unchanged(work.conn(), &original, Shown::Version(request.row_version)).await?;
     if let Some(open) = store::agreements::open_amendment(work.conn(), id).await? {
         return Err(AppError::new(
             ErrorCode::Conflict,
@@ -347,19 +344,18 @@ pub async fn revoke(
     ApiJson(request): ApiJson<RevokeRequest>,
 ) -> Result<Json<AgreementView>, AppError> {
     let id = kernel::parse_id::<Agreement>(&id)?;
-    let shown = {
-        let mut conn = state.db.pool.acquire().await?;
-        kernel::authorize::<Agreement>(&mut conn, &user.profile, id, Action::RevokeAgreement, chrono::Utc::now())
-            .await?
+    let reason = request.reason.trim().to_owned();
+    let signing = Signing {
+        action: Action::RevokeAgreement,
+        meaning: Meaning::Revoked,
+        shown: Shown::Version(request.row_version),
+        password: request.password,
     };
-    let reason = required_reason(&request.reason, "Say why the agreement is revoked.")?;
-    auth::confirm_signer(&state, &user.profile, &shown, request.password).await?;
-
-    let mut work = UnitOfWork::begin(&state.db.pool, &user.profile).await?;
-    let agreement = work.authorize::<Agreement>(id, Action::RevokeAgreement).await?;
+    let (mut work, agreement) = kernel::sign::<Agreement>(&state, &user.profile, id, signing, || {
+        required_reason(&reason, "Say why the agreement is revoked.").map(drop)
+    })
+    .await?;
     let view = &agreement.record().view;
-    ensure_unchanged(work.conn(), &agreement, Shown::Version(request.row_version, view.row_version)).await?;
-    work.sign(&agreement, Meaning::Revoked).await?;
     let now = work.now();
     store::agreements::revoke(work.conn(), id, &reason, now).await?;
     let old = json!({"state": view.state.as_str()});

@@ -1,9 +1,9 @@
 //! Quality agreements: each partnership's RACI matrix, in immutable versions approved by both parties' QA.
 
-use crate::auth::{self, CurrentUser};
+use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::json::{ApiJson, ApiPath};
-use crate::kernel::{self, Partnership, QualityVersion, Record, Shown, UnitOfWork, ensure_unchanged};
+use crate::kernel::{self, Partnership, QualityVersion, Record, Shown, Signing, UnitOfWork, approved_only};
 use crate::state::AppState;
 use crate::store;
 use axum::Json;
@@ -89,20 +89,17 @@ pub async fn sign(
     ApiJson(request): ApiJson<SignRequest>,
 ) -> Result<Json<QualityAgreement>, AppError> {
     let id = kernel::parse_id::<QualityVersion>(&id)?;
-    let shown = {
-        let mut conn = state.db.pool.acquire().await?;
-        kernel::authorize::<QualityVersion>(&mut conn, &user.profile, id, Action::SignAgreement, chrono::Utc::now())
-            .await?
+    let meaning = request.meaning;
+    let signing = Signing {
+        action: Action::SignAgreement,
+        meaning: Meaning::Approved,
+        shown: Shown::Hash(&request.content_hash),
+        password: request.password,
     };
-    if request.meaning != Meaning::Approved {
-        return Err(ApiError::invalid("meaning", "A quality agreement is signed with the meaning \"approved\".").into());
-    }
-    auth::confirm_signer(&state, &user.profile, &shown, request.password).await?;
-
-    let mut work = UnitOfWork::begin(&state.db.pool, &user.profile).await?;
-    let version = work.authorize::<QualityVersion>(id, Action::SignAgreement).await?;
-    ensure_unchanged(work.conn(), &version, Shown::Hash(&request.content_hash)).await?;
-    work.sign(&version, Meaning::Approved).await?;
+    let (mut work, version) = kernel::sign::<QualityVersion>(&state, &user.profile, id, signing, || {
+        approved_only(meaning, "A quality agreement is signed with the meaning \"approved\".")
+    })
+    .await?;
     let parties = &version.record().partnership.parties;
     let own = user.profile.organisation.id;
     let other = if own == parties.sponsor.id { parties.cmo.id } else { parties.sponsor.id };
