@@ -151,11 +151,32 @@ async fn agreements_for(
     }
 }
 
+/// The actions the rule allows `subject` on `record` that its workflow state allows now.
+fn permitted_now<R: Record>(
+    record: &R,
+    subject: &Subject,
+    resource: &Resource<'_>,
+    agreements: &[AgreementFacts],
+    now: DateTime<Utc>,
+) -> Vec<Action> {
+    access::permitted(subject, resource, agreements, now)
+        .into_iter()
+        .filter(|a| record.workflow_allows(*a, subject.org, now).is_ok())
+        .collect()
+}
+
 fn deny(decision: Decision) -> Result<(), AppError> {
     match decision {
         Decision::Allow => Ok(()),
         Decision::Deny(reason) => Err(AppError::new(ErrorCode::NoAccess, reason.message())),
     }
+}
+
+/// Decides `action` on a resource that is not a stored record: one about to be created, or an organisation's own
+/// trail. Stored records go through [`authorize`].
+pub fn decide_unstored(user: &UserProfile, action: Action, resource: &Resource<'_>) -> Result<(), AppError> {
+    let subject = Subject { org: user.organisation.id, role: user.role };
+    deny(access::decide(&subject, action, resource, &[], Utc::now()))
 }
 
 /// Loads record `id` and decides whether `user` may take `action` on it: reading is decided first, so strangers
@@ -174,10 +195,7 @@ pub async fn authorize<R: Record>(
     deny(access::decide(&subject, Action::Read, &resource, &agreements, now))?;
     deny(access::decide(&subject, action, &resource, &agreements, now))?;
     record.workflow_allows(action, subject.org, now).map_err(|message| AppError::new(ErrorCode::Conflict, message))?;
-    let permitted = access::permitted(&subject, &resource, &agreements, now)
-        .into_iter()
-        .filter(|a| record.workflow_allows(*a, subject.org, now).is_ok())
-        .collect();
+    let permitted = permitted_now(&record, &subject, &resource, &agreements, now);
     let (owner, partner_read) = (resource.owner(), resource.is_partner_read(&subject));
     Ok(Authorized { record, actor: Actor::from(user), owner, partner_read, permitted })
 }
@@ -192,10 +210,7 @@ pub async fn permitted_on<R: Record>(
     let subject = Subject { org: user.organisation.id, role: user.role };
     let resource = record.resource();
     let agreements = agreements_for(conn, &subject, &resource, now).await?;
-    Ok(access::permitted(&subject, &resource, &agreements, now)
-        .into_iter()
-        .filter(|a| record.workflow_allows(*a, subject.org, now).is_ok())
-        .collect())
+    Ok(permitted_now(record, &subject, &resource, &agreements, now))
 }
 
 /// Reads record `raw_id` for `user`: authorised, and, when it is another organisation's, recorded as a read of it —

@@ -13,7 +13,7 @@ use crate::store::agreements::{Agreement, Lineage, NewAgreement};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use baton_domain::access::{self, Action, Decision, Resource};
+use baton_domain::access::{Action, Resource};
 use baton_domain::agreement::{
     AgreementChange, AgreementList, AgreementState, AgreementTerms, AgreementView, AmendRequest, Coverage, PartnerList,
     RevokeRequest,
@@ -121,7 +121,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Js
     let partners = store::agreements::partners(&state.db.pool, own).await?;
     let may_draft = partners.iter().any(|p| {
         let proposed = Resource::Agreement { grantor: own, grantee: p.organisation.id };
-        access::decide(&user.subject(), Action::DraftAgreement, &proposed, &[], now).is_allowed()
+        kernel::decide_unstored(&user.profile, Action::DraftAgreement, &proposed).is_ok()
     });
     let actions = if may_draft { vec![Action::DraftAgreement] } else { Vec::new() };
     Ok(Json(AgreementList { items, actions }))
@@ -140,10 +140,7 @@ pub async fn create(
     let mut work = UnitOfWork::begin(&state.db.pool, &user.profile).await?;
     // The record does not exist yet: the rule decides on the agreement it would be, then again on the one written.
     let proposed = Resource::Agreement { grantor, grantee: terms.grantee };
-    if let Decision::Deny(reason) = access::decide(&user.subject(), Action::DraftAgreement, &proposed, &[], work.now())
-    {
-        return Err(AppError::new(ErrorCode::NoAccess, reason.message()));
-    }
+    kernel::decide_unstored(&user.profile, Action::DraftAgreement, &proposed)?;
     let partnership = check_terms(work.conn(), grantor, &terms).await?;
     let id = AgreementId(uuid::Uuid::new_v4());
     let new = NewAgreement {

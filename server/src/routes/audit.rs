@@ -13,10 +13,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use baton_domain::access::{self, Action, Decision, Resource};
+use baton_domain::access::{Action, Resource};
 use baton_domain::audit::{AuditAction, AuditEntry};
 use baton_domain::audit_trail::{AuditActor, AuditPage, AuditQuery};
-use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
+use baton_domain::error::{ApiError, ErrorBody};
 use baton_domain::record::RecordType;
 use baton_domain::transfer::TransferDetail;
 use chrono::{DateTime, Utc};
@@ -64,11 +64,7 @@ fn filter_of(query: &AuditQuery) -> Result<Filter, AppError> {
 }
 
 fn allow_trail(user: &CurrentUser, action: Action) -> Result<(), AppError> {
-    let trail = Resource::AuditTrail { org: user.profile.organisation.id };
-    match access::decide(&user.subject(), action, &trail, &[], Utc::now()) {
-        Decision::Allow => Ok(()),
-        Decision::Deny(reason) => Err(AppError::new(ErrorCode::NoAccess, reason.message())),
-    }
+    kernel::decide_unstored(&user.profile, action, &Resource::AuditTrail { org: user.profile.organisation.id })
 }
 
 /// The caller's organisation's audit trail: entries by its users or about its records.
