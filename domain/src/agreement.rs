@@ -362,9 +362,39 @@ pub struct AgreementView {
     /// What the caller may do with it now (the access rule and the agreement's state together).
     #[serde(default)]
     pub actions: Vec<Action>,
+    /// The names of the products and the codes of the transfers its scope lists, by id: what a signer reads.
+    #[serde(default)]
+    pub scope_labels: std::collections::BTreeMap<String, String>,
 }
 
 impl AgreementView {
+    /// The ids its scope lists (products, then transfers), as text.
+    pub fn scope_ids(&self) -> Vec<String> {
+        let mut ids = Vec::new();
+        if let Coverage::Only(products) = &self.scope.products {
+            ids.extend(products.iter().map(ToString::to_string));
+        }
+        if let Coverage::Only(transfers) = &self.scope.transfers {
+            ids.extend(transfers.iter().map(ToString::to_string));
+        }
+        ids
+    }
+
+    /// The labels of the listed items of `coverage`, or `all` (an id without a label is shown as it is).
+    pub fn scope_text<T: ToString>(&self, coverage: &Coverage<T>, all: &str) -> String {
+        match coverage {
+            Coverage::All => all.to_owned(),
+            Coverage::Only(items) => items
+                .iter()
+                .map(|i| {
+                    let id = i.to_string();
+                    self.scope_labels.get(&id).cloned().unwrap_or(id)
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+
     /// The facts the access rule needs: an organisation has signed when one of its people gave a still-valid
     /// approval of the current terms.
     pub fn facts(&self) -> AgreementFacts {

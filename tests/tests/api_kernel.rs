@@ -49,6 +49,7 @@ async fn a_signature_on_terms_changed_since_they_were_shown_is_refused_and_write
     let id = draft(&sponsor).await;
     // Norvia's admin opens the draft: this is what the signing dialog shows.
     let shown = cmo.get(&format!("/agreements/{id}")).await.body;
+    assert_eq!(shown["scope_labels"][VELARIMAB_DP], "TT-2026-007", "the signer reads what is covered");
     // Helix widens the terms behind the dialog's back.
     let changed = send(sponsor.request(Method::PUT, &format!("/agreements/{id}")).json(&json!({
         "terms": terms("download"), "row_version": shown["row_version"], "reason": "Allow downloads"

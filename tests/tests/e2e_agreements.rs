@@ -193,6 +193,8 @@ async fn a_signatory_shown_terms_that_changed_since_is_told_what_changed_and_sig
         wait_for_path(&c, "/transfers").await?;
         c.goto(&site.url(&format!("/agreements/{id}"))).await?;
         wait_for_state(&c, "Draft").await?;
+        let page = wait_for(&c, "[data-testid=agreement]").await?.text().await?;
+        assert!(page.contains("TT-2026-007"), "the signer reads which transfer is covered: {page}");
         // While Norvia's admin reads the terms, Helix widens them.
         terms["permission"] = json!("download");
         let change = json!({"terms": terms, "row_version": 1, "reason": "Allow downloads"});

@@ -13,7 +13,7 @@ use crate::pages::agreements::state_chip;
 use crate::pages::no_access::NoAccess;
 use crate::pages::not_found::NotFound;
 use baton_domain::access::Action;
-use baton_domain::agreement::{AgreementState, AgreementView, AmendRequest, Coverage, RevokeRequest};
+use baton_domain::agreement::{AgreementState, AgreementView, AmendRequest, RevokeRequest};
 use baton_domain::endpoints::{AmendAgreement, GetAgreement, RevokeAgreement, SignAgreement};
 use baton_domain::error::ErrorCode;
 use baton_domain::record::RecordType;
@@ -142,8 +142,8 @@ fn AgreementView(agreement: AgreementView, on_change: Callback<()>) -> impl Into
                 <div><dt>"Permission"</dt><dd>{agreement.permission.label()}</dd></div>
                 <div><dt>"Valid from"</dt><dd class="numeric-text">{format::date_time(agreement.valid_from)}</dd></div>
                 <div><dt>"Valid until"</dt><dd class="numeric-text">{format::date_time(agreement.valid_until)}</dd></div>
-                <div><dt>"Products"</dt><dd>{match &agreement.scope.products { Coverage::All => "All products".to_owned(), Coverage::Only(p) => format!("{} product(s)", p.len()) }}</dd></div>
-                <div><dt>"Transfers"</dt><dd>{match &agreement.scope.transfers { Coverage::All => "All transfers".to_owned(), Coverage::Only(t) => format!("{} transfer(s)", t.len()) }}</dd></div>
+                <div><dt>"Products"</dt><dd>{agreement.scope_text(&agreement.scope.products, "All products")}</dd></div>
+                <div><dt>"Transfers"</dt><dd>{agreement.scope_text(&agreement.scope.transfers, "All transfers")}</dd></div>
                 <div><dt>"Data classes"</dt><dd>{agreement.scope.data_classes.iter().map(|c| c.label()).collect::<Vec<_>>().join(", ")}</dd></div>
                 {agreement.revocation_reason.clone().map(|r| view! { <div><dt>"Revoked because"</dt><dd>{r}</dd></div> })}
             </dl>

@@ -12,7 +12,7 @@ use baton_domain::signature::content_hash;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::{AnyConnection, AnyPool, FromRow};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The record type under which agreements appear in signatures and the audit trail.
 pub const RECORD_TYPE: baton_domain::record::RecordType = baton_domain::record::RecordType::Agreement;
@@ -90,6 +90,20 @@ async fn scope_rows(
     Ok(query.fetch_all(conn).await?)
 }
 
+/// `select` (id and label columns) for the given ids, as a map.
+async fn labels(conn: &mut AnyConnection, select: &str, ids: &[String]) -> anyhow::Result<HashMap<String, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("{select} WHERE id IN ({})", placeholders.join(", "));
+    let mut query = sqlx::query_as::<_, (String, String)>(&sql);
+    for id in ids {
+        query = query.bind(id);
+    }
+    Ok(query.fetch_all(conn).await?.into_iter().collect())
+}
+
 fn group(rows: Vec<(String, String)>) -> HashMap<String, Vec<String>> {
     let mut map: HashMap<String, Vec<String>> = HashMap::new();
     for (id, value) in rows {
@@ -118,6 +132,10 @@ async fn load(
     let mut transfers = group(scope_rows(conn, transfers_table, transfer, &ids).await?);
     let mut classes = group(scope_rows(conn, classes_table, class, &ids).await?);
     let mut signatures = signatures::for_records(conn, RECORD_TYPE, &ids).await?;
+    let scoped_products: Vec<String> = products.values().flatten().cloned().collect();
+    let scoped_transfers: Vec<String> = transfers.values().flatten().cloned().collect();
+    let mut names = labels(conn, "SELECT id, name FROM products", &scoped_products).await?;
+    names.extend(labels(conn, "SELECT id, code FROM transfers", &scoped_transfers).await?);
 
     rows.into_iter()
         .map(|r| {
@@ -195,7 +213,13 @@ async fn load(
                     .transpose()?,
                 activated_at: r.activated_at.as_deref().map(clock::from_db).transpose()?,
                 actions: Vec::new(),
+                scope_labels: BTreeMap::new(),
             };
+            for id in view.scope_ids() {
+                if let Some(label) = names.get(&id) {
+                    view.scope_labels.insert(id, label.clone());
+                }
+            }
             let facts = view.facts();
             view.state = facts.state(now);
             Ok(Agreement { view, facts })
