@@ -163,17 +163,29 @@ async fn audit_filters_apply_to_the_trail_and_its_export_link() {
         // The table reloads with the filter: every row is a login (this one, at least).
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
-            let mut actions = Vec::new();
-            for cell in c.find_all(Locator::Css("[data-testid=audit-table] tbody td:nth-child(4)")).await? {
-                actions.push(cell.text().await?);
-            }
+            // Read the cells in one script: the table may re-render between a lookup and a read of its elements.
+            let read = c
+                .execute(
+                    "return [...document.querySelectorAll('[data-testid=audit-table] tbody td:nth-child(4)')]
+                        .map(td => td.textContent.trim());",
+                    vec![],
+                )
+                .await?;
+            let actions: Vec<String> = serde_json::from_value(read).unwrap_or_default();
             if !actions.is_empty() && actions.iter().all(|a| a == "Logged in") {
                 break;
             }
             anyhow::ensure!(tokio::time::Instant::now() < deadline, "the filter did not apply: {actions:?}");
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        let href = c.find(Locator::LinkText("Export CSV")).await?.attr("href").await?.unwrap_or_default();
+        let href = c
+            .execute(
+                "return [...document.querySelectorAll('a')].find(a => a.textContent.trim() === 'Export CSV')
+                    ?.getAttribute('href') ?? '';",
+                vec![],
+            )
+            .await?;
+        let href = href.as_str().unwrap_or_default().to_owned();
         assert!(href.starts_with("/api/v1/audit/export.csv?"), "{href}");
         assert!(href.contains("action=login") && href.contains("limit=200"), "{href}");
         Ok(())
