@@ -5,10 +5,14 @@ use crate::pages::agreement::AgreementPage;
 use crate::pages::agreement_new::NewAgreementPage;
 use crate::pages::agreements::AgreementsPage;
 use crate::pages::audit::AuditPage;
+use crate::pages::deliverable::DeliverablePage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::partner::PartnerPage;
+use crate::pages::stage::StagePage;
+use crate::pages::stage_template::StageTemplatePage;
 use crate::pages::transfer::TransferPage;
+use crate::pages::transfer_new::NewTransferPage;
 use crate::pages::transfers::TransfersPage;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes};
@@ -24,7 +28,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=|| view! { <Redirect path="/transfers"/> }/>
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/transfers") view=TransfersPage/>
+                <Route path=path!("/transfers/new") view=NewTransferPage/>
                 <Route path=path!("/transfers/:id") view=TransferPage/>
+                <Route path=path!("/transfers/:id/stages/:number") view=StagePage/>
+                <Route path=path!("/deliverables/:id") view=DeliverablePage/>
+                <Route path=path!("/stage-template") view=StageTemplatePage/>
                 <Route path=path!("/agreements") view=AgreementsPage/>
                 <Route path=path!("/agreements/new") view=NewAgreementPage/>
                 <Route path=path!("/agreements/:id") view=AgreementPage/>

@@ -34,6 +34,9 @@ pub enum Action {
     Comment,
     /// Add to it or change it.
     Contribute,
+    /// Plan a transfer: start it, change its stages, add deliverables, re-plan; or change the organisation's
+    /// stage templates.
+    Plan,
     /// Download its files or export it.
     Download,
     /// Write or amend a draft agreement.
@@ -48,10 +51,11 @@ pub enum Action {
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 13] = [
         Action::Read,
         Action::Comment,
         Action::Contribute,
+        Action::Plan,
         Action::Download,
         Action::DraftAgreement,
         Action::SignAgreement,
@@ -68,7 +72,7 @@ impl Action {
         match self {
             Action::Read => Some(Permission::View),
             Action::Comment => Some(Permission::Comment),
-            Action::Contribute => Some(Permission::Contribute),
+            Action::Contribute | Action::Plan => Some(Permission::Contribute),
             Action::Download => Some(Permission::Download),
             // A partner's signature on the owner's record adds to it.
             Action::Sign(_) => Some(Permission::Contribute),
@@ -81,6 +85,7 @@ impl Action {
             Action::Read => "view",
             Action::Comment => "comment on",
             Action::Contribute => "change",
+            Action::Plan => "plan",
             Action::Download => "download",
             Action::DraftAgreement => "draft",
             Action::SignAgreement => "sign",
@@ -134,6 +139,11 @@ pub enum Resource<'a> {
         /// Whose.
         org: OrgId,
     },
+    /// An organisation's stage templates for new transfers.
+    Templates {
+        /// Whose.
+        org: OrgId,
+    },
 }
 
 impl Resource<'_> {
@@ -143,7 +153,7 @@ impl Resource<'_> {
             Resource::Transfer(data) => data.owner,
             Resource::Agreement { grantor, .. } => *grantor,
             Resource::QualityAgreement { sponsor, .. } => *sponsor,
-            Resource::AuditTrail { org } => *org,
+            Resource::AuditTrail { org } | Resource::Templates { org } => *org,
         }
     }
 
@@ -232,12 +242,14 @@ fn role_may(role: Role, action: Action) -> bool {
     match action {
         Action::Read | Action::Download => true,
         Action::Comment | Action::Contribute => role != Role::Viewer,
+        Action::Plan => matches!(role, Role::Admin | Role::TechTransferLead),
         Action::Sign(meaning) => match meaning {
             Meaning::Authored => role != Role::Viewer,
             Meaning::Reviewed => matches!(role, Role::Admin | Role::TechTransferLead | Role::Qa),
             // Approval and release of transfer records are the quality unit's (21 CFR 211.22).
             Meaning::Approved | Meaning::Released => role == Role::Qa,
-            Meaning::Revoked => false,
+            // Revoking an approval (re-opening a passed gate) is the quality unit's too.
+            Meaning::Revoked => role == Role::Qa,
         },
         Action::DraftAgreement => matches!(role, Role::Admin | Role::TechTransferLead),
         // An organisation's admins are its authorised signatories for agreements.
@@ -278,7 +290,7 @@ pub fn decide(
                 Action::DraftAgreement | Action::SignAgreement | Action::RevokeAgreement => {
                     if role_may(subject.role, action) { Decision::Allow } else { role_denial(subject, action) }
                 }
-                Action::Comment | Action::Contribute | Action::Sign(_) => role_denial(subject, action),
+                Action::Comment | Action::Contribute | Action::Plan | Action::Sign(_) => role_denial(subject, action),
             }
         }
         Resource::QualityAgreement { sponsor, cmo } => {
@@ -299,6 +311,12 @@ pub fn decide(
         Resource::AuditTrail { org } => match action {
             _ if subject.org != *org => Decision::Deny(DenyReason::NotAParty),
             Action::Read | Action::Download if matches!(subject.role, Role::Admin | Role::Qa) => Decision::Allow,
+            _ => role_denial(subject, action),
+        },
+        Resource::Templates { org } => match action {
+            _ if subject.org != *org => Decision::Deny(DenyReason::NotAParty),
+            Action::Read => Decision::Allow,
+            Action::Plan if role_may(subject.role, action) => Decision::Allow,
             _ => role_denial(subject, action),
         },
     }

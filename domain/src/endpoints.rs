@@ -8,11 +8,14 @@ use crate::agreement::{
 };
 use crate::audit::AuditEntry;
 use crate::audit_trail::{AuditActor, AuditPage, AuditQuery};
+use crate::deliverable::{Deliverable, DeliverableChange, DeliverableInput};
 use crate::quality::{QualityAgreement, QualityAgreementDraft};
 use crate::record::RecordType;
 use crate::session::{LoginRequest, SessionInfo};
-use crate::signature::SignRequest;
-use crate::transfer::{TransferDetail, TransferList};
+use crate::signature::{Meaning, SignRequest};
+use crate::stage::{ReopenRequest, StageDates, StagePlan, StageView};
+use crate::stage_template::{StageTemplate, TemplateChange};
+use crate::transfer::{TransferDetail, TransferDraft, TransferList, TransferSetup};
 use crate::url_encoding::{self, TargetError, placeholders};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -178,8 +181,30 @@ endpoints! {
     Logout: Delete "/session", () => (), Access::SESSION;
     /// The transfers the caller's organisation takes part in.
     ListTransfers: Get "/transfers", () => TransferList, Access::listing(RecordType::Transfer);
+    /// Starts a transfer from the organisation's stage template.
+    CreateTransfer: Post "/transfers", TransferDraft => TransferDetail, Access::on(RecordType::Transfer, Action::Plan);
     /// One transfer.
     GetTransfer: Get "/transfers/{id}", () => TransferDetail, Access::on(RecordType::Transfer, Action::Read);
+    /// What the "start a transfer" form offers the caller's organisation.
+    GetTransferSetup: Get "/transfer-setup", () => TransferSetup, Access::on(RecordType::StageTemplates, Action::Read);
+    /// A transfer's stages, gates and deliverables.
+    GetStagePlan: Get "/transfers/{id}/stages", () => StagePlan, Access::on(RecordType::Transfer, Action::Read);
+    /// Changes a stage's dates.
+    ChangeStage: Put "/stages/{id}", StageDates => StageView, Access::on(RecordType::Stage, Action::Plan);
+    /// Adds a deliverable to a stage.
+    AddDeliverable: Post "/stages/{id}/deliverables", DeliverableInput => Deliverable, Access::on(RecordType::Stage, Action::Plan);
+    /// QA approval of a stage's gate.
+    ApproveGate: Post "/stages/{id}/approvals", SignRequest => StageView, Access::on(RecordType::Stage, Action::Sign(Meaning::Approved));
+    /// Re-opens a passed gate.
+    ReopenGate: Post "/stages/{id}/reopening", ReopenRequest => StageView, Access::on(RecordType::Stage, Action::Sign(Meaning::Revoked));
+    /// One deliverable.
+    GetDeliverable: Get "/deliverables/{id}", () => Deliverable, Access::on(RecordType::Deliverable, Action::Read);
+    /// Changes a deliverable.
+    ChangeDeliverable: Put "/deliverables/{id}", DeliverableChange => Deliverable, Access::on(RecordType::Deliverable, Action::Contribute);
+    /// The organisation's stage template.
+    GetStageTemplate: Get "/stage-template", () => StageTemplate, Access::on(RecordType::StageTemplates, Action::Read);
+    /// Replaces the organisation's stage template.
+    ChangeStageTemplate: Put "/stage-template", TemplateChange => StageTemplate, Access::on(RecordType::StageTemplates, Action::Plan);
     /// The caller's partner organisations.
     ListPartners: Get "/partners", () => PartnerList, Access::listing(RecordType::Partnership);
     /// The agreements the caller's organisation is party to.

@@ -60,6 +60,14 @@ id_type!(
     /// Identifies one version of a partnership's quality agreement.
     QualityAgreementId
 );
+id_type!(
+    /// Identifies a stage of a transfer.
+    StageId
+);
+id_type!(
+    /// Identifies a deliverable of a stage.
+    DeliverableId
+);
 
 #[cfg(test)]
 mod tests {

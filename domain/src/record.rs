@@ -9,6 +9,12 @@ stored_enum!(
     RecordType {
         /// A technology transfer (its overview).
         Transfer = "transfer", "transfer";
+        /// A stage of a transfer, with its gate.
+        Stage = "stage", "stage";
+        /// A deliverable of a stage.
+        Deliverable = "deliverable", "deliverable";
+        /// An organisation's stage templates.
+        StageTemplates = "stage_templates", "stage templates";
         /// A listing of transfers (partner reads of several at once).
         TransferList = "transfer_list", "transfer list";
         /// A data-sharing agreement.

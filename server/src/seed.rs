@@ -10,6 +10,10 @@ use crate::store::agreements::{Lineage, NewAgreement};
 use crate::store::products::NewProduct;
 use crate::store::transfers::NewTransfer;
 use crate::store::users::NewUser;
+use workspace::DemoTransfer;
+
+mod workspace;
+
 use baton_domain::access::Action;
 use baton_domain::agreement::{AgreementTerms, Coverage, DataClass, Permission, Scope};
 use baton_domain::audit::AuditAction;
@@ -17,10 +21,10 @@ use baton_domain::ids::{AgreementId, OrgId, PartnershipId, ProductId, SiteId, Tr
 use baton_domain::org::{OrgKind, Role, UserProfile};
 use baton_domain::quality::{DEFAULT_ACTIVITIES, QualityAgreementDraft, Raci, RaciRow};
 use baton_domain::signature::Meaning;
-use baton_domain::transfer::Stage;
 use chrono::{NaiveDate, Utc};
 use serde_json::json;
 use uuid::Uuid;
+pub use workspace::stage_id;
 
 /// The password every demo user has.
 pub const DEMO_PASSWORD: &str = "baton-demo-2026";
@@ -192,47 +196,64 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
         store::products::insert(pool, &NewProduct { id, owner: HELIX, name, form }, now).await?;
     }
     let transfers = [
-        NewTransfer {
-            id: VELARIMAB_DS,
-            code: "TT-2026-001",
-            product: VELARIMAB_DS_PRODUCT,
-            sponsor: HELIX,
-            cmo: NORVIA,
-            sending_site: HELIX_BASEL,
-            receiving_site: NORVIA_GHENT,
-            stage: Stage::AnalyticalMethodTransfer,
-            started_on: date(2026, 3, 2),
-            target_completion: date(2027, 5, 28),
+        DemoTransfer {
+            transfer: NewTransfer {
+                id: VELARIMAB_DS,
+                code: "TT-2026-001",
+                product: VELARIMAB_DS_PRODUCT,
+                sponsor: HELIX,
+                cmo: NORVIA,
+                sending_site: HELIX_BASEL,
+                receiving_site: NORVIA_GHENT,
+                started_on: date(2026, 3, 2),
+                target_completion: date(2027, 5, 28),
+            },
+            index: 1,
+            current: 4,
+            cmo_index: 1,
         },
-        NewTransfer {
-            id: CORVASTATIN,
-            code: "TT-2025-014",
-            product: CORVASTATIN_PRODUCT,
-            sponsor: HELIX,
-            cmo: CASTELLAN,
-            sending_site: HELIX_CORK,
-            receiving_site: CASTELLAN_MONZA,
-            stage: Stage::Ppq,
-            started_on: date(2025, 9, 15),
-            target_completion: date(2026, 12, 18),
+        DemoTransfer {
+            transfer: NewTransfer {
+                id: CORVASTATIN,
+                code: "TT-2025-014",
+                product: CORVASTATIN_PRODUCT,
+                sponsor: HELIX,
+                cmo: CASTELLAN,
+                sending_site: HELIX_CORK,
+                receiving_site: CASTELLAN_MONZA,
+                started_on: date(2025, 9, 15),
+                target_completion: date(2026, 12, 18),
+            },
+            index: 2,
+            current: 6,
+            cmo_index: 2,
         },
-        NewTransfer {
-            id: VELARIMAB_DP,
-            code: "TT-2026-007",
-            product: VELARIMAB_DP_PRODUCT,
-            sponsor: HELIX,
-            cmo: NORVIA,
-            sending_site: HELIX_BASEL,
-            receiving_site: NORVIA_GHENT,
-            stage: Stage::Initiation,
-            started_on: date(2026, 11, 2),
-            target_completion: date(2027, 10, 29),
+        DemoTransfer {
+            transfer: NewTransfer {
+                id: VELARIMAB_DP,
+                code: "TT-2026-007",
+                product: VELARIMAB_DP_PRODUCT,
+                sponsor: HELIX,
+                cmo: NORVIA,
+                sending_site: HELIX_BASEL,
+                receiving_site: NORVIA_GHENT,
+                started_on: date(2026, 11, 2),
+                target_completion: date(2027, 10, 29),
+            },
+            index: 3,
+            current: 1,
+            cmo_index: 1,
         },
     ];
     for transfer in &transfers {
-        store::transfers::insert(pool, transfer, now).await?;
+        workspace::seed_transfer(db, transfer).await?;
     }
-    seed_agreements(db, now).await
+    seed_agreements(db, now).await?;
+    // After the agreements, which let the CMOs' QA at the plans whose gates they approve.
+    for transfer in &transfers {
+        workspace::approve_gates(db, transfer).await?;
+    }
+    Ok(())
 }
 
 /// Partnerships of Helix with both CMOs, and one active agreement with each. Velarimab drug product has none yet,

@@ -21,7 +21,8 @@ async fn a_party_reads_a_transfer_and_a_stranger_is_refused_without_a_leak(db: B
     assert_eq!(detail.product, "Velarimab drug substance");
     assert_eq!(detail.sending_site.name, "Helix Basel Biologics");
     assert_eq!(detail.receiving_site.name, "Norvia Ghent Biologics Plant");
-    assert_eq!(detail.stage.label(), "Analytical method transfer");
+    assert_eq!(detail.stage.describe(), "Analytical method transfer (stage 4 of 8)");
+    assert_eq!(detail.team.len(), 4, "{:?}", detail.team);
 
     let stranger = ApiClient::logged_in(&server.base_url, "admin@castellan.example").await;
     let refused = stranger.get(&format!("/transfers/{VELARIMAB_DS}")).await;

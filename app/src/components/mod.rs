@@ -1,8 +1,12 @@
 //! Pieces shared by several pages.
 
+pub mod conflict_dialog;
+pub mod copy_link;
+pub mod deliverable_table;
 pub mod error_panel;
 pub mod history;
 pub mod icons;
+pub mod load_failure;
 pub mod loading;
 pub mod shell;
 pub mod sign_dialog;

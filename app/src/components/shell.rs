@@ -2,7 +2,7 @@
 
 use crate::api;
 use crate::auth::{SessionState, use_auth};
-use crate::components::icons::{AgreementIcon, AuditIcon, LogoutIcon, TransfersIcon};
+use crate::components::icons::{AgreementIcon, AuditIcon, LogoutIcon, TemplateIcon, TransfersIcon};
 use baton_domain::org::Role;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -59,6 +59,10 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <A href="/agreements" attr:class="nav-item">
                     <AgreementIcon/>
                     <span class="nav-label">"Partners & agreements"</span>
+                </A>
+                <A href="/stage-template" attr:class="nav-item">
+                    <TemplateIcon/>
+                    <span class="nav-label">"Stage template"</span>
                 </A>
                 {move || may_audit().then(|| view! {
                     <A href="/audit" attr:class="nav-item">

@@ -1,23 +1,22 @@
-//! `/transfers/{id}`: one transfer's page.
+//! `/transfers/{id}`: one transfer's overview — its facts, team, stage timeline and open deliverables.
 
-use crate::api::{self, Failure};
-use crate::auth::{RequireAuth, SessionState, use_auth};
-use crate::components::error_panel::ErrorPanel;
+use crate::api;
+use crate::auth::RequireAuth;
+use crate::components::copy_link::CopyLink;
+use crate::components::deliverable_table::DeliverableTable;
 use crate::components::history::HistoryPanel;
-use crate::components::icons::LinkIcon;
+use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
-use crate::components::stage::{StageChip, StageStepper};
+use crate::components::stage::{StageChip, StageTimeline, today};
 use crate::format;
-use crate::pages::no_access::NoAccess;
-use crate::pages::not_found::NotFound;
-use baton_domain::endpoints::GetTransfer;
-use baton_domain::error::ErrorCode;
+use baton_domain::deliverable::Deliverable;
+use baton_domain::endpoints::{GetStagePlan, GetTransfer};
 use baton_domain::org::SiteRef;
 use baton_domain::record::RecordType;
+use baton_domain::stage::StageView;
 use baton_domain::transfer::TransferDetail;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 
 /// `/transfers/{id}`
@@ -34,7 +33,6 @@ pub fn TransferPage() -> impl IntoView {
 
 #[component]
 fn TransferLoader() -> impl IntoView {
-    let auth = use_auth();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let transfer = LocalResource::new(move || {
@@ -45,24 +43,14 @@ fn TransferLoader() -> impl IntoView {
         <Suspense fallback=|| view! { <Loading label="Loading the transfer…"/> }>
             {move || transfer.get().map(|result| match result {
                 Ok(detail) => view! { <TransferView transfer=detail/> }.into_any(),
-                Err(failure) => match failure.code() {
-                    Some(ErrorCode::NotFound | ErrorCode::InvalidInput) => {
-                        view! { <NotFound what="There is no transfer at this address."/> }.into_any()
-                    }
-                    Some(ErrorCode::NoAccess) => view! { <NoAccess reason=failure.message()/> }.into_any(),
-                    Some(ErrorCode::Unauthenticated) => {
-                        auth.state.set(SessionState::Anonymous);
-                        view! { <Loading label="Your session has ended…"/> }.into_any()
-                    }
-                    _ => retry_panel(failure, transfer),
-                },
+                Err(failure) => load_failure(
+                    failure,
+                    "There is no transfer at this address.",
+                    Callback::new(move |()| transfer.refetch()),
+                ),
             })}
         </Suspense>
     }
-}
-
-fn retry_panel(failure: Failure, transfer: LocalResource<Result<TransferDetail, Failure>>) -> AnyView {
-    view! { <ErrorPanel message=failure.message() on_retry=Callback::new(move |()| transfer.refetch())/> }.into_any()
 }
 
 fn site(site: SiteRef) -> impl IntoView {
@@ -82,21 +70,9 @@ fn TransferView(transfer: TransferDetail) -> impl IntoView {
             let _ = performance.mark(SHOWN_MARK);
         }
     });
-    let copied = RwSignal::new(false);
-    let copy_link = move |_| {
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let Ok(href) = window.location().href() else {
-            return;
-        };
-        let promise = window.navigator().clipboard().write_text(&href);
-        spawn_local(async move {
-            if wasm_bindgen_futures_ok(promise).await {
-                copied.set(true);
-            }
-        });
-    };
+    let id = transfer.id;
+    let plan = LocalResource::new(move || async move { api::call::<GetStagePlan>([&id.to_string()], &()).await });
+    let team = transfer.team.clone();
     view! {
         <article class="record" data-testid="transfer">
             <header class="record-header">
@@ -106,17 +82,12 @@ fn TransferView(transfer: TransferDetail) -> impl IntoView {
                     <p class="muted">{transfer.product_form.clone()}</p>
                 </div>
                 <div class="record-actions">
-                    <StageChip stage=transfer.stage/>
-                    <button class="button" on:click=copy_link>
-                        <LinkIcon/>
-                        {move || if copied.get() { "Link copied" } else { "Copy link" }}
-                    </button>
+                    <StageChip stage=transfer.stage.clone()/>
+                    <CopyLink/>
                 </div>
             </header>
             <dl class="facts">
-                <div><dt>"Current stage"</dt><dd data-testid="stage">
-                    {format!("{} (stage {} of 8)", transfer.stage.label(), transfer.stage.number())}
-                </dd></div>
+                <div><dt>"Current stage"</dt><dd data-testid="stage">{transfer.stage.describe()}</dd></div>
                 <div><dt>"Sponsor"</dt><dd>{transfer.sponsor.name.clone()}</dd></div>
                 <div><dt>"CMO"</dt><dd>{transfer.cmo.name.clone()}</dd></div>
                 <div><dt>"Sending site"</dt><dd class="stacked">{site(transfer.sending_site.clone())}</dd></div>
@@ -125,16 +96,51 @@ fn TransferView(transfer: TransferDetail) -> impl IntoView {
                 <div><dt>"Target completion"</dt><dd class="numeric-text">{format::date(transfer.target_completion)}</dd></div>
                 <div><dt>"Last updated"</dt><dd class="numeric-text">{format::date_time(transfer.updated_at)}</dd></div>
             </dl>
+            <Suspense fallback=|| view! { <Loading label="Loading the stages…"/> }>
+                {move || plan.get().map(|result| match result {
+                    Ok(plan) => view! { <PlanPanels stages=plan.stages transfer=transfer.clone()/> }.into_any(),
+                    Err(failure) => view! { <p class="field-error">{failure.message()}</p> }.into_any(),
+                })}
+            </Suspense>
             <section class="panel">
-                <h2>"Stages"</h2>
-                <StageStepper current=transfer.stage/>
+                <h2>"Team"</h2>
+                {if team.is_empty() {
+                    view! { <p class="muted">"Nobody is named on this transfer's team yet."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="team" data-testid="team">
+                            {team.into_iter().map(|m| view! {
+                                <li><strong>{m.person.name}</strong><span class="muted">{m.role.label()}</span>
+                                    <span>"· " {m.responsibility}</span></li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
             </section>
-            <HistoryPanel record_type=RecordType::Transfer id=transfer.id.to_string()/>
+            <HistoryPanel record_type=RecordType::Transfer id=id.to_string()/>
         </article>
     }
 }
 
-/// Waits for a browser promise; true if it resolved.
-async fn wasm_bindgen_futures_ok(promise: js_sys::Promise) -> bool {
-    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+/// The stage timeline and the open deliverables across stages, soonest due first.
+#[component]
+fn PlanPanels(stages: Vec<StageView>, transfer: TransferDetail) -> impl IntoView {
+    let mut open: Vec<Deliverable> =
+        stages.iter().flat_map(|s| s.deliverables.iter().filter(|d| d.status.is_open()).cloned()).collect();
+    open.sort_by_key(|d| (d.due_on.is_none(), d.due_on, d.stage_number));
+    let today = today();
+    view! {
+        <section class="panel">
+            <h2>"Stages"</h2>
+            <StageTimeline stages=stages transfer=transfer.id/>
+        </section>
+        <section class="panel">
+            <h2>"Open deliverables"</h2>
+            {if open.is_empty() {
+                view! { <p class="muted">"Every deliverable is done."</p> }.into_any()
+            } else {
+                view! { <DeliverableTable deliverables=open today=today show_stage=true/> }.into_any()
+            }}
+        </section>
+    }
 }

@@ -12,7 +12,7 @@ mod signing;
 mod stale;
 mod unit_of_work;
 
-pub use records::{Partnership, QualityVersion};
+pub use records::{DeliverableRecord, OrgTemplate, Partnership, QualityVersion, Stage};
 pub use signing::{Signing, approved_only, sign};
 pub use stale::{Shown, ensure_unchanged};
 pub use unit_of_work::UnitOfWork;

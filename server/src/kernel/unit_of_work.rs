@@ -26,6 +26,11 @@ impl<'u> UnitOfWork<'u> {
         Ok(UnitOfWork { tx: begin_write(pool).await?, user, now: Utc::now() })
     }
 
+    /// Whom the unit works for.
+    pub fn user(&self) -> &'u UserProfile {
+        self.user
+    }
+
     /// The unit's clock.
     pub fn now(&self) -> DateTime<Utc> {
         self.now

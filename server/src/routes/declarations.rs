@@ -31,6 +31,9 @@ fn example(endpoint: &str) -> Option<Value> {
         "permission": "view", "valid_from": "2026-01-01T00:00:00Z", "valid_until": "2027-01-01T00:00:00Z"
     });
     let signature = json!({"password": "baton-demo-2026", "meaning": "approved", "content_hash": "shown"});
+    // Owned by the sponsor of every demo transfer, Helix.
+    let deliverable = json!({"title": "Example", "description": "", "owner_org": "00000001-0000-4000-8000-000000000001",
+        "owner_person": null, "due_on": "2026-06-01", "status": "in_progress"});
     Some(match endpoint {
         "Login" => json!({"email": "someone@example.com", "password": "x"}),
         "CreateAgreement" => terms,
@@ -38,6 +41,20 @@ fn example(endpoint: &str) -> Option<Value> {
         "SignAgreement" | "SignQualityAgreement" => signature,
         "RevokeAgreement" => json!({"password": "baton-demo-2026", "reason": "Example", "row_version": 1}),
         "AmendAgreement" => json!({"reason": "Example", "row_version": 1}),
+        "CreateTransfer" => json!({
+            "product": "00000007-0000-4000-8000-000000000003", "cmo": "00000001-0000-4000-8000-000000000002",
+            "sending_site": "00000002-0000-4000-8000-000000000001",
+            "receiving_site": "00000002-0000-4000-8000-000000000003",
+            "started_on": "2026-12-01", "target_completion": "2027-12-01", "team": []
+        }),
+        "ChangeStage" => json!({"planned_start": "2026-01-01", "planned_end": "2026-03-01", "actual_start": null,
+            "row_version": 1}),
+        "AddDeliverable" => deliverable,
+        "ChangeDeliverable" => json!({"deliverable": deliverable, "row_version": 1}),
+        "ApproveGate" => signature,
+        "ReopenGate" => json!({"reason": "Example", "password": "baton-demo-2026", "content_hash": "shown"}),
+        "ChangeStageTemplate" => json!({"name": "Example", "row_version": 0,
+            "stages": [{"name": "Planning", "deliverables": ["Transfer protocol"]}]}),
         "ProposeQualityAgreement" => {
             json!({"rows": [{"activity": "Batch release", "sponsor": "A", "cmo": "R"}], "reason": "Example"})
         }

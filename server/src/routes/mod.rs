@@ -3,11 +3,14 @@
 pub mod agreements;
 pub mod audit;
 pub mod declarations;
+pub mod deliverables;
 #[cfg(test)]
 mod endpoints;
 pub mod openapi;
 pub mod quality;
 pub mod session;
+pub mod stages;
+pub mod templates;
 pub mod transfers;
 
 use crate::error::AppError;
@@ -55,8 +58,16 @@ impl utoipa::Modify for SessionCookie {
 pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(session::current, session::login, session::logout))
-        .routes(routes!(transfers::list))
+        .routes(routes!(transfers::list, transfers::create))
         .routes(routes!(transfers::get))
+        .routes(routes!(transfers::setup))
+        .routes(routes!(stages::plan))
+        .routes(routes!(stages::update))
+        .routes(routes!(stages::add_deliverable))
+        .routes(routes!(stages::approve))
+        .routes(routes!(stages::reopen))
+        .routes(routes!(deliverables::get, deliverables::update))
+        .routes(routes!(templates::get, templates::update))
         .routes(routes!(agreements::partners))
         .routes(routes!(agreements::list, agreements::create))
         .routes(routes!(agreements::get, agreements::update))

@@ -19,6 +19,10 @@ pub enum HistoryRecordType {
     QualityAgreement,
     /// A technology transfer.
     Transfer,
+    /// A stage of a transfer, with its gate.
+    Stage,
+    /// A deliverable of a stage.
+    Deliverable,
 }
 
 /// The audit trail's filters as the document describes them: `AuditQuery` (in the domain's `audit_trail.rs`) takes

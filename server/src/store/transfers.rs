@@ -2,14 +2,20 @@
 
 use super::parse_column;
 use crate::clock;
-use baton_domain::ids::{OrgId, ProductId, SiteId, TransferId};
+use baton_domain::deliverable::PersonRef;
+use baton_domain::ids::{OrgId, ProductId, SiteId, TransferId, UserId};
 use baton_domain::org::{OrgRef, SiteRef};
-use baton_domain::transfer::{Stage, TransferDetail, TransferSummary};
+use baton_domain::stage::StageProgress;
+use baton_domain::transfer::{TeamMember, TransferDetail, TransferSummary};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
+/// A transfer's overview, with where it stands: its first stage whose gate is open (or its last, once all passed).
 const DETAIL_QUERY: &str = "SELECT t.id, t.code, pr.id AS product_id, pr.name AS product, pr.form AS product_form, \
-     t.stage, t.started_on, \
+     cur.number AS stage_number, cur.name AS stage_name, cur.planned_end AS stage_planned_end, \
+     (SELECT COUNT(*) FROM transfer_stages c WHERE c.transfer_id = t.id) AS stage_count, \
+     (SELECT COUNT(*) FROM transfer_stages o WHERE o.transfer_id = t.id AND o.gate_state = 'open') AS open_count, \
+     t.started_on, \
      t.target_completion, t.updated_at, \
      so.id AS sponsor_id, so.name AS sponsor_name, so.kind AS sponsor_kind, \
      co.id AS cmo_id, co.name AS cmo_name, co.kind AS cmo_kind, \
@@ -24,7 +30,10 @@ const DETAIL_QUERY: &str = "SELECT t.id, t.code, pr.id AS product_id, pr.name AS
      JOIN sites ss ON ss.id = t.sending_site_id \
      JOIN organisations sso ON sso.id = ss.organisation_id \
      JOIN sites rs ON rs.id = t.receiving_site_id \
-     JOIN organisations rso ON rso.id = rs.organisation_id";
+     JOIN organisations rso ON rso.id = rs.organisation_id \
+     LEFT JOIN transfer_stages cur ON cur.transfer_id = t.id AND cur.number = COALESCE( \
+         (SELECT MIN(f.number) FROM transfer_stages f WHERE f.transfer_id = t.id AND f.gate_state = 'open'), \
+         (SELECT MAX(l.number) FROM transfer_stages l WHERE l.transfer_id = t.id))";
 
 #[derive(FromRow)]
 struct DetailRow {
@@ -33,7 +42,11 @@ struct DetailRow {
     product_id: String,
     product: String,
     product_form: String,
-    stage: String,
+    stage_number: Option<i64>,
+    stage_name: Option<String>,
+    stage_planned_end: Option<String>,
+    stage_count: i64,
+    open_count: i64,
     started_on: String,
     target_completion: String,
     updated_at: String,
@@ -84,7 +97,14 @@ impl TryFrom<DetailRow> for TransferDetail {
             },
             sponsor: org(&r.sponsor_id, r.sponsor_name, &r.sponsor_kind)?,
             cmo: org(&r.cmo_id, r.cmo_name, &r.cmo_kind)?,
-            stage: parse_column(&r.stage, "transfers.stage")?,
+            stage: StageProgress {
+                number: r.stage_number.unwrap_or_default(),
+                name: r.stage_name.unwrap_or_default(),
+                count: r.stage_count,
+                closed: r.stage_count > 0 && r.open_count == 0,
+                planned_end: r.stage_planned_end.as_deref().map(clock::date_from_db).transpose()?,
+            },
+            team: Vec::new(),
             started_on: clock::date_from_db(&r.started_on)?,
             target_completion: clock::date_from_db(&r.target_completion)?,
             updated_at: clock::from_db(&r.updated_at)?,
@@ -95,9 +115,63 @@ impl TryFrom<DetailRow> for TransferDetail {
 
 /// One transfer with everything its page shows, whoever may see it; the caller applies the access rule.
 pub async fn get(conn: &mut AnyConnection, id: TransferId) -> anyhow::Result<Option<TransferDetail>> {
-    let row: Option<DetailRow> =
-        sqlx::query_as(&format!("{DETAIL_QUERY} WHERE t.id = $1")).bind(id.to_string()).fetch_optional(conn).await?;
-    row.map(TransferDetail::try_from).transpose()
+    let row: Option<DetailRow> = sqlx::query_as(&format!("{DETAIL_QUERY} WHERE t.id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(mut detail) = row.map(TransferDetail::try_from).transpose()? else { return Ok(None) };
+    detail.team = team(conn, id).await?;
+    Ok(Some(detail))
+}
+
+async fn team(conn: &mut AnyConnection, id: TransferId) -> anyhow::Result<Vec<TeamMember>> {
+    let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+        "SELECT u.id, u.display_name, u.organisation_id, u.role, m.responsibility FROM transfer_team m \
+         JOIN users u ON u.id = m.user_id WHERE m.transfer_id = $1 ORDER BY u.organisation_id, u.display_name",
+    )
+    .bind(id.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(id, name, org, role, responsibility)| {
+            Ok(TeamMember {
+                person: PersonRef {
+                    id: parse_column(&id, "users.id")?,
+                    name,
+                    organisation: parse_column(&org, "users.organisation_id")?,
+                },
+                role: parse_column(&role, "users.role")?,
+                responsibility,
+            })
+        })
+        .collect()
+}
+
+/// Adds a person to a transfer's team.
+pub async fn add_member(
+    conn: &mut AnyConnection,
+    transfer: TransferId,
+    user: UserId,
+    responsibility: &str,
+) -> anyhow::Result<()> {
+    sqlx::query("INSERT INTO transfer_team (transfer_id, user_id, responsibility) VALUES ($1, $2, $3)")
+        .bind(transfer.to_string())
+        .bind(user.to_string())
+        .bind(responsibility.trim())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The next free code for a transfer started in `year`: "TT-2026-008" after "TT-2026-007".
+pub async fn next_code(conn: &mut AnyConnection, year: i32) -> anyhow::Result<String> {
+    let prefix = format!("TT-{year}-");
+    let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM transfers WHERE code LIKE $1")
+        .bind(format!("{prefix}%"))
+        .fetch_all(conn)
+        .await?;
+    let last = codes.iter().filter_map(|c| c.strip_prefix(&prefix)?.parse::<u32>().ok()).max().unwrap_or(0);
+    Ok(format!("{prefix}{:03}", last + 1))
 }
 
 /// The transfers whose overview `viewer` may read at `now`: the SQL form of `access::decide` for reading
@@ -145,20 +219,18 @@ pub struct NewTransfer<'a> {
     pub sending_site: SiteId,
     /// Receiving unit.
     pub receiving_site: SiteId,
-    /// Current stage.
-    pub stage: Stage,
     /// Start date.
     pub started_on: NaiveDate,
     /// Target completion date.
     pub target_completion: NaiveDate,
 }
 
-/// Adds a transfer unless one with that id exists.
-pub async fn insert(pool: &AnyPool, t: &NewTransfer<'_>, now: DateTime<Utc>) -> sqlx::Result<()> {
-    sqlx::query(
+/// Adds a transfer; true if it was added, false if one with that id exists.
+pub async fn insert(conn: &mut AnyConnection, t: &NewTransfer<'_>, now: DateTime<Utc>) -> sqlx::Result<bool> {
+    let done = sqlx::query(
         "INSERT INTO transfers (id, code, product_id, sponsor_org_id, cmo_org_id, sending_site_id, \
-         receiving_site_id, stage, started_on, target_completion, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING",
+         receiving_site_id, started_on, target_completion, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING",
     )
     .bind(t.id.to_string())
     .bind(t.code)
@@ -167,12 +239,11 @@ pub async fn insert(pool: &AnyPool, t: &NewTransfer<'_>, now: DateTime<Utc>) -> 
     .bind(t.cmo.to_string())
     .bind(t.sending_site.to_string())
     .bind(t.receiving_site.to_string())
-    .bind(t.stage.as_str())
     .bind(t.started_on.format("%Y-%m-%d").to_string())
     .bind(t.target_completion.format("%Y-%m-%d").to_string())
     .bind(clock::to_db(now))
     .bind(clock::to_db(now))
-    .execute(pool)
+    .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }

@@ -1,7 +1,11 @@
 //! The record types under the kernel: what each loads and which access facts it states. A new record type is one
-//! `impl Record` here (and its `RecordType` variant).
+//! `impl Record` here or in a submodule named after its area (and its `RecordType` variant).
 
-use super::Record;
+mod workspace;
+
+pub use workspace::{DeliverableRecord, OrgTemplate, Stage};
+
+use crate::kernel::Record;
 use crate::store;
 use crate::store::agreements::Agreement;
 use crate::store::quality::Parties;
