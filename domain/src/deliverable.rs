@@ -80,6 +80,18 @@ impl Deliverable {
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
         self.status.is_open() && self.due_on.is_some_and(|due| due < today)
     }
+
+    /// Its editable fields, as a change to it is sent.
+    pub fn input(&self) -> DeliverableInput {
+        DeliverableInput {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            owner_org: self.owner.id,
+            owner_person: self.owner_person.as_ref().map(|p| p.id),
+            due_on: self.due_on,
+            status: self.status,
+        }
+    }
 }
 
 /// A deliverable's editable fields: what is sent to add one, and to change one.

@@ -41,7 +41,7 @@ pub fn DeliverablePage() -> impl IntoView {
                 <Suspense fallback=|| view! { <Loading label="Loading the deliverable…"/> }>
                     {move || loaded.get().map(|result| match result {
                         Ok((deliverable, transfer)) => view! {
-                            <DeliverableView deliverable=deliverable transfer=transfer on_change=reload/>
+                            <DeliverableView deliverable=deliverable transfer=transfer/>
                         }.into_any(),
                         Err(failure) => load_failure(failure, "There is no deliverable at this address.", reload),
                     })}
@@ -61,8 +61,23 @@ fn org_name(transfer: &TransferDetail, id: baton_domain::ids::OrgId) -> String {
     if id == transfer.cmo.id { transfer.cmo.name.clone() } else { transfer.sponsor.name.clone() }
 }
 
+/// `theirs`, with each field the user changed from `base` set to the user's value (`mine`).
+fn merge(base: &DeliverableInput, theirs: &DeliverableInput, mine: &DeliverableInput) -> DeliverableInput {
+    fn pick<T: PartialEq + Clone>(base: &T, theirs: &T, mine: &T) -> T {
+        if mine != base { mine.clone() } else { theirs.clone() }
+    }
+    DeliverableInput {
+        title: pick(&base.title, &theirs.title, &mine.title),
+        description: pick(&base.description, &theirs.description, &mine.description),
+        owner_org: pick(&base.owner_org, &theirs.owner_org, &mine.owner_org),
+        owner_person: pick(&base.owner_person, &theirs.owner_person, &mine.owner_person),
+        due_on: pick(&base.due_on, &theirs.due_on, &mine.due_on),
+        status: pick(&base.status, &theirs.status, &mine.status),
+    }
+}
+
 #[component]
-fn DeliverableView(deliverable: Deliverable, transfer: TransferDetail, on_change: Callback<()>) -> impl IntoView {
+fn DeliverableView(deliverable: Deliverable, transfer: TransferDetail) -> impl IntoView {
     let editable = deliverable.actions.contains(&Action::Contribute);
     let title = RwSignal::new(deliverable.title.clone());
     let description = RwSignal::new(deliverable.description.clone());
@@ -75,6 +90,8 @@ fn DeliverableView(deliverable: Deliverable, transfer: TransferDetail, on_change
     let saved = RwSignal::new(false);
     let pending = RwSignal::new(false);
     let clash = RwSignal::new(None::<(String, Vec<FieldClash>)>);
+    // After a conflict: the version now stored, and it with the user's own changes applied.
+    let pending_merge = RwSignal::new(None::<(DeliverableInput, DeliverableInput)>);
     let id = deliverable.id.to_string();
     let stage_link =
         format!("/transfers/{}/stages/{}?deliverable={}", transfer.id, deliverable.stage_number, deliverable.id);
@@ -91,6 +108,17 @@ fn DeliverableView(deliverable: Deliverable, transfer: TransferDetail, on_change
             status: status.get_untracked().parse().ok()?,
         })
     };
+    // The version the user's edits started from: a conflict keeps the other person's changes to every field the
+    // user left alone, and re-applies only the user's own.
+    let base = StoredValue::new(deliverable.input());
+    let show = move |d: &DeliverableInput| {
+        title.set(d.title.clone());
+        description.set(d.description.clone());
+        owner.set(d.owner_org.to_string());
+        person.set(d.owner_person.map(|p| p.to_string()).unwrap_or_default());
+        due.set(day_value(d.due_on));
+        status.set(d.status.as_str().to_owned());
+    };
     let save = move || {
         let Some(mine) = input() else { return };
         if let Err(e) = mine.validate() {
@@ -105,23 +133,30 @@ fn DeliverableView(deliverable: Deliverable, transfer: TransferDetail, on_change
             match api::call::<ChangeDeliverable>([&id], &change).await {
                 Ok(now) => {
                     row_version.set(now.row_version);
+                    base.set_value(now.input());
                     error.set(None);
                     saved.set(true);
                 }
                 Err(f) if f.code() == Some(ErrorCode::Conflict) => {
                     match api::call::<GetDeliverable>([&id], &()).await {
                         Ok(now) => {
-                            row_version.set(now.row_version);
-                            let theirs_person =
-                                now.owner_person.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "—".into());
+                            let theirs = now.input();
+                            let merged = merge(&base.get_value(), &theirs, &mine);
                             let fields = clashes([
-                                ("Title", now.title.clone(), mine.title.clone()),
-                                ("Description", now.description.clone(), mine.description.clone()),
-                                ("Owner", now.owner.name.clone(), org_name(&named, mine.owner_org)),
-                                ("Person responsible", theirs_person, person_name(&named, mine.owner_person)),
-                                ("Due", day_value(now.due_on), day_value(mine.due_on)),
-                                ("Status", now.status.label().to_owned(), mine.status.label().to_owned()),
+                                ("Title", theirs.title.clone(), merged.title.clone()),
+                                ("Description", theirs.description.clone(), merged.description.clone()),
+                                ("Owner", org_name(&named, theirs.owner_org), org_name(&named, merged.owner_org)),
+                                (
+                                    "Person responsible",
+                                    person_name(&named, theirs.owner_person),
+                                    person_name(&named, merged.owner_person),
+                                ),
+                                ("Due", day_value(theirs.due_on), day_value(merged.due_on)),
+                                ("Status", theirs.status.label().to_owned(), merged.status.label().to_owned()),
                             ]);
+                            row_version.set(now.row_version);
+                            base.set_value(theirs.clone());
+                            pending_merge.set(Some((theirs, merged)));
                             clash.set(Some((f.message(), fields)));
                         }
                         Err(e) => error.set(Some(e.message())),
@@ -133,6 +168,17 @@ fn DeliverableView(deliverable: Deliverable, transfer: TransferDetail, on_change
         });
     };
     let save_again = save.clone();
+    let reapply = Callback::new(move |()| {
+        if let Some((_, merged)) = pending_merge.get_untracked() {
+            show(&merged);
+            save_again();
+        }
+    });
+    let keep_theirs = Callback::new(move |()| {
+        if let Some((theirs, _)) = pending_merge.get_untracked() {
+            show(&theirs);
+        }
+    });
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         save();
@@ -192,7 +238,7 @@ fn DeliverableView(deliverable: Deliverable, transfer: TransferDetail, on_change
                 } else {
                     view! { <p class="muted">"You can read this deliverable; your role or your organisation's agreement does not let you change it, or its gate has passed."</p> }.into_any()
                 }}
-                <ConflictDialog clash=clash on_reapply=Callback::new(move |()| save_again()) on_discard=on_change/>
+                <ConflictDialog clash=clash on_reapply=reapply on_discard=keep_theirs/>
             </form>
             <HistoryPanel record_type=RecordType::Deliverable id=deliverable.id.to_string()/>
         </article>

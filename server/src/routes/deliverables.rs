@@ -75,7 +75,7 @@ pub async fn update(
     change.deliverable.validate()?;
     kernel::ensure_unchanged(work.conn(), &record, Shown::Version(change.row_version)).await?;
     check_owner(work.conn(), &record.record().stage.transfer, &change.deliverable).await?;
-    let old = store::stages::deliverable_values(&store::stages::input_of(&record.record().deliverable));
+    let old = store::stages::deliverable_values(&record.record().deliverable.input());
     let new = store::stages::deliverable_values(&change.deliverable);
     let now = work.now();
     store::stages::update_deliverable(work.conn(), id, &change.deliverable, now).await?;

@@ -337,15 +337,3 @@ pub fn deliverable_values(d: &DeliverableInput) -> serde_json::Value {
         "owner_person": d.owner_person, "due_on": d.due_on, "status": d.status.as_str(),
     })
 }
-
-/// The fields of a stored deliverable, as a change to it is sent.
-pub fn input_of(d: &Deliverable) -> DeliverableInput {
-    DeliverableInput {
-        title: d.title.clone(),
-        description: d.description.clone(),
-        owner_org: d.owner.id,
-        owner_person: d.owner_person.as_ref().map(|p| p.id),
-        due_on: d.due_on,
-        status: d.status,
-    }
-}

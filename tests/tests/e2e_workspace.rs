@@ -1,0 +1,193 @@
+//! End-to-end, at tablet size (768×1024): the sponsor's lead starts a transfer in the app; QA of both parties
+//! approve gate 1 with their passwords; two people editing one deliverable — the second is shown the conflict and
+//! re-applies only their own change.
+
+use baton_tests::browser::{log_in, wait_for, wait_for_path};
+use baton_tests::client::{DEMO_PASSWORD, send};
+use baton_tests::{ApiClient, Backend, Browser, TestServer};
+use fantoccini::{Client, Locator};
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const VELARIMAB_DP: &str = "00000003-0000-4000-8000-000000000003";
+const VELARIMAB_DP_PRODUCT: &str = "00000007-0000-4000-8000-000000000003";
+const NORVIA: &str = "00000001-0000-4000-8000-000000000002";
+/// Velarimab drug product's "Transfer protocol" (stage 2, first deliverable).
+const PROTOCOL: &str = "00000009-0000-4000-8000-000000030201";
+
+async fn log_out(c: &Client) -> anyhow::Result<()> {
+    c.find(Locator::Css("button[aria-label='Log out']")).await?.click().await?;
+    wait_for_path(c, "/login").await
+}
+
+async fn button(c: &Client, label: &str) -> anyhow::Result<fantoccini::elements::Element> {
+    let xpath = format!("//button[normalize-space()='{label}'] | //a[normalize-space()='{label}']");
+    Ok(c.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath(&xpath)).await?)
+}
+
+async fn wait_for_text(c: &Client, testid: &str, text: &str) -> anyhow::Result<()> {
+    let xpath = format!("//*[@data-testid='{testid}'][contains(., \"{text}\")]");
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath(&xpath)).await?;
+    Ok(())
+}
+
+/// Types a date into a date input the way the browser's own picker would set it.
+async fn set_date(c: &Client, css: &str, value: &str) -> anyhow::Result<()> {
+    wait_for(c, css).await?;
+    let script = "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
+                  e.dispatchEvent(new Event('input', { bubbles: true }));";
+    c.execute(script, vec![json!(css), json!(value)]).await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sponsor_lead_starts_a_transfer_with_its_team() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let site = &server;
+    Browser::run_sized(768, 1024, |c| async move {
+        c.goto(&site.url("/login")).await?;
+        log_in(&c, "lead@helix.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        button(&c, "Start a transfer").await?.click().await?;
+        let form = wait_for(&c, "[data-testid=new-transfer]").await?;
+        form.find(Locator::Css("#t-product")).await?.select_by_value(VELARIMAB_DP_PRODUCT).await?;
+        form.find(Locator::Css("#t-cmo")).await?.select_by_value(NORVIA).await?;
+        set_date(&c, "#t-start", "2026-12-01").await?;
+        set_date(&c, "#t-target", "2026-11-01").await?;
+        button(&c, "Start transfer").await?.click().await?;
+        wait_for_text(&c, "new-transfer-error", "The target completion must be after the start.").await?;
+        set_date(&c, "#t-target", "2027-12-01").await?;
+        let sofie = "//label[contains(., 'Sofie Claes')]/input[@type='checkbox']";
+        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath(sofie)).await?.click().await?;
+        wait_for(&c, "input[aria-label='Responsibility of Sofie Claes']")
+            .await?
+            .send_keys("Receiving-unit lead")
+            .await?;
+        button(&c, "Start transfer").await?.click().await?;
+        wait_for(&c, "[data-testid=transfer]").await?;
+        let header = wait_for(&c, "[data-testid=transfer] .record-header").await?.text().await?;
+        assert!(header.contains("TT-2026-008") && header.contains("Velarimab drug product"), "{header}");
+        wait_for_text(&c, "stage", "Initiation & feasibility (stage 1 of 8)").await?;
+        wait_for_text(&c, "team", "Sofie Claes").await?;
+        let team = wait_for(&c, "[data-testid=team]").await?.text().await?;
+        assert!(team.contains("Receiving-unit lead"), "{team}");
+        Ok(())
+    })
+    .await;
+}
+
+/// Shares the drug product transfer with Norvia (contribute) and finishes gate 1's deliverables, over the API.
+async fn prepare_gate_1(server: &TestServer) {
+    let sponsor = ApiClient::logged_in(&server.base_url, "admin@helix.example").await;
+    let cmo = ApiClient::logged_in(&server.base_url, "admin@norvia.example").await;
+    let terms = json!({
+        "title": "Velarimab DP", "grantee": NORVIA,
+        "scope": {"products": {"kind": "only", "items": [VELARIMAB_DP_PRODUCT]},
+                  "transfers": {"kind": "only", "items": [VELARIMAB_DP]}, "data_classes": ["process_description"]},
+        "permission": "contribute", "valid_from": "2026-01-01T00:00:00Z", "valid_until": "2030-01-01T00:00:00Z"
+    });
+    let created = send(sponsor.request(Method::POST, "/agreements").json(&terms)).await;
+    let id = created.body["id"].as_str().expect("agreement").to_owned();
+    for signer in [&sponsor, &cmo] {
+        assert_eq!(signer.approve_agreement(&id, DEMO_PASSWORD).await.status, 200);
+    }
+    let plan = sponsor.get(&format!("/transfers/{VELARIMAB_DP}/stages")).await;
+    for d in plan.body["stages"][0]["deliverables"].as_array().expect("deliverables") {
+        let mut fields: Value = json!({"title": d["title"], "description": "", "owner_org": d["owner"]["id"],
+            "owner_person": d["owner_person"]["id"], "due_on": d["due_on"], "status": "done"});
+        if d["owner_person"].is_null() {
+            fields["owner_person"] = Value::Null;
+        }
+        let body = json!({"deliverable": fields, "row_version": d["row_version"]});
+        let path = format!("/deliverables/{}", d["id"].as_str().unwrap_or_default());
+        assert_eq!(send(sponsor.request(Method::PUT, &path).json(&body)).await.status, 200);
+    }
+}
+
+async fn approve_gate(c: &Client, password: &str) -> anyhow::Result<()> {
+    button(c, "Approve gate").await?.click().await?;
+    let statement = wait_for(c, "[data-testid=sign-statement]").await?.text().await?;
+    assert!(statement.contains("approve gate 1 (Initiation & feasibility) of TT-2026-007"), "{statement}");
+    wait_for(c, "#sign-password").await?.send_keys(password).await?;
+    c.find(Locator::Css(".dialog button[type=submit]")).await?.click().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_parties_qa_approve_gate_1_with_their_passwords() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    prepare_gate_1(&server).await;
+    let site = &server;
+    Browser::run_sized(768, 1024, |c| async move {
+        let gate = site.url(&format!("/transfers/{VELARIMAB_DP}/stages/1"));
+        c.goto(&site.url("/login")).await?;
+        log_in(&c, "qa@helix.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&gate).await?;
+        approve_gate(&c, "not-my-password").await?;
+        wait_for_text(&c, "sign-error", "not correct").await?;
+        c.find(Locator::XPath("//button[normalize-space()='Cancel']")).await?.click().await?;
+        approve_gate(&c, DEMO_PASSWORD).await?;
+        wait_for_text(&c, "approvals", "Approved by Dana Kim").await?;
+        wait_for_text(&c, "gate-state", "Open").await?;
+        log_out(&c).await?;
+
+        log_in(&c, "qa@norvia.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&gate).await?;
+        approve_gate(&c, DEMO_PASSWORD).await?;
+        wait_for_text(&c, "gate-state", "Passed").await?;
+        wait_for_text(&c, "approvals", "Approved by Pieter Wouters").await?;
+        wait_for_text(&c, "stage-state", "Passed").await?;
+        c.goto(&site.url(&format!("/transfers/{VELARIMAB_DP}"))).await?;
+        wait_for_text(&c, "stage", "Planning (stage 2 of 8)").await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_second_editor_of_a_deliverable_sees_the_conflict_and_reapplies_only_their_change() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let (first, second) = (Browser::launch(768, 1024).await, Browser::launch(768, 1024).await);
+    let (a, b) = (first.client.clone(), second.client.clone());
+    let page = server.url(&format!("/deliverables/{PROTOCOL}"));
+    for (c, who) in [(&a, "lead@helix.example"), (&b, "operator@helix.example")] {
+        c.goto(&server.url("/login")).await.expect("login page");
+        log_in(c, who, DEMO_PASSWORD).await.expect("log in");
+        wait_for_path(c, "/transfers").await.expect("logged in");
+        c.goto(&page).await.expect("deliverable");
+        wait_for(c, "[data-testid=deliverable-form] #d-status").await.expect("form");
+    }
+    let outcome = async {
+        a.find(Locator::Css("#d-status")).await?.select_by_value("done").await?;
+        button(&a, "Save").await?.click().await?;
+        wait_for(&a, "[data-testid=saved]").await?;
+
+        set_date(&b, "#d-due", "2027-03-31").await?;
+        button(&b, "Save").await?.click().await?;
+        wait_for_text(&b, "conflict-message", "Marco Lenz changed (status)").await?;
+        let table = wait_for(&b, "[data-testid=conflict] table").await?.text().await?;
+        assert!(table.contains("Due") && !table.contains("Status"), "only the differing field: {table}");
+        button(&b, "Re-apply my changes").await?.click().await?;
+        wait_for(&b, "[data-testid=saved]").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    for browser in [&a, &b] {
+        if outcome.is_err()
+            && let Ok(png) = browser.screenshot().await
+        {
+            let path = std::env::temp_dir().join(format!("baton-failure-{}.png", uuid::Uuid::new_v4()));
+            let _ = std::fs::write(&path, png);
+            eprintln!("screenshot of the failure: {}", path.display());
+        }
+    }
+    a.close().await.ok();
+    b.close().await.ok();
+    outcome.expect("two editors");
+    let lead = ApiClient::logged_in(&server.base_url, "lead@helix.example").await;
+    let stored = lead.get(&format!("/deliverables/{PROTOCOL}")).await;
+    assert_eq!((stored.body["status"].clone(), stored.body["due_on"].clone()), (json!("done"), json!("2027-03-31")));
+}
