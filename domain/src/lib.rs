@@ -8,6 +8,7 @@ pub mod agreement;
 pub mod audit;
 pub mod audit_trail;
 pub mod canonical;
+pub mod decimal;
 pub mod deliverable;
 pub mod endpoints;
 pub mod error;
