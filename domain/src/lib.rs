@@ -25,5 +25,6 @@ pub mod stage_template;
 mod stored_enum;
 pub mod throttle;
 pub mod transfer;
+pub mod units;
 pub mod url_encoding;
 pub mod validation;
