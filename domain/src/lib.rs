@@ -14,6 +14,7 @@ pub mod endpoints;
 pub mod error;
 pub mod ids;
 pub mod org;
+pub mod parameter;
 pub mod quality;
 pub mod record;
 pub mod redirect;
