@@ -399,7 +399,7 @@ mod tests {
         assert_eq!(Decimal::fit(third).map(|v| v.to_string()).as_deref(), Some("0.33333333333333333333"));
         let big = Raw::from_i128_with_scale(123_456_789_012_345_678_955, 2);
         assert_eq!(Decimal::fit(big).map(|v| v.to_string()).as_deref(), Some("1234567890123456789.6"));
-        let nines = Raw::from_i128_with_scale(99_999_999_999_999_999_999_5, 1);
+        let nines = Raw::from_i128_with_scale(999_999_999_999_999_999_995, 1);
         assert_eq!(Decimal::fit(nines), None);
         assert_eq!(Decimal::fit(Raw::from_i128_with_scale(10_i128.pow(20), 0)), None);
     }

@@ -15,6 +15,7 @@ pub mod error;
 pub mod ids;
 pub mod org;
 pub mod parameter;
+pub mod parameter_gap;
 pub mod quality;
 pub mod record;
 pub mod redirect;
