@@ -19,6 +19,7 @@ pub mod parameter_gap;
 pub mod quality;
 pub mod record;
 pub mod redirect;
+pub mod risk;
 pub mod session;
 pub mod session_expiry;
 pub mod signature;
