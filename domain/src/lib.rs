@@ -25,6 +25,7 @@ pub mod session_expiry;
 pub mod signature;
 pub mod stage;
 pub mod stage_template;
+pub mod statistics;
 mod stored_enum;
 pub mod throttle;
 pub mod transfer;
