@@ -131,6 +131,19 @@ impl Decimal {
         Decimal(without_negative_zero(self.0.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)))
     }
 
+    /// Rounded (halves away from zero) or padded with zeros to exactly `places` places, e.g. for a column of figures;
+    /// padding stops where it would exceed [`MAX_DIGITS`] or [`MAX_PLACES`].
+    pub fn with_places(self, places: u32) -> Decimal {
+        let rounded = self.round_dp(places);
+        let padding = places.saturating_sub(rounded.places());
+        let room = MAX_DIGITS
+            .saturating_sub(digit_count(rounded.0.mantissa()))
+            .min(MAX_PLACES.saturating_sub(rounded.places()));
+        let mut padded = rounded.0;
+        padded.rescale(rounded.places() + padding.min(room));
+        Decimal(padded)
+    }
+
     /// The same value without trailing zeros after the point: "2.500" → "2.5".
     pub fn normalized(self) -> Decimal {
         Decimal(without_negative_zero(self.0.normalize()))
@@ -391,6 +404,12 @@ mod tests {
         assert_eq!(d("-0.04").round_dp(1).to_string(), "0.0");
         assert_eq!(d("7.2").round_dp(3).to_string(), "7.2");
         assert_eq!(d("2.500").normalized().to_string(), "2.5");
+        assert_eq!(d("100").with_places(2).to_string(), "100.00");
+        assert_eq!(d("0.2646").with_places(2).to_string(), "0.26");
+        assert_eq!(d("-0.004").with_places(2).to_string(), "0.00");
+        assert_eq!(d("12345678901234567890").with_places(2).to_string(), "12345678901234567890");
+        assert_eq!(d("1234567890123456789").with_places(3).to_string(), "1234567890123456789.0");
+        assert_eq!(d("0.5").with_places(25).places(), MAX_PLACES);
     }
 
     #[test]
