@@ -205,9 +205,10 @@ fn check_values(problems: &mut Vec<ApiError>, setpoint: Option<Decimal>, nor: &R
     let nor_ordered = check_order(problems, "nor", "NOR", nor, unit);
     let par_ordered = check_order(problems, "par", "PAR", par, unit);
     if let Some(setpoint) = setpoint {
-        // Inside a NOR that lies inside the PAR is inside the PAR: say it once, about the narrower range.
-        let (name, range) = if nor.is_empty() { ("PAR", par) } else { ("NOR", nor) };
-        if !range.contains(setpoint) {
+        // Inside a NOR that lies inside the PAR is inside the PAR: say it once, about the narrower range. A reversed
+        // range contains nothing and is reported already.
+        let (name, range, ordered) = if nor.is_empty() { ("PAR", par, par_ordered) } else { ("NOR", nor, nor_ordered) };
+        if ordered && !range.contains(setpoint) {
             let message =
                 format!("The setpoint {} is outside the {name} {}.", quantity(setpoint, unit), range.describe(unit));
             problems.push(ApiError::invalid("setpoint", message));

@@ -445,7 +445,8 @@ pub fn compatible(a: &Unit, b: &Unit) -> bool {
 /// comes back unchanged, places included. Otherwise the result has no trailing zeros and is exact whenever the exact
 /// result fits the decimal limits (20 digits, 20 places); when it does not (1 s in min, 100 °F in °C, 1 bar in psi)
 /// it is rounded, halves away from zero, to 20 significant digits and at most 20 places. A round trip a → b → a
-/// returns the value within 10⁻¹⁵ × max(1, |value|) for values of up to 12 digits and 6 places.
+/// returns the value within 10⁻¹⁵ × max(1, |value|) for values below 10¹⁰ with up to 6 places (larger values may
+/// not fit in the smallest unit of their dimension: 10¹¹ m³ is 10²⁰ µL).
 pub fn convert(value: Decimal, from: &Unit, to: &Unit) -> Result<Decimal, ConversionError> {
     let incompatible = || ConversionError::Incompatible { from: from.to_string(), to: to.to_string() };
     if !compatible(from, to) {

@@ -113,7 +113,7 @@ fn setpoint_must_lie_in_nor_and_nor_in_par() {
 
 #[test]
 fn reversed_ranges_are_reported_once() {
-    let reversed = RuProposal { nor: range("37.0", "36.0"), setpoint: None, ..proposal() };
+    let reversed = RuProposal { nor: range("37.0", "36.0"), ..proposal() };
     let problems = reversed.problems();
     assert_eq!(fields(&problems), ["nor.low"]);
     assert_eq!(problems[0].message, "The NOR low limit 37.0 °C is above its high limit 36.0 °C.");
