@@ -16,6 +16,7 @@ pub mod ids;
 pub mod method_transfer;
 pub mod org;
 pub mod parameter;
+pub mod parameter_csv;
 pub mod parameter_gap;
 pub mod quality;
 pub mod record;
