@@ -13,6 +13,7 @@ pub mod deliverable;
 pub mod endpoints;
 pub mod error;
 pub mod ids;
+pub mod known_units;
 pub mod method_transfer;
 pub mod org;
 pub mod parameter;

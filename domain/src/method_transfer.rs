@@ -9,10 +9,10 @@
 
 use crate::decimal::Decimal;
 use crate::error::ApiError;
-use crate::parameter::{Range, quantity};
+use crate::parameter::Range;
 use crate::statistics;
 use crate::stored_enum::stored_enum;
-use crate::units::Unit;
+use crate::units::{Unit, quantity};
 use serde::{Deserialize, Serialize};
 
 /// Places of a site's RSD in its summary.

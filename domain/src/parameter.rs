@@ -6,10 +6,9 @@
 use crate::decimal::Decimal;
 use crate::error::ApiError;
 use crate::stored_enum::stored_enum;
-use crate::units::{KnownUnit, Unit};
+use crate::units::{Unit, quantity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt::Display;
 
 /// Longest unit-operation, parameter or quality-attribute name accepted.
 pub const MAX_NAME_LEN: usize = 120;
@@ -63,11 +62,6 @@ impl Range {
             (None, None) => "without limits".to_owned(),
         }
     }
-}
-
-/// A value with its unit for a sentence; a pure number ("-") shows no unit.
-pub(crate) fn quantity(value: impl Display, unit: &Unit) -> String {
-    if unit.known() == Some(KnownUnit::Dimensionless) { value.to_string() } else { format!("{value} {unit}") }
 }
 
 stored_enum!(

@@ -11,8 +11,9 @@
 //! reads as a number, not a formula, and which import reads back exactly.
 
 use crate::decimal::Decimal;
+use crate::known_units::KnownUnit;
 use crate::parameter::{Criticality, Range, SuParameter, parameter_key};
-use crate::units::{KnownUnit, Unit};
+use crate::units::Unit;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -4,9 +4,9 @@
 //! evidence the RU must stay within; the sentences show both the RU's own figure and the converted one.
 
 use crate::decimal::Decimal;
-use crate::parameter::{EquipmentScale, Range, RuProposal, SuParameter, quantity};
+use crate::parameter::{EquipmentScale, Range, RuProposal, SuParameter};
 use crate::stored_enum::stored_enum;
-use crate::units::{ConversionError, compatible, convert};
+use crate::units::{ConversionError, compatible, convert, quantity};
 use serde::{Deserialize, Serialize};
 
 /// Significant digits of a converted value shown in a sentence; the comparison itself uses the exact value.
