@@ -20,6 +20,7 @@ pub mod parameter;
 pub mod parameter_csv;
 pub mod parameter_gap;
 pub mod quality;
+pub mod range;
 pub mod record;
 pub mod redirect;
 pub mod risk;

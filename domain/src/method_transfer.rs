@@ -9,7 +9,7 @@
 
 use crate::decimal::Decimal;
 use crate::error::ApiError;
-use crate::parameter::Range;
+use crate::range::Range;
 use crate::statistics;
 use crate::stored_enum::stored_enum;
 use crate::units::{Unit, quantity};

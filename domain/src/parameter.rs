@@ -1,10 +1,10 @@
 //! Process parameters as the sending unit (SU) defines them and as the receiving unit (RU) proposes to run them.
 //!
-//! A range end left out means "no limit on that side", so a range with neither end is no range at all and is not
-//! checked; a range with one end is checked as reaching to infinity on the other.
+//! A range with neither end is no range at all and is not checked; see [`Range`] for open ends.
 
 use crate::decimal::Decimal;
 use crate::error::ApiError;
+use crate::range::Range;
 use crate::stored_enum::stored_enum;
 use crate::units::{Unit, quantity};
 use serde::{Deserialize, Serialize};
@@ -14,55 +14,6 @@ use std::collections::BTreeMap;
 pub const MAX_NAME_LEN: usize = 120;
 /// Most quality attributes one parameter may be linked to.
 pub const MAX_QUALITY_ATTRIBUTES: usize = 50;
-
-/// A closed interval with either end optional; `low ≤ high` when both are given.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Range {
-    /// Lowest acceptable value, inclusive; `None` for no lower limit.
-    #[serde(default)]
-    pub low: Option<Decimal>,
-    /// Highest acceptable value, inclusive; `None` for no upper limit.
-    #[serde(default)]
-    pub high: Option<Decimal>,
-}
-
-impl Range {
-    /// A range from its two ends.
-    pub fn new(low: Option<Decimal>, high: Option<Decimal>) -> Range {
-        Range { low, high }
-    }
-
-    /// Whether neither end is given, i.e. there is no range.
-    pub fn is_empty(&self) -> bool {
-        self.low.is_none() && self.high.is_none()
-    }
-
-    /// Whether `value` lies in the range, ends included.
-    pub fn contains(&self, value: Decimal) -> bool {
-        self.low.is_none_or(|low| low <= value) && self.high.is_none_or(|high| value <= high)
-    }
-
-    /// Whether the range reaches below `outer`'s low limit (a missing low end reaches below any limit).
-    pub fn reaches_below(&self, outer: &Range) -> bool {
-        outer.low.is_some_and(|limit| self.low.is_none_or(|low| low < limit))
-    }
-
-    /// Whether the range reaches above `outer`'s high limit (a missing high end reaches above any limit).
-    pub fn reaches_above(&self, outer: &Range) -> bool {
-        outer.high.is_some_and(|limit| self.high.is_none_or(|high| high > limit))
-    }
-
-    /// The range for a sentence: "30–40 °C", "≥ 30 °C", "≤ 40 °C" or "without limits".
-    pub fn describe(&self, unit: &Unit) -> String {
-        match (self.low, self.high) {
-            (Some(low), Some(high)) => quantity(format!("{low}–{high}"), unit),
-            (Some(low), None) => format!("≥ {}", quantity(low, unit)),
-            (None, Some(high)) => format!("≤ {}", quantity(high, unit)),
-            (None, None) => "without limits".to_owned(),
-        }
-    }
-}
 
 stored_enum!(
     /// Whether a parameter is critical to quality.

@@ -12,7 +12,8 @@
 
 use crate::decimal::Decimal;
 use crate::known_units::KnownUnit;
-use crate::parameter::{Criticality, Range, SuParameter, parameter_key};
+use crate::parameter::{Criticality, SuParameter, parameter_key};
+use crate::range::Range;
 use crate::units::Unit;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -4,7 +4,8 @@
 //! evidence the RU must stay within; the sentences show both the RU's own figure and the converted one.
 
 use crate::decimal::Decimal;
-use crate::parameter::{EquipmentScale, Range, RuProposal, SuParameter};
+use crate::parameter::{EquipmentScale, RuProposal, SuParameter};
+use crate::range::Range;
 use crate::stored_enum::stored_enum;
 use crate::units::{ConversionError, compatible, convert, quantity};
 use serde::{Deserialize, Serialize};
