@@ -25,8 +25,30 @@ const MAX_TEXT_LEN: usize = 64;
 ///
 /// Equality and ordering are numeric (`7.2 == 7.20`); [`Decimal::identical`] also compares the places.
 #[derive(Clone, Copy, Default)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "7.20"))]
 pub struct Decimal(Raw);
+
+/// The OpenAPI schema: a string in plain decimal notation (custom format `decimal`), so that clients and the
+/// document-driven fuzzer know which strings are numbers.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Decimal {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::Custom("decimal".into())))
+            .pattern(Some(r"^\s*[+\-−]?(\d+(\.\d+)?|\.\d+)\s*$"))
+            .max_length(Some(MAX_TEXT_LEN))
+            .description(Some(format!(
+                "An exact decimal number as written, keeping its places (\"7.20\"): at most {MAX_DIGITS} significant \
+                 digits and {MAX_PLACES} after the point; no exponent, no thousands separator."
+            )))
+            .examples(["7.20"])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Decimal {}
 
 /// Why a text is not an acceptable number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]

@@ -9,6 +9,8 @@ use crate::agreement::{
 use crate::audit::AuditEntry;
 use crate::audit_trail::{AuditActor, AuditPage, AuditQuery};
 use crate::deliverable::{Deliverable, DeliverableChange, DeliverableInput};
+use crate::parameter::{RuProposal, SuParameter};
+use crate::parameter_table::{ImportOutcome, ParameterImport, ParameterTable, RuChange, StoredRu, StoredSu, SuChange};
 use crate::quality::{QualityAgreement, QualityAgreementDraft};
 use crate::record::RecordType;
 use crate::session::{LoginRequest, SessionInfo};
@@ -66,31 +68,54 @@ pub struct Access {
     pub data_class: Option<DataClass>,
     /// It lists records (each filtered by the rule) rather than acting on the one named.
     pub list: bool,
+    /// Which party of the transfer owns the data it touches: the sponsor (its overview, the sending unit's data)
+    /// or the CMO (the receiving unit's data).
+    pub owner: Party,
+}
+
+/// A party to a transfer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    /// The brand owner.
+    Sponsor,
+    /// The contract manufacturer.
+    Cmo,
 }
 
 impl Access {
     /// `action` on the record of kind `record` that the path names (or that is created).
     pub const fn on(record: RecordType, action: Action) -> Access {
-        Access { record: Some(record), action: Some(action), data_class: None, list: false }
+        Access { record: Some(record), action: Some(action), data_class: None, list: false, owner: Party::Sponsor }
+    }
+
+    /// `action` on data of class `class`, owned by `owner`, in the record of kind `record` the path names.
+    pub const fn data(record: RecordType, action: Action, class: DataClass, owner: Party) -> Access {
+        Access { record: Some(record), action: Some(action), data_class: Some(class), list: false, owner }
     }
 
     /// A list of records of kind `record`, each as the rule lets the caller read it.
     pub const fn listing(record: RecordType) -> Access {
-        Access { record: Some(record), action: Some(Action::Read), data_class: None, list: true }
+        Access { record: Some(record), action: Some(Action::Read), data_class: None, list: true, owner: Party::Sponsor }
     }
 
     /// `action` on a list's records (e.g. exporting them).
     pub const fn listing_for(record: RecordType, action: Action) -> Access {
-        Access { record: Some(record), action: Some(action), data_class: None, list: true }
+        Access { record: Some(record), action: Some(action), data_class: None, list: true, owner: Party::Sponsor }
     }
 
     /// The caller's own session: no record of anyone else's.
-    pub const SESSION: Access =
-        Access { record: Some(RecordType::Session), action: None, data_class: None, list: false };
+    pub const SESSION: Access = Access {
+        record: Some(RecordType::Session),
+        action: None,
+        data_class: None,
+        list: false,
+        owner: Party::Sponsor,
+    };
 
     /// `action` on the record the path's record type and id name.
     pub const fn by_path(action: Action) -> Access {
-        Access { record: None, action: Some(action), data_class: None, list: false }
+        Access { record: None, action: Some(action), data_class: None, list: false, owner: Party::Sponsor }
     }
 }
 
@@ -201,6 +226,24 @@ endpoints! {
     GetDeliverable: Get "/deliverables/{id}", () => Deliverable, Access::on(RecordType::Deliverable, Action::Read);
     /// Changes a deliverable.
     ChangeDeliverable: Put "/deliverables/{id}", DeliverableChange => Deliverable, Access::on(RecordType::Deliverable, Action::Contribute);
+    /// A transfer's parameters, side by side, with their gaps.
+    GetParameterTable: Get "/transfers/{id}/parameters", () => ParameterTable, Access::on(RecordType::Transfer, Action::Read);
+    /// Adds a sending-unit parameter.
+    AddSuParameter: Post "/transfers/{id}/su-parameters", SuParameter => StoredSu, Access::data(RecordType::Transfer, Action::Contribute, DataClass::ProcessParameters, Party::Sponsor);
+    /// One sending-unit parameter.
+    GetSuParameter: Get "/su-parameters/{id}", () => StoredSu, Access::data(RecordType::Parameter, Action::Read, DataClass::ProcessParameters, Party::Sponsor);
+    /// Changes a sending-unit parameter.
+    ChangeSuParameter: Put "/su-parameters/{id}", SuChange => StoredSu, Access::data(RecordType::Parameter, Action::Contribute, DataClass::ProcessParameters, Party::Sponsor);
+    /// Replaces a transfer's sending-unit parameters with a CSV file's.
+    ImportSuParameters: Post "/transfers/{id}/su-parameters/import", ParameterImport => ImportOutcome, Access::data(RecordType::Transfer, Action::Contribute, DataClass::ProcessParameters, Party::Sponsor);
+    /// The sending-unit parameters as CSV.
+    ExportSuParameters: Get "/transfers/{id}/su-parameters/export.csv", () => String, Access::data(RecordType::Transfer, Action::Download, DataClass::ProcessParameters, Party::Sponsor);
+    /// Adds a receiving-unit proposal.
+    AddRuProposal: Post "/transfers/{id}/ru-proposals", RuProposal => StoredRu, Access::data(RecordType::Transfer, Action::Contribute, DataClass::ProcessParameters, Party::Cmo);
+    /// Changes a receiving-unit proposal.
+    ChangeRuProposal: Put "/ru-proposals/{id}", RuChange => StoredRu, Access::data(RecordType::Parameter, Action::Contribute, DataClass::ProcessParameters, Party::Cmo);
+    /// One receiving-unit proposal.
+    GetRuProposal: Get "/ru-proposals/{id}", () => StoredRu, Access::data(RecordType::Parameter, Action::Read, DataClass::ProcessParameters, Party::Cmo);
     /// The organisation's stage template.
     GetStageTemplate: Get "/stage-template", () => StageTemplate, Access::on(RecordType::StageTemplates, Action::Read);
     /// Replaces the organisation's stage template.

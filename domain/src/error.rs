@@ -71,17 +71,44 @@ pub struct ApiError {
     /// The request field at fault, when one is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every problem, where a request has several (an imported file's rows): each by line and column.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Problem>,
+}
+
+/// One problem of several, located by line (of an imported file) and column or field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Problem {
+    /// The line, counting the header as line 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// The column or field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// What is wrong, for a person.
+    pub message: String,
 }
 
 impl ApiError {
     /// An error not tied to one field.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into(), field: None }
+        ApiError { code, message: message.into(), field: None, problems: Vec::new() }
     }
 
     /// Bad input in the named field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ApiError { code: ErrorCode::InvalidInput, message: message.into(), field: Some(field.into()) }
+        ApiError {
+            code: ErrorCode::InvalidInput,
+            message: message.into(),
+            field: Some(field.into()),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Bad input with several problems, each located; `field` names the part of the request that holds them.
+    pub fn problems(field: impl Into<String>, message: impl Into<String>, problems: Vec<Problem>) -> Self {
+        ApiError { problems, ..ApiError::invalid(field, message) }
     }
 }
 

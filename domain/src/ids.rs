@@ -68,6 +68,10 @@ id_type!(
     /// Identifies a deliverable of a stage.
     DeliverableId
 );
+id_type!(
+    /// Identifies a process parameter row (either unit's side).
+    ParameterId
+);
 
 #[cfg(test)]
 mod tests {

@@ -20,6 +20,7 @@ pub mod org;
 pub mod parameter;
 pub mod parameter_csv;
 pub mod parameter_gap;
+pub mod parameter_table;
 pub mod quality;
 pub mod range;
 pub mod record;

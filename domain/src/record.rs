@@ -13,6 +13,10 @@ stored_enum!(
         Stage = "stage", "stage";
         /// A deliverable of a stage.
         Deliverable = "deliverable", "deliverable";
+        /// One side's process parameters of a transfer as a whole (what an import replaces).
+        ParameterSet = "parameter_set", "parameter set";
+        /// One process parameter row (either unit's side).
+        Parameter = "parameter", "process parameter";
         /// An organisation's stage templates.
         StageTemplates = "stage_templates", "stage templates";
         /// A listing of transfers (partner reads of several at once).

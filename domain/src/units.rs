@@ -46,8 +46,28 @@ stored_enum!(
 /// A unit as written, e.g. "mL" or "°C"; serialised as that text.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "°C"))]
 pub struct Unit(String);
+
+/// The OpenAPI schema: non-empty text without control characters (custom format `unit`).
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Unit {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::Custom("unit".into())))
+            .pattern(Some(r"^[^\u0000-\u001f\u007f]*\S[^\u0000-\u001f\u007f]*$"))
+            .max_length(Some(MAX_UNIT_LEN))
+            .description(Some(
+                "A unit as written, e.g. °C, mL or \"-\" for a pure number; units Baton knows are converted",
+            ))
+            .examples(["°C"])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Unit {}
 
 /// Why a text is not acceptable as a unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]

@@ -142,5 +142,6 @@ pub async fn confirm_signer<R: Record>(
         code: ErrorCode::InvalidCredentials,
         message: "That password is not correct. Signing needs your own password.".into(),
         field: Some("password".into()),
+        problems: Vec::new(),
     }))
 }

@@ -28,7 +28,7 @@ pub enum Command {
     /// Bring the database schema up to date.
     Migrate,
     /// Load the demo organisations, users and transfers, and print the demo logins.
-    SeedDemo,
+    SeedDemo(SeedArgs),
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
@@ -38,6 +38,15 @@ pub enum Command {
     /// Write brotli (.br) and gzip (.gz) copies beside the built front end's files, for the server to send as they
     /// are. A build step: touches no database; skips files whose copies are newer than them.
     Precompress(PrecompressArgs),
+}
+
+/// Options of `baton seed-demo`.
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// Also add a large demo transfer (TT-2026-900, Velarimab drug substance to Norvia) with this many
+    /// sending-unit parameters and the receiving unit's proposals for them, e.g. 10000.
+    #[arg(long, value_name = "PARAMETERS", value_parser = clap::value_parser!(u32).range(1..=20_000))]
+    pub large_transfer: Option<u32>,
 }
 
 /// Options of `baton precompress`.

@@ -51,6 +51,7 @@ impl From<JsonRejection> for AppError {
                     code: ErrorCode::MalformedRequest,
                     message: format!("The body is not valid JSON: {}", rejection.body_text()),
                     field: Some("body".into()),
+                    problems: Vec::new(),
                 },
             },
         };

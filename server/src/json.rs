@@ -80,6 +80,7 @@ fn malformed(detail: String) -> AppError {
         code: ErrorCode::MalformedRequest,
         message: format!("The body is not valid JSON: {detail}"),
         field: Some("body".into()),
+        problems: Vec::new(),
     })
 }
 

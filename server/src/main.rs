@@ -30,8 +30,11 @@ async fn main() -> anyhow::Result<()> {
             println!("Database is up to date.");
             Ok(())
         }
-        Command::SeedDemo => {
+        Command::SeedDemo(args) => {
             seed::seed(&db).await?;
+            if let Some(parameters) = args.large_transfer {
+                seed::seed_large_transfer(&db, usize::try_from(parameters)?).await?;
+            }
             print_demo_logins();
             Ok(())
         }

@@ -12,6 +12,7 @@ use crate::store::transfers::NewTransfer;
 use crate::store::users::NewUser;
 use workspace::DemoTransfer;
 
+mod parameters;
 mod workspace;
 
 use baton_domain::access::Action;
@@ -55,6 +56,9 @@ pub const VELARIMAB_DS_PRODUCT: ProductId = ProductId(Uuid::from_u128(0x0000_000
 pub const CORVASTATIN_PRODUCT: ProductId = ProductId(Uuid::from_u128(0x0000_0007_0000_4000_8000_0000_0000_0002));
 /// Helix's Velarimab drug product.
 pub const VELARIMAB_DP_PRODUCT: ProductId = ProductId(Uuid::from_u128(0x0000_0007_0000_4000_8000_0000_0000_0003));
+/// The large demo transfer (`seed-demo --large-transfer N`).
+pub const LARGE_TRANSFER: TransferId = TransferId(Uuid::from_u128(0x0000_0003_0000_4000_8000_0000_0000_0004));
+const LARGE_TRANSFER_AGREEMENT: AgreementId = AgreementId(Uuid::from_u128(0x0000_0006_0000_4000_8000_0000_0000_0004));
 /// Velarimab drug product to Norvia, just initiated.
 pub const VELARIMAB_DP: TransferId = TransferId(Uuid::from_u128(0x0000_0003_0000_4000_8000_0000_0000_0003));
 
@@ -253,7 +257,49 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
     for transfer in &transfers {
         workspace::approve_gates(db, transfer).await?;
     }
+    // The drug product transfer has just begun: the receiving unit has proposed its first few values only.
+    parameters::seed_parameters(db, VELARIMAB_DS, 1, 1, false, 200, 200).await?;
+    parameters::seed_parameters(db, CORVASTATIN, 2, 2, true, 200, 200).await?;
+    parameters::seed_parameters(db, VELARIMAB_DP, 3, 1, false, 200, 5).await?;
     Ok(())
+}
+
+/// The large demo transfer: Velarimab drug substance to Norvia again (a second site's scale-up), with `count`
+/// sending-unit parameters and the receiving unit's proposals, and an agreement letting Norvia see them.
+pub async fn seed_large_transfer(db: &Db, count: usize) -> anyhow::Result<()> {
+    let transfer = DemoTransfer {
+        transfer: NewTransfer {
+            id: LARGE_TRANSFER,
+            code: "TT-2026-900",
+            product: VELARIMAB_DS_PRODUCT,
+            sponsor: HELIX,
+            cmo: NORVIA,
+            sending_site: HELIX_BASEL,
+            receiving_site: NORVIA_GHENT,
+            started_on: date(2026, 6, 1),
+            target_completion: date(2027, 12, 17),
+        },
+        index: 4,
+        current: 3,
+        cmo_index: 1,
+    };
+    workspace::seed_transfer(db, &transfer).await?;
+    let terms = AgreementTerms {
+        title: "Velarimab drug substance scale-up — process parameters".into(),
+        grantee: NORVIA,
+        scope: Scope {
+            products: Coverage::Only(vec![VELARIMAB_DS_PRODUCT]),
+            transfers: Coverage::Only(vec![LARGE_TRANSFER]),
+            data_classes: vec![DataClass::ProcessDescription, DataClass::ProcessParameters],
+        },
+        permission: Permission::Contribute,
+        valid_from: date(2026, 1, 1).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
+        valid_until: date(2028, 1, 1).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
+    };
+    let norvia = PartnershipId(Uuid::from_u128(0x0000_0005_0000_4000_8000_0000_0000_0001));
+    seed_agreement(db, LARGE_TRANSFER_AGREEMENT, norvia, terms, Utc::now()).await?;
+    workspace::approve_gates(db, &transfer).await?;
+    parameters::seed_parameters(db, LARGE_TRANSFER, 4, 1, false, count, count).await
 }
 
 /// Partnerships of Helix with both CMOs, and one active agreement with each. Velarimab drug product has none yet,
@@ -306,35 +352,47 @@ async fn seed_agreements(db: &Db, now: chrono::DateTime<Utc>) -> anyhow::Result<
             },
         ),
     ];
-    let helix_admin = admin(db, 0).await?;
     for (id, partnership, terms) in agreements {
-        if store::agreements::get(&mut *pool.acquire().await?, id, now).await?.is_some() {
-            continue;
-        }
-        let cmo_admin = admin(db, if terms.grantee == NORVIA { 1 } else { 2 }).await?;
-        // Through the kernel, as the demo signatories would: each party's approval in its own unit of work.
-        let mut work = UnitOfWork::begin(pool, &helix_admin).await?;
-        let new = NewAgreement {
-            id,
-            partnership,
-            grantor: HELIX,
-            terms: &terms,
-            created_by: helix_admin.id,
-            lineage: Lineage::ORIGINAL,
-        };
-        store::agreements::insert(work.conn(), new, now).await?;
-        let created = work.authorize::<Agreement>(id, Action::DraftAgreement).await?;
-        let content = store::agreements::signed_content(id, HELIX, &terms, Lineage::ORIGINAL);
-        work.audit(created.entry(AuditAction::Create, None, Some(content), None)).await?;
-        work.sign(&created, Meaning::Approved).await?;
-        work.commit().await?;
-        let mut work = UnitOfWork::begin(pool, &cmo_admin).await?;
-        let agreement = work.authorize::<Agreement>(id, Action::SignAgreement).await?;
-        work.sign(&agreement, Meaning::Approved).await?;
-        store::agreements::mark_activated(work.conn(), id, now).await?;
-        work.commit().await?;
+        seed_agreement(db, id, partnership, terms, now).await?;
     }
     seed_quality_agreements(db, [(norvia, 1, true), (castellan, 2, false)], now).await
+}
+
+/// An agreement granted by Helix, drafted and approved by Helix's admin and approved by the grantee's admin, each
+/// in their own unit of work through the kernel, as the demo signatories would. Does nothing if it exists.
+async fn seed_agreement(
+    db: &Db,
+    id: AgreementId,
+    partnership: PartnershipId,
+    terms: AgreementTerms,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let pool = &db.pool;
+    if store::agreements::get(&mut *pool.acquire().await?, id, now).await?.is_some() {
+        return Ok(());
+    }
+    let helix_admin = admin(db, 0).await?;
+    let cmo_admin = admin(db, if terms.grantee == NORVIA { 1 } else { 2 }).await?;
+    let mut work = UnitOfWork::begin(pool, &helix_admin).await?;
+    let new = NewAgreement {
+        id,
+        partnership,
+        grantor: HELIX,
+        terms: &terms,
+        created_by: helix_admin.id,
+        lineage: Lineage::ORIGINAL,
+    };
+    store::agreements::insert(work.conn(), new, now).await?;
+    let created = work.authorize::<Agreement>(id, Action::DraftAgreement).await?;
+    let content = store::agreements::signed_content(id, HELIX, &terms, Lineage::ORIGINAL);
+    work.audit(created.entry(AuditAction::Create, None, Some(content), None)).await?;
+    work.sign(&created, Meaning::Approved).await?;
+    work.commit().await?;
+    let mut work = UnitOfWork::begin(pool, &cmo_admin).await?;
+    let agreement = work.authorize::<Agreement>(id, Action::SignAgreement).await?;
+    work.sign(&agreement, Meaning::Approved).await?;
+    store::agreements::mark_activated(work.conn(), id, now).await?;
+    work.commit().await.map_err(anyhow::Error::from)
 }
 
 /// Version 1 of each partnership's quality agreement from the default activities: approved by both QAs with

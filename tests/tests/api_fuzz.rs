@@ -246,6 +246,18 @@ impl Generator<'_> {
             // Starts before ends, mostly, so that terms get past their first check.
             Some("date-time") => date_time(rng, if property.ends_with("until") { 2027 } else { 2000 }),
             Some("date") => format!("{:04}-{:02}-{:02}", rng.range(2000, 2040), rng.range(1, 12), rng.range(1, 28)),
+            Some("decimal") => {
+                let places = rng.below(4);
+                let value = rng.range(-99_999, 99_999);
+                let magnitude = value.unsigned_abs().to_string();
+                let padded = format!("{magnitude:0>width$}", width = places + 1);
+                let (whole, fraction) = padded.split_at(padded.len() - places);
+                let sign = if value < 0 { "-" } else { "" };
+                if places == 0 { format!("{sign}{whole}") } else { format!("{sign}{whole}.{fraction}") }
+            }
+            Some("unit") => {
+                (*rng.pick(&["°C", "K", "mL", "L", "rpm", "bar", "kPa", "%", "mS/cm", "min", "h"])).to_owned()
+            }
             _ => match property {
                 "email" if rng.chance(0.6) => (*rng.pick(&DEMO_EMAILS)).to_owned(),
                 "password" if rng.chance(0.5) => DEMO_PASSWORD.to_owned(),
@@ -363,6 +375,7 @@ fn break_body(
     schema: &Value,
     valid: &Value,
     how: Breakage,
+    oversize: usize,
     rng: &mut Rng,
 ) -> Option<(String, &'static str, String)> {
     let as_json = |v: &Value, at: &[String]| (v.to_string(), "application/json", dotted(at));
@@ -413,20 +426,26 @@ fn break_body(
                 .iter()
                 .filter(|(_, s)| {
                     let (s, _) = doc.resolve(s);
-                    s.get("enum").is_some() || s["format"] == "uuid" || s["format"] == "date-time"
+                    s.get("enum").is_some()
+                        || matches!(s["format"].as_str(), Some("uuid" | "date-time" | "decimal" | "unit"))
                 })
                 .collect();
-            let (path, _) = formatted.get(rng.below(formatted.len().max(1)))?;
+            let (path, schema) = formatted.get(rng.below(formatted.len().max(1)))?;
+            let bad: &[&str] = match doc.resolve(schema).0["format"].as_str() {
+                Some("decimal") => &["1e3", "abc", "5.", "1,5", ""],
+                Some("unit") => &["", "a\nb", "  "],
+                _ => &["not-a-value", "0000", "2026-13-45T99:00:00Z", "DRAFT", ""],
+            };
             let mut broken = valid.clone();
-            *slot(&mut broken, path) = json!(*rng.pick(&["not-a-value", "0000", "2026-13-45T99:00:00Z", "DRAFT", ""]));
+            *slot(&mut broken, path) = json!(*rng.pick(bad));
             Some(as_json(&broken, path))
         }
         Breakage::Oversize => {
             let mut broken = valid.clone();
             let strings: Vec<_> = props.iter().filter(|(_, s)| types(doc.resolve(s).0).contains(&"string")).collect();
             match strings.get(rng.below(strings.len().max(1))) {
-                Some((path, _)) => *slot(&mut broken, path) = json!("x".repeat(70 * 1024)),
-                None => broken = json!({"padding": "x".repeat(70 * 1024)}),
+                Some((path, _)) => *slot(&mut broken, path) = json!("x".repeat(oversize)),
+                None => broken = json!({"padding": "x".repeat(oversize)}),
             }
             Some(as_json(&broken, &[]))
         }
@@ -540,6 +559,10 @@ fn check(doc: &Doc, schema: &Value, value: &Value, at: &str) -> Result<(), Strin
             Some("date") if chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_err() => {
                 Err(format!("{at}: {s:?} is no date"))
             }
+            Some("decimal") if baton_domain::decimal::Decimal::parse(s).is_err() => {
+                Err(format!("{at}: {s:?} is no decimal"))
+            }
+            Some("unit") if baton_domain::units::Unit::parse(s).is_err() => Err(format!("{at}: {s:?} is no unit")),
             _ => Ok(()),
         },
         Value::Number(n) => {
@@ -848,7 +871,11 @@ async fn every_operation_answers_as_documented(db: Backend) {
             if !body_schema.is_null() {
                 let valid_body = generator.valid(&body_schema, "", &mut rng, 0);
                 let how = (invalid && !params_broken).then(|| *rng.pick(&BREAKAGES));
-                let made = how.and_then(|how| Some((how, break_body(&doc, &body_schema, &valid_body, how, &mut rng)?)));
+                // Past the operation's own body limit where it declares one (file imports), else past 64 KiB.
+                let limit = operation["x-baton-max-body-bytes"].as_u64().map_or(64 * 1024, |l| l as usize);
+                let oversize = limit + 6 * 1024;
+                let made = how
+                    .and_then(|how| Some((how, break_body(&doc, &body_schema, &valid_body, how, oversize, &mut rng)?)));
                 let (text, kind) = match made {
                     Some((how, (text, kind, at))) => {
                         breakage = Some((how, at));

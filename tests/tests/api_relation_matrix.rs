@@ -21,6 +21,10 @@ const VELARIMAB_DP_PRODUCT: &str = "00000007-0000-4000-8000-000000000003";
 /// Velarimab drug product's first stage, and that stage's first deliverable (the demo's fixed ids).
 const VELARIMAB_DP_STAGE_1: &str = "00000008-0000-4000-8000-000000000301";
 const VELARIMAB_DP_DELIVERABLE: &str = "00000009-0000-4000-8000-000000030101";
+/// Velarimab drug product's first sending-unit parameter (Helix's data) and the receiving unit's proposal for it
+/// (Norvia's).
+const VELARIMAB_DP_SU_PARAMETER: &str = "0000000a-0000-4000-8000-000003000000";
+const VELARIMAB_DP_RU_PROPOSAL: &str = "0000000b-0000-4000-8000-000003000000";
 const ROLES: [&str; 5] = ["admin", "lead", "qa", "operator", "viewer"];
 /// Fields of the Velarimab drug product transfer that a refused caller must not see.
 const PROTECTED: [&str; 4] = ["TT-2026-007", "Liquid in vial", "2027-10-29", "Helix Basel Biologics"];
@@ -50,9 +54,11 @@ enum Relation {
     ActiveOtherDataClass,
     ActiveLowerPermission,
     GrantedTheOtherWay,
+    /// The same agreement (Norvia grants Helix), tried by Helix's users: the sponsor reading the CMO's data.
+    GrantedByTheCmoToTheSponsor,
 }
 
-const RELATIONS: [Relation; 13] = [
+const RELATIONS: [Relation; 14] = [
     Relation::OwnOrganisation,
     Relation::NoAgreement,
     Relation::Draft,
@@ -66,6 +72,7 @@ const RELATIONS: [Relation; 13] = [
     Relation::ActiveOtherDataClass,
     Relation::ActiveLowerPermission,
     Relation::GrantedTheOtherWay,
+    Relation::GrantedByTheCmoToTheSponsor,
 ];
 
 /// What an operation asks, from its declaration.
@@ -74,6 +81,8 @@ struct Operation {
     method: String,
     path: String,
     record: String,
+    /// Whose data it touches: "sponsor" or "cmo".
+    owner: String,
     action: Value,
     data_class: Option<String>,
     list: bool,
@@ -129,8 +138,13 @@ fn grants(relation: Relation, role: &str, op: &Operation) -> bool {
         return false;
     }
     let Some(needed) = needed_level(&op.action) else { return false };
+    if op.owner == "cmo" {
+        // The receiving unit's data: Norvia's own; Helix reaches it only through an agreement Norvia granted.
+        // (Helix's own users hold none; under GrantedByTheCmoToTheSponsor they hold one; everyone else is Norvia.)
+        return relation != Relation::OwnOrganisation;
+    }
     match relation {
-        Relation::OwnOrganisation => true,
+        Relation::OwnOrganisation | Relation::GrantedByTheCmoToTheSponsor => true,
         Relation::Active => true,
         Relation::ActiveLowerPermission => needed == 0,
         // A transfer's overview is revealed by any agreement covering the transfer; a class only by its own.
@@ -148,7 +162,11 @@ async fn arrange(server: &TestServer, relation: Relation) {
     let sponsor = ApiClient::logged_in(&server.base_url, "admin@helix.example").await;
     let cmo = ApiClient::logged_in(&server.base_url, "admin@norvia.example").await;
     let (grantor, other, grantee) =
-        if relation == Relation::GrantedTheOtherWay { (&cmo, &sponsor, HELIX) } else { (&sponsor, &cmo, NORVIA) };
+        if matches!(relation, Relation::GrantedTheOtherWay | Relation::GrantedByTheCmoToTheSponsor) {
+            (&cmo, &sponsor, HELIX)
+        } else {
+            (&sponsor, &cmo, NORVIA)
+        };
     let terms = json!({
         "title": format!("{relation:?}"), "grantee": grantee,
         "scope": {"products": {"kind": "only", "items": [product]}, "transfers": {"kind": "only", "items": [transfer]},
@@ -202,6 +220,7 @@ fn transfer_operations(doc: &Value) -> Vec<Operation> {
                 method: method.clone(),
                 path: path.clone(),
                 record: declared["record"].as_str().unwrap_or("transfer").to_owned(),
+                owner: declared["owner"].as_str().unwrap_or("sponsor").to_owned(),
                 action: declared["action"].clone(),
                 data_class: declared["data_class"].as_str().map(str::to_owned),
                 list: declared["list"] == true,
@@ -213,9 +232,11 @@ fn transfer_operations(doc: &Value) -> Vec<Operation> {
 }
 
 async fn call(client: &ApiClient, op: &Operation) -> Reply {
-    let id = match op.record.as_str() {
-        "stage" => VELARIMAB_DP_STAGE_1,
-        "deliverable" => VELARIMAB_DP_DELIVERABLE,
+    let id = match (op.record.as_str(), op.owner.as_str()) {
+        ("stage", _) => VELARIMAB_DP_STAGE_1,
+        ("deliverable", _) => VELARIMAB_DP_DELIVERABLE,
+        ("parameter", "cmo") => VELARIMAB_DP_RU_PROPOSAL,
+        ("parameter", _) => VELARIMAB_DP_SU_PARAMETER,
         _ => VELARIMAB_DP,
     };
     let path = op.path.replace("{record_type}", "transfer").replace("{id}", id);
@@ -256,7 +277,10 @@ async fn every_role_under_every_relation_on_every_declared_transfer_operation(db
     for relation in RELATIONS {
         let server = TestServer::start(db).await;
         arrange(&server, relation).await;
-        let org = if relation == Relation::OwnOrganisation { "helix" } else { "norvia" };
+        let org = match relation {
+            Relation::OwnOrganisation | Relation::GrantedByTheCmoToTheSponsor => "helix",
+            _ => "norvia",
+        };
         let doc = ApiClient::new(&server.base_url).get("/openapi.json").await.body;
         let operations = transfer_operations(&doc);
         assert!(operations.len() >= 3, "{operations:?}");

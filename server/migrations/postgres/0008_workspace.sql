@@ -54,6 +54,10 @@ CREATE TRIGGER transfer_stages_no_delete BEFORE DELETE ON transfer_stages
     FOR EACH ROW EXECUTE FUNCTION baton_refuse_change();
 CREATE TRIGGER deliverables_no_delete BEFORE DELETE ON deliverables
     FOR EACH ROW EXECUTE FUNCTION baton_refuse_change();
+CREATE TRIGGER transfer_stages_no_truncate BEFORE TRUNCATE ON transfer_stages
+    FOR EACH STATEMENT EXECUTE FUNCTION baton_refuse_change();
+CREATE TRIGGER deliverables_no_truncate BEFORE TRUNCATE ON deliverables
+    FOR EACH STATEMENT EXECUTE FUNCTION baton_refuse_change();
 
 -- Existing transfers get the standard stages; the gates before their stored stage count as passed.
 INSERT INTO transfer_stages (id, transfer_id, number, name, gate_state, gate_round, row_version, updated_at)

@@ -12,7 +12,7 @@ mod signing;
 mod stale;
 mod unit_of_work;
 
-pub use records::{DeliverableRecord, OrgTemplate, Partnership, QualityVersion, Stage};
+pub use records::{DeliverableRecord, OrgTemplate, ParameterRow, ParameterSet, Partnership, QualityVersion, Stage};
 pub use signing::{Signing, approved_only, sign};
 pub use stale::{Shown, ensure_unchanged};
 pub use unit_of_work::UnitOfWork;
@@ -225,5 +225,22 @@ pub async fn read<R: Record>(state: &AppState, user: &UserProfile, raw_id: &str)
     if authorized.is_partner_read() {
         state.audit.append(authorized.entry(AuditAction::Read, None, None, None), now).await?;
     }
+    Ok(authorized)
+}
+
+/// Authorises `user` to download record `raw_id` (an export) and records the download in the trail of the record's
+/// owner, whoever downloads it: every export of a record is on the audit trail.
+pub async fn download<R: Record>(
+    state: &AppState,
+    user: &UserProfile,
+    raw_id: &str,
+) -> Result<Authorized<R>, AppError> {
+    let id = parse_id::<R>(raw_id)?;
+    let now = Utc::now();
+    let authorized = {
+        let mut conn = state.db.pool.acquire().await?;
+        authorize::<R>(&mut conn, user, id, Action::Download, now).await?
+    };
+    state.audit.append(authorized.entry(AuditAction::Download, None, None, None), now).await?;
     Ok(authorized)
 }

@@ -4,7 +4,7 @@ use crate::auth::CurrentUser;
 use crate::csv_cell;
 use crate::error::AppError;
 use crate::json::{ApiPath, ApiQuery};
-use crate::kernel::{self, DeliverableRecord, QualityVersion, Record, Stage};
+use crate::kernel::{self, DeliverableRecord, ParameterRow, QualityVersion, Record, Stage};
 use crate::state::AppState;
 use crate::store;
 use crate::store::agreements::Agreement;
@@ -166,13 +166,16 @@ pub async fn history(
             kernel::read::<QualityVersion>(&state, profile, &id).await?.record().id.to_string()
         }
         Ok(RecordType::Stage) => kernel::read::<Stage>(&state, profile, &id).await?.record().id().to_string(),
+        Ok(RecordType::Parameter) => {
+            kernel::read::<ParameterRow>(&state, profile, &id).await?.record().id().to_string()
+        }
         Ok(RecordType::Deliverable) => {
             kernel::read::<DeliverableRecord>(&state, profile, &id).await?.record().id().to_string()
         }
         _ => {
             return Err(ApiError::invalid(
                 "record_type",
-                "History is kept for agreement, quality_agreement, transfer, stage and deliverable records.",
+                "History is kept for agreement, quality_agreement, transfer, stage, deliverable and parameter records.",
             )
             .into());
         }

@@ -31,6 +31,11 @@ fn example(endpoint: &str) -> Option<Value> {
         "permission": "view", "valid_from": "2026-01-01T00:00:00Z", "valid_until": "2027-01-01T00:00:00Z"
     });
     let signature = json!({"password": "baton-demo-2026", "meaning": "approved", "content_hash": "shown"});
+    let su_parameter = json!({"unit_operation": "Production bioreactor", "parameter": "Example", "setpoint": "37.0",
+        "nor": {"low": "36.5", "high": "37.5"}, "par": {"low": "35.0", "high": "38.0"}, "unit": "°C",
+        "criticality": "cpp", "quality_attributes": ["Titre"]});
+    let ru_proposal = json!({"unit_operation": "Production bioreactor", "parameter": "Example", "setpoint": "310.15",
+        "nor": {"low": "309.65", "high": "310.65"}, "unit": "K"});
     // Owned by the sponsor of every demo transfer, Helix.
     let deliverable = json!({"title": "Example", "description": "", "owner_org": "00000001-0000-4000-8000-000000000001",
         "owner_person": null, "due_on": "2026-06-01", "status": "in_progress"});
@@ -55,6 +60,14 @@ fn example(endpoint: &str) -> Option<Value> {
         "ReopenGate" => json!({"reason": "Example", "password": "baton-demo-2026", "content_hash": "shown"}),
         "ChangeStageTemplate" => json!({"name": "Example", "row_version": 0,
             "stages": [{"name": "Planning", "deliverables": ["Transfer protocol"]}]}),
+        "AddSuParameter" => su_parameter,
+        "ChangeSuParameter" => json!({"parameter": su_parameter, "row_version": 1}),
+        "ImportSuParameters" => {
+            json!({"csv": "unit_operation,parameter,setpoint,nor_low,nor_high,par_low,par_high,unit,\
+            criticality,quality_attributes\nProduction bioreactor,Example,37.0,36.5,37.5,35.0,38.0,°C,CPP,Titre\n"})
+        }
+        "AddRuProposal" => ru_proposal,
+        "ChangeRuProposal" => json!({"proposal": ru_proposal, "row_version": 1}),
         "ProposeQualityAgreement" => {
             json!({"rows": [{"activity": "Batch release", "sponsor": "A", "cmo": "R"}], "reason": "Example"})
         }

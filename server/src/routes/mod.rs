@@ -7,6 +7,7 @@ pub mod deliverables;
 #[cfg(test)]
 mod endpoints;
 pub mod openapi;
+pub mod parameters;
 pub mod quality;
 pub mod session;
 pub mod stages;
@@ -26,6 +27,8 @@ use utoipa_axum::routes;
 
 /// Largest JSON body accepted; records are small, and files will have their own upload path.
 const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Largest CSV import accepted.
+pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -36,6 +39,7 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
     tags(
         (name = "session", description = "Logging in and out"),
         (name = "transfers", description = "Technology transfers"),
+        (name = "parameters", description = "Process parameters of the sending and receiving units"),
         (name = "agreements", description = "Partnerships and data-sharing agreements"),
         (name = "audit", description = "The audit trail")
     )
@@ -68,6 +72,18 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(stages::reopen))
         .routes(routes!(deliverables::get, deliverables::update))
         .routes(routes!(templates::get, templates::update))
+        .routes(routes!(parameters::table))
+        .routes(routes!(parameters::add_su))
+        .routes(routes!(parameters::add_ru))
+        .routes(routes!(parameters::get_su, parameters::change_su))
+        .routes(routes!(parameters::get_ru, parameters::change_ru))
+        .routes(routes!(parameters::export_su))
+        .merge(
+            // A file of 20,000 parameters is a few megabytes; only this operation takes more than a record's worth.
+            OpenApiRouter::new()
+                .routes(routes!(parameters::import::import))
+                .layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
+        )
         .routes(routes!(agreements::partners))
         .routes(routes!(agreements::list, agreements::create))
         .routes(routes!(agreements::get, agreements::update))

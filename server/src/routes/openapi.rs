@@ -23,6 +23,8 @@ pub enum HistoryRecordType {
     Stage,
     /// A deliverable of a stage.
     Deliverable,
+    /// A process parameter row.
+    Parameter,
 }
 
 /// The audit trail's filters as the document describes them: `AuditQuery` (in the domain's `audit_trail.rs`) takes

@@ -3,6 +3,7 @@
 pub mod agreements;
 pub mod audit;
 pub mod organisations;
+pub mod parameters;
 pub mod products;
 pub mod quality;
 pub mod sessions;

@@ -1,8 +1,10 @@
 //! The record types under the kernel: what each loads and which access facts it states. A new record type is one
 //! `impl Record` here or in a submodule named after its area (and its `RecordType` variant).
 
+mod parameters;
 mod workspace;
 
+pub use parameters::{ParameterRow, ParameterSet};
 pub use workspace::{DeliverableRecord, OrgTemplate, Stage};
 
 use crate::kernel::Record;
