@@ -8,6 +8,7 @@ use crate::pages::audit::AuditPage;
 use crate::pages::deliverable::DeliverablePage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
+use crate::pages::parameters::ParametersPage;
 use crate::pages::partner::PartnerPage;
 use crate::pages::stage::StagePage;
 use crate::pages::stage_template::StageTemplatePage;
@@ -31,6 +32,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/transfers/new") view=NewTransferPage/>
                 <Route path=path!("/transfers/:id") view=TransferPage/>
                 <Route path=path!("/transfers/:id/stages/:number") view=StagePage/>
+                <Route path=path!("/transfers/:id/parameters") view=ParametersPage/>
+                <Route path=path!("/transfers/:id/parameters/:row") view=ParametersPage/>
                 <Route path=path!("/deliverables/:id") view=DeliverablePage/>
                 <Route path=path!("/stage-template") view=StageTemplatePage/>
                 <Route path=path!("/agreements") view=AgreementsPage/>

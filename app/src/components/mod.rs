@@ -8,6 +8,7 @@ pub mod history;
 pub mod icons;
 pub mod load_failure;
 pub mod loading;
+pub mod parameter_grid;
 pub mod shell;
 pub mod sign_dialog;
 pub mod stage;

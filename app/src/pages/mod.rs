@@ -8,6 +8,8 @@ pub mod deliverable;
 pub mod login;
 pub mod no_access;
 pub mod not_found;
+pub mod parameter_forms;
+pub mod parameters;
 pub mod partner;
 pub mod stage;
 pub mod stage_forms;

@@ -83,6 +83,7 @@ fn TransferView(transfer: TransferDetail) -> impl IntoView {
                 </div>
                 <div class="record-actions">
                     <StageChip stage=transfer.stage.clone()/>
+                    <a class="button" href=format!("/transfers/{id}/parameters")>"Process parameters"</a>
                     <CopyLink/>
                 </div>
             </header>

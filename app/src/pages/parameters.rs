@@ -1,0 +1,184 @@
+//! `/transfers/{id}/parameters` and `/transfers/{id}/parameters/{row}`: the process-parameter comparison. A row's
+//! deep link opens the table scrolled to that row. Filters (gaps only, CPPs only, unit operation), search and sort
+//! work on the whole table in the browser; only the rows in view are drawn.
+
+use crate::api::{self, Failure};
+use crate::auth::RequireAuth;
+use crate::components::copy_link::CopyLink;
+use crate::components::load_failure::load_failure;
+use crate::components::loading::Loading;
+use crate::components::parameter_grid::{ParameterGrid, ROW_HEIGHT};
+use crate::components::shell::Shell;
+use crate::pages::parameter_forms::{ImportPanel, ProposalDialog};
+use baton_domain::access::Action;
+use baton_domain::endpoints::{ExportSuParameters, GetParameterTable, GetTransfer};
+use baton_domain::ids::ParameterId;
+use baton_domain::parameter_table::{ParameterPair, ParameterTable, count_gaps};
+use baton_domain::transfer::TransferDetail;
+use leptos::html;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// Performance mark set when the table's first rows are on the page; the benchmark reads it.
+const SHOWN_MARK: &str = "baton:parameters-shown";
+
+/// `/transfers/{id}/parameters[/{row}]`
+#[component]
+pub fn ParametersPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let row = Signal::derive(move || params.read().get("row").and_then(|r| r.parse::<ParameterId>().ok()));
+    let loaded = LocalResource::new(move || {
+        let id = id();
+        async move {
+            let transfer = api::call::<GetTransfer>([&id], &()).await?;
+            let table = api::call::<GetParameterTable>([&id], &()).await?;
+            Ok::<_, Failure>((transfer, table))
+        }
+    });
+    let reload = Callback::new(move |()| loaded.refetch());
+    view! {
+        <RequireAuth>
+            <Shell>
+                <Suspense fallback=|| view! { <Loading label="Loading the parameters…"/> }>
+                    {move || loaded.get().map(|result| match result {
+                        Ok((transfer, table)) => view! {
+                            <ParametersView transfer=transfer table=table row=row on_change=reload/>
+                        }.into_any(),
+                        Err(failure) => load_failure(failure, "There is no transfer at this address.", reload),
+                    })}
+                </Suspense>
+            </Shell>
+        </RequireAuth>
+    }
+}
+
+/// Which column the table is sorted by.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SortBy {
+    Order,
+    Operation,
+    Name,
+    Gaps,
+}
+
+#[component]
+fn ParametersView(
+    transfer: TransferDetail,
+    table: ParameterTable,
+    row: Signal<Option<ParameterId>>,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let all = StoredValue::new(table.pairs.clone());
+    let search = RwSignal::new(String::new());
+    let operation = RwSignal::new(String::new());
+    let gaps_only = RwSignal::new(false);
+    let cpps_only = RwSignal::new(false);
+    let sort = RwSignal::new(SortBy::Order);
+    let shown = Memo::new(move |_| {
+        let needle = search.get().trim().to_lowercase();
+        let (op, gaps, cpps, by) = (operation.get(), gaps_only.get(), cpps_only.get(), sort.get());
+        let mut rows: Vec<ParameterPair> = all.with_value(|pairs| {
+            pairs
+                .iter()
+                .filter(|p| {
+                    (needle.is_empty()
+                        || p.name().to_lowercase().contains(&needle)
+                        || p.unit_operation().to_lowercase().contains(&needle))
+                        && (op.is_empty() || p.unit_operation() == op)
+                        && (!gaps || p.has_gap())
+                        && (!cpps || p.is_cpp())
+                })
+                .cloned()
+                .collect()
+        });
+        match by {
+            SortBy::Order => {}
+            SortBy::Operation => rows.sort_by(|a, b| a.unit_operation().cmp(b.unit_operation())),
+            SortBy::Name => rows.sort_by_key(|p| p.name().to_lowercase()),
+            SortBy::Gaps => rows.sort_by_key(|p| std::cmp::Reverse(p.comparison.as_ref().map_or(0, |c| c.gaps.len()))),
+        }
+        rows
+    });
+    let operations: Vec<String> = {
+        let mut ops: Vec<String> = Vec::new();
+        for p in &table.pairs {
+            if !ops.iter().any(|o| o == p.unit_operation()) {
+                ops.push(p.unit_operation().to_owned());
+            }
+        }
+        ops
+    };
+    let frame = NodeRef::<html::Div>::new();
+    // A deep link scrolls its row into view once the table is drawn (and again if the filters hide it, it is not).
+    Effect::new(move |_| {
+        let (Some(target), Some(el)) = (row.get(), frame.get()) else { return };
+        if let Some(index) = shown.with_untracked(|rows| rows.iter().position(|p| p.link_id() == Some(target))) {
+            let offset = (index as f64 * ROW_HEIGHT - f64::from(el.client_height()) / 3.0).max(0.0);
+            el.set_scroll_top(offset as i32);
+        }
+    });
+    Effect::new(|_| {
+        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = performance.mark(SHOWN_MARK);
+        }
+    });
+    let proposing = RwSignal::new(None::<ParameterPair>);
+    let may_propose = table.ru.actions.contains(&Action::Contribute);
+    let may_import = table.su.actions.contains(&Action::Contribute);
+    let may_export = table.su.actions.contains(&Action::Download);
+    let export = api::href::<ExportSuParameters>([&transfer.id.to_string()], &()).ok();
+    let total = table.pairs.len();
+    let gap_rows = count_gaps(&table.pairs);
+    let hidden: Vec<(String, String)> = [(&table.su, "sending unit"), (&table.ru, "receiving unit")]
+        .into_iter()
+        .filter_map(|(side, name)| {
+            side.hidden.clone().map(|why| (format!("The {name}'s values ({}) are not shown.", side.owner.name), why))
+        })
+        .collect();
+    let transfer_id = transfer.id.to_string();
+    view! {
+        <article class="record" data-testid="parameters">
+            <header class="record-header">
+                <div class="record-title">
+                    <p class="record-kind"><a href=format!("/transfers/{}", transfer.id)>{format!("{} · {}", transfer.code, transfer.product)}</a></p>
+                    <h1>"Process parameters"</h1>
+                    <p class="muted" data-testid="parameter-counts">
+                        {format!("{total} parameters · {gap_rows} with a gap between {} (SU) and {} (RU)", transfer.sponsor.name, transfer.cmo.name)}
+                    </p>
+                </div>
+                <div class="record-actions">
+                    {(may_export).then(|| export.map(|href| view! { <a class="button" href=href download="">"Export CSV"</a> }))}
+                    <CopyLink/>
+                </div>
+            </header>
+            {hidden.into_iter().map(|(what, why)| view! { <p class="banner notice-hidden" role="note">{what} " " {why}</p> }).collect_view()}
+            {may_import.then(|| view! { <ImportPanel transfer=transfer.id on_imported=on_change/> })}
+            <div class="panel filters" role="search">
+                <div class="field"><label for="p-search">"Search"</label>
+                    <input id="p-search" type="search" placeholder="Parameter or unit operation"
+                        on:input=move |ev| search.set(event_target_value(&ev))/></div>
+                <div class="field"><label for="p-operation">"Unit operation"</label>
+                    <select id="p-operation" on:change=move |ev| operation.set(event_target_value(&ev))>
+                        <option value="">"All"</option>
+                        {operations.into_iter().map(|o| view! { <option value=o.clone()>{o.clone()}</option> }).collect_view()}
+                    </select></div>
+                <div class="field"><label for="p-sort">"Sort by"</label>
+                    <select id="p-sort" on:change=move |ev| sort.set(match event_target_value(&ev).as_str() {
+                        "operation" => SortBy::Operation, "name" => SortBy::Name, "gaps" => SortBy::Gaps, _ => SortBy::Order,
+                    })>
+                        <option value="order">"Process order"</option>
+                        <option value="operation">"Unit operation"</option>
+                        <option value="name">"Parameter"</option>
+                        <option value="gaps">"Most gaps first"</option>
+                    </select></div>
+                <label class="choice"><input id="p-gaps" type="checkbox" on:change=move |ev| gaps_only.set(event_target_checked(&ev))/>"Gaps only"</label>
+                <label class="choice"><input id="p-cpps" type="checkbox" on:change=move |ev| cpps_only.set(event_target_checked(&ev))/>"CPPs only"</label>
+            </div>
+            <p class="muted small" data-testid="shown-count">{move || format!("Showing {} of {total}", shown.with(Vec::len))}</p>
+            <ParameterGrid rows=Signal::derive(move || shown.get()) transfer=transfer_id highlight=row may_propose=may_propose
+                on_propose=Callback::new(move |pair| proposing.set(Some(pair))) frame=frame/>
+            <ProposalDialog transfer=transfer.id proposing=proposing on_saved=on_change/>
+        </article>
+    }
+}
