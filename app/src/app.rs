@@ -10,6 +10,7 @@ use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::parameters::ParametersPage;
 use crate::pages::partner::PartnerPage;
+use crate::pages::risks::RisksPage;
 use crate::pages::stage::StagePage;
 use crate::pages::stage_template::StageTemplatePage;
 use crate::pages::transfer::TransferPage;
@@ -32,6 +33,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/transfers/new") view=NewTransferPage/>
                 <Route path=path!("/transfers/:id") view=TransferPage/>
                 <Route path=path!("/transfers/:id/stages/:number") view=StagePage/>
+                <Route path=path!("/transfers/:id/risks") view=RisksPage/>
+                <Route path=path!("/transfers/:id/risks/:risk") view=RisksPage/>
                 <Route path=path!("/transfers/:id/parameters") view=ParametersPage/>
                 <Route path=path!("/transfers/:id/parameters/:row") view=ParametersPage/>
                 <Route path=path!("/deliverables/:id") view=DeliverablePage/>

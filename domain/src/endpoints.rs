@@ -13,6 +13,7 @@ use crate::parameter::{RuProposal, SuParameter};
 use crate::parameter_table::{ImportOutcome, ParameterImport, ParameterTable, RuChange, StoredRu, StoredSu, SuChange};
 use crate::quality::{QualityAgreement, QualityAgreementDraft};
 use crate::record::RecordType;
+use crate::risk_register::{RiskChange, RiskInput, RiskRegister, StoredRisk};
 use crate::session::{LoginRequest, SessionInfo};
 use crate::signature::{Meaning, SignRequest};
 use crate::stage::{ReopenRequest, StageDates, StagePlan, StageView};
@@ -244,6 +245,14 @@ endpoints! {
     ChangeRuProposal: Put "/ru-proposals/{id}", RuChange => StoredRu, Access::data(RecordType::Parameter, Action::Contribute, DataClass::ProcessParameters, Party::Cmo);
     /// One receiving-unit proposal.
     GetRuProposal: Get "/ru-proposals/{id}", () => StoredRu, Access::data(RecordType::Parameter, Action::Read, DataClass::ProcessParameters, Party::Cmo);
+    /// A transfer's risk register, highest risk first.
+    GetRiskRegister: Get "/transfers/{id}/risks", () => RiskRegister, Access::on(RecordType::Transfer, Action::Read);
+    /// Adds a failure mode to a transfer's risk register.
+    AddRisk: Post "/transfers/{id}/risks", RiskInput => StoredRisk, Access::on(RecordType::Transfer, Action::Contribute);
+    /// One failure mode.
+    GetRisk: Get "/risks/{id}", () => StoredRisk, Access::on(RecordType::Risk, Action::Read);
+    /// Changes a failure mode.
+    ChangeRisk: Put "/risks/{id}", RiskChange => StoredRisk, Access::on(RecordType::Risk, Action::Contribute);
     /// The organisation's stage template.
     GetStageTemplate: Get "/stage-template", () => StageTemplate, Access::on(RecordType::StageTemplates, Action::Read);
     /// Replaces the organisation's stage template.

@@ -72,6 +72,10 @@ id_type!(
     /// Identifies a process parameter row (either unit's side).
     ParameterId
 );
+id_type!(
+    /// Identifies a failure mode in a transfer's risk register.
+    RiskId
+);
 
 #[cfg(test)]
 mod tests {

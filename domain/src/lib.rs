@@ -26,6 +26,7 @@ pub mod range;
 pub mod record;
 pub mod redirect;
 pub mod risk;
+pub mod risk_register;
 pub mod session;
 pub mod session_expiry;
 pub mod signature;

@@ -17,6 +17,8 @@ stored_enum!(
         ParameterSet = "parameter_set", "parameter set";
         /// One process parameter row (either unit's side).
         Parameter = "parameter", "process parameter";
+        /// A failure mode in a transfer's risk register.
+        Risk = "risk", "risk";
         /// An organisation's stage templates.
         StageTemplates = "stage_templates", "stage templates";
         /// A listing of transfers (partner reads of several at once).

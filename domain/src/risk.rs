@@ -25,8 +25,25 @@ pub const MAX_TEXT_LEN: usize = 2000;
 /// A rating from 1 (best) to 10 (worst) of severity, occurrence or detection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "u8", into = "u8")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = u8, example = 5))]
 pub struct Rating(u8);
+
+/// The OpenAPI schema: an integer from 1 to 10.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Rating {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(1))
+            .maximum(Some(10))
+            .description(Some("A rating from 1 (best) to 10 (worst)."))
+            .examples([5])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Rating {}
 
 /// A number outside 1–10 offered as a rating.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]

@@ -13,6 +13,7 @@ use crate::store::users::NewUser;
 use workspace::DemoTransfer;
 
 mod parameters;
+mod risks;
 mod workspace;
 
 use baton_domain::access::Action;
@@ -261,6 +262,9 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
     parameters::seed_parameters(db, VELARIMAB_DS, 1, 1, false, 200, 200).await?;
     parameters::seed_parameters(db, CORVASTATIN, 2, 2, true, 200, 200).await?;
     parameters::seed_parameters(db, VELARIMAB_DP, 3, 1, false, 200, 5).await?;
+    risks::seed_risks(db, VELARIMAB_DS, 1, false).await?;
+    risks::seed_risks(db, CORVASTATIN, 2, true).await?;
+    risks::seed_risks(db, VELARIMAB_DP, 3, false).await?;
     Ok(())
 }
 

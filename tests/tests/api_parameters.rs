@@ -215,5 +215,8 @@ async fn a_bad_file_imports_nothing_and_a_good_one_replaces_the_side_once(db: Ba
     let again = post(&lead, &import, &json!({"csv": text})).await;
     assert_eq!(again.status, 200, "the export imports again: {:?}", again.body);
     let values = |t: &Value| pairs(t).iter().map(|p| p["su"]["parameter"].clone()).collect::<Vec<_>>();
-    assert_eq!(values(&table(&lead, VELARIMAB_DP).await), values(&after), "export and import round-trip");
+    let again = table(&lead, VELARIMAB_DP).await;
+    assert_eq!(values(&again), values(&after), "export and import round-trip");
+    let ids = |t: &Value| pairs(t).iter().map(|p| p["su"]["id"].clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&again), ids(&after), "a parameter the file still lists keeps its id (and its deep link)");
 }

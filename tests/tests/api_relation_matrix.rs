@@ -25,6 +25,8 @@ const VELARIMAB_DP_DELIVERABLE: &str = "00000009-0000-4000-8000-000000030101";
 /// (Norvia's).
 const VELARIMAB_DP_SU_PARAMETER: &str = "0000000a-0000-4000-8000-000003000000";
 const VELARIMAB_DP_RU_PROPOSAL: &str = "0000000b-0000-4000-8000-000003000000";
+/// Velarimab drug product's first failure mode.
+const VELARIMAB_DP_RISK: &str = "0000000c-0000-4000-8000-000000000300";
 const ROLES: [&str; 5] = ["admin", "lead", "qa", "operator", "viewer"];
 /// Fields of the Velarimab drug product transfer that a refused caller must not see.
 const PROTECTED: [&str; 4] = ["TT-2026-007", "Liquid in vial", "2027-10-29", "Helix Basel Biologics"];
@@ -209,7 +211,10 @@ fn transfer_operations(doc: &Value) -> Vec<Operation> {
         for (method, operation) in methods.as_object().expect("methods") {
             let declared = &operation["x-baton-access"];
             assert!(declared.is_object(), "{method} {path} has no x-baton-access declaration");
-            let in_transfer = matches!(declared["record"].as_str(), Some("transfer" | "stage" | "deliverable"));
+            let in_transfer = matches!(
+                declared["record"].as_str(),
+                Some("transfer" | "stage" | "deliverable" | "parameter" | "risk")
+            );
             // Starting a transfer names no existing one: the access matrix and the workspace tests cover it.
             let creates = method == "post" && !path.contains('{');
             if !(in_transfer || path.contains("{record_type}")) || creates {
@@ -237,6 +242,7 @@ async fn call(client: &ApiClient, op: &Operation) -> Reply {
         ("deliverable", _) => VELARIMAB_DP_DELIVERABLE,
         ("parameter", "cmo") => VELARIMAB_DP_RU_PROPOSAL,
         ("parameter", _) => VELARIMAB_DP_SU_PARAMETER,
+        ("risk", _) => VELARIMAB_DP_RISK,
         _ => VELARIMAB_DP,
     };
     let path = op.path.replace("{record_type}", "transfer").replace("{id}", id);

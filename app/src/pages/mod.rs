@@ -11,6 +11,8 @@ pub mod not_found;
 pub mod parameter_forms;
 pub mod parameters;
 pub mod partner;
+pub mod risk_form;
+pub mod risks;
 pub mod stage;
 pub mod stage_forms;
 pub mod stage_template;

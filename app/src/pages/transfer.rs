@@ -11,7 +11,7 @@ use crate::components::shell::Shell;
 use crate::components::stage::{StageChip, StageTimeline, today};
 use crate::format;
 use baton_domain::deliverable::Deliverable;
-use baton_domain::endpoints::{GetStagePlan, GetTransfer};
+use baton_domain::endpoints::{GetRiskRegister, GetStagePlan, GetTransfer};
 use baton_domain::org::SiteRef;
 use baton_domain::record::RecordType;
 use baton_domain::stage::StageView;
@@ -72,6 +72,7 @@ fn TransferView(transfer: TransferDetail) -> impl IntoView {
     });
     let id = transfer.id;
     let plan = LocalResource::new(move || async move { api::call::<GetStagePlan>([&id.to_string()], &()).await });
+    let risks = LocalResource::new(move || async move { api::call::<GetRiskRegister>([&id.to_string()], &()).await });
     let team = transfer.team.clone();
     view! {
         <article class="record" data-testid="transfer">
@@ -84,6 +85,7 @@ fn TransferView(transfer: TransferDetail) -> impl IntoView {
                 <div class="record-actions">
                     <StageChip stage=transfer.stage.clone()/>
                     <a class="button" href=format!("/transfers/{id}/parameters")>"Process parameters"</a>
+                    <a class="button" href=format!("/transfers/{id}/risks")>"Risks"</a>
                     <CopyLink/>
                 </div>
             </header>
@@ -102,6 +104,9 @@ fn TransferView(transfer: TransferDetail) -> impl IntoView {
                     Ok(plan) => view! { <PlanPanels stages=plan.stages transfer=transfer.clone()/> }.into_any(),
                     Err(failure) => view! { <p class="field-error">{failure.message()}</p> }.into_any(),
                 })}
+            </Suspense>
+            <Suspense fallback=|| ()>
+                {move || risks.get().and_then(Result::ok).map(|register| view! { <TopRisks risks=register.risks transfer=id/> })}
             </Suspense>
             <section class="panel">
                 <h2>"Team"</h2>
@@ -141,6 +146,39 @@ fn PlanPanels(stages: Vec<StageView>, transfer: TransferDetail) -> impl IntoView
                 view! { <p class="muted">"Every deliverable is done."</p> }.into_any()
             } else {
                 view! { <DeliverableTable deliverables=open today=today show_stage=true/> }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// The three highest risks, each linking to its row in the register.
+#[component]
+fn TopRisks(
+    risks: Vec<baton_domain::risk_register::StoredRisk>,
+    transfer: baton_domain::ids::TransferId,
+) -> impl IntoView {
+    let total = risks.len();
+    view! {
+        <section class="panel" data-testid="top-risks">
+            <div class="panel-head">
+                <h2>"Highest risks"</h2>
+                <a class="button" href=format!("/transfers/{transfer}/risks")>{format!("All {total} risks")}</a>
+            </div>
+            {if risks.is_empty() {
+                view! { <p class="muted">"No failure modes have been rated yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="top-risks">
+                        {risks.into_iter().take(3).map(|r| view! {
+                            <li>
+                                <a href=format!("/transfers/{transfer}/risks/{}", r.id)>{r.failure_mode.failure_mode.clone()}</a>
+                                <span class="muted small">{r.failure_mode.step.clone()}</span>
+                                <span class="numeric-text">"RPN " <strong>{r.rpn}</strong></span>
+                                {crate::pages::risks::level_chip(r.level)}
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
             }}
         </section>
     }

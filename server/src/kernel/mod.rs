@@ -12,7 +12,9 @@ mod signing;
 mod stale;
 mod unit_of_work;
 
-pub use records::{DeliverableRecord, OrgTemplate, ParameterRow, ParameterSet, Partnership, QualityVersion, Stage};
+pub use records::{
+    DeliverableRecord, OrgTemplate, ParameterRow, ParameterSet, Partnership, QualityVersion, Risk, Stage,
+};
 pub use signing::{Signing, approved_only, sign};
 pub use stale::{Shown, ensure_unchanged};
 pub use unit_of_work::UnitOfWork;

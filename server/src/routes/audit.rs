@@ -4,7 +4,7 @@ use crate::auth::CurrentUser;
 use crate::csv_cell;
 use crate::error::AppError;
 use crate::json::{ApiPath, ApiQuery};
-use crate::kernel::{self, DeliverableRecord, ParameterRow, QualityVersion, Record, Stage};
+use crate::kernel::{self, DeliverableRecord, ParameterRow, QualityVersion, Record, Risk, Stage};
 use crate::state::AppState;
 use crate::store;
 use crate::store::agreements::Agreement;
@@ -169,13 +169,14 @@ pub async fn history(
         Ok(RecordType::Parameter) => {
             kernel::read::<ParameterRow>(&state, profile, &id).await?.record().id().to_string()
         }
+        Ok(RecordType::Risk) => kernel::read::<Risk>(&state, profile, &id).await?.record().id().to_string(),
         Ok(RecordType::Deliverable) => {
             kernel::read::<DeliverableRecord>(&state, profile, &id).await?.record().id().to_string()
         }
         _ => {
             return Err(ApiError::invalid(
                 "record_type",
-                "History is kept for agreement, quality_agreement, transfer, stage, deliverable and parameter records.",
+                "History is kept for agreement, quality_agreement, transfer, stage, deliverable, parameter and risk records.",
             )
             .into());
         }

@@ -36,6 +36,15 @@ fn example(endpoint: &str) -> Option<Value> {
         "criticality": "cpp", "quality_attributes": ["Titre"]});
     let ru_proposal = json!({"unit_operation": "Production bioreactor", "parameter": "Example", "setpoint": "310.15",
         "nor": {"low": "309.65", "high": "310.65"}, "unit": "K"});
+    let risk = json!({"failure_mode": {"step": "Production bioreactor", "failure_mode": "Temperature excursion",
+        "effect": "Glycan profile out of specification", "ratings": {"severity": 7, "occurrence": 4, "detection": 3}}});
+    // Changes keep the name of the demo's first parameter, so the record the matrices address stays that one (an
+    // import keeps a parameter's id when the file still lists it).
+    let first_su = json!({"unit_operation": "Seed expansion", "parameter": "Temperature", "setpoint": "37.0",
+        "nor": {"low": "36.5", "high": "37.5"}, "par": {"low": "35.0", "high": "39.0"}, "unit": "°C",
+        "criticality": "cpp", "quality_attributes": ["Glycan profile"]});
+    let first_ru = json!({"unit_operation": "Seed expansion", "parameter": "Temperature", "setpoint": "37.0",
+        "nor": {"low": "36.5", "high": "37.5"}, "unit": "°C"});
     // Owned by the sponsor of every demo transfer, Helix.
     let deliverable = json!({"title": "Example", "description": "", "owner_org": "00000001-0000-4000-8000-000000000001",
         "owner_person": null, "due_on": "2026-06-01", "status": "in_progress"});
@@ -60,14 +69,16 @@ fn example(endpoint: &str) -> Option<Value> {
         "ReopenGate" => json!({"reason": "Example", "password": "baton-demo-2026", "content_hash": "shown"}),
         "ChangeStageTemplate" => json!({"name": "Example", "row_version": 0,
             "stages": [{"name": "Planning", "deliverables": ["Transfer protocol"]}]}),
+        "AddRisk" => risk,
+        "ChangeRisk" => json!({"risk": risk, "row_version": 1}),
         "AddSuParameter" => su_parameter,
-        "ChangeSuParameter" => json!({"parameter": su_parameter, "row_version": 1}),
+        "ChangeSuParameter" => json!({"parameter": first_su, "row_version": 1}),
         "ImportSuParameters" => {
             json!({"csv": "unit_operation,parameter,setpoint,nor_low,nor_high,par_low,par_high,unit,\
-            criticality,quality_attributes\nProduction bioreactor,Example,37.0,36.5,37.5,35.0,38.0,°C,CPP,Titre\n"})
+            criticality,quality_attributes\nSeed expansion,Temperature,37.0,36.5,37.5,35.0,39.0,°C,CPP,Glycan profile\n"})
         }
         "AddRuProposal" => ru_proposal,
-        "ChangeRuProposal" => json!({"proposal": ru_proposal, "row_version": 1}),
+        "ChangeRuProposal" => json!({"proposal": first_ru, "row_version": 1}),
         "ProposeQualityAgreement" => {
             json!({"rows": [{"activity": "Batch release", "sponsor": "A", "cmo": "R"}], "reason": "Example"})
         }

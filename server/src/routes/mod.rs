@@ -9,6 +9,7 @@ mod endpoints;
 pub mod openapi;
 pub mod parameters;
 pub mod quality;
+pub mod risks;
 pub mod session;
 pub mod stages;
 pub mod templates;
@@ -72,6 +73,8 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(stages::reopen))
         .routes(routes!(deliverables::get, deliverables::update))
         .routes(routes!(templates::get, templates::update))
+        .routes(routes!(risks::register, risks::add))
+        .routes(routes!(risks::get, risks::update))
         .routes(routes!(parameters::table))
         .routes(routes!(parameters::add_su))
         .routes(routes!(parameters::add_ru))

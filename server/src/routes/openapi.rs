@@ -25,6 +25,8 @@ pub enum HistoryRecordType {
     Deliverable,
     /// A process parameter row.
     Parameter,
+    /// A failure mode of a risk register.
+    Risk,
 }
 
 /// The audit trail's filters as the document describes them: `AuditQuery` (in the domain's `audit_trail.rs`) takes

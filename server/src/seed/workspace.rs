@@ -37,7 +37,8 @@ pub fn stage_id(index: u128, number: i64) -> StageId {
     StageId(Uuid::from_u128((0x0000_0008_0000_4000_8000_u128 << 48) | (index << 8) | number))
 }
 
-fn deliverable_id(index: u128, number: i64, position: usize) -> DeliverableId {
+/// The fixed id of demo transfer `index`'s stage `number`'s deliverable at `position` (from 1).
+pub fn deliverable_id(index: u128, number: i64, position: usize) -> DeliverableId {
     let (number, position) = (u128::try_from(number).unwrap_or_default(), position as u128);
     DeliverableId(Uuid::from_u128((0x0000_0009_0000_4000_8000_u128 << 48) | (index << 16) | (number << 8) | position))
 }

@@ -6,6 +6,7 @@ pub mod organisations;
 pub mod parameters;
 pub mod products;
 pub mod quality;
+pub mod risks;
 pub mod sessions;
 pub mod setup;
 pub mod signatures;

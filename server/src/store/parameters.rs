@@ -284,12 +284,58 @@ pub async fn update(conn: &mut AnyConnection, id: ParameterId, v: &Values, now: 
     Ok(())
 }
 
-/// Removes every row of one side of a transfer (before an import writes the file's rows).
-pub async fn clear_side(conn: &mut AnyConnection, transfer: TransferId, side: Side) -> anyhow::Result<u64> {
-    let done = sqlx::query("DELETE FROM process_parameters WHERE transfer_id = $1 AND side = $2")
-        .bind(transfer.to_string())
-        .bind(side.as_str())
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected())
+/// What replacing a side did.
+pub struct Replaced {
+    /// Rows whose parameter was already there, kept under their id (deep links and history stay theirs).
+    pub kept: usize,
+    /// Rows new to the side.
+    pub added: usize,
+    /// Rows the file no longer lists.
+    pub removed: usize,
+}
+
+/// Makes one side of a transfer exactly `rows`, in their order: a parameter already there (same unit operation
+/// and name) keeps its id and gets the file's values; new ones are added; those the file leaves out are removed.
+pub async fn replace_side(
+    conn: &mut AnyConnection,
+    transfer: TransferId,
+    side: Side,
+    rows: Vec<Values>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Replaced> {
+    let existing: Vec<(String, String)> =
+        sqlx::query_as("SELECT pair_key, id FROM process_parameters WHERE transfer_id = $1 AND side = $2")
+            .bind(transfer.to_string())
+            .bind(side.as_str())
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut by_key: std::collections::HashMap<String, String> = existing.into_iter().collect();
+    let (mut kept, mut fresh) = (Vec::new(), Vec::new());
+    for (position, values) in rows.into_iter().enumerate() {
+        match by_key.remove(&values.key()) {
+            Some(id) => kept.push((id, position, values)),
+            None => fresh.push((ParameterId(uuid::Uuid::new_v4()), values)),
+        }
+    }
+    let removed: Vec<String> = by_key.into_values().collect();
+    for chunk in removed.chunks(CHUNK) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("DELETE FROM process_parameters WHERE id IN ({})", placeholders.join(", "));
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(id.clone());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    for (id, position, values) in &kept {
+        let id: ParameterId = parse_column(id, "process_parameters.id")?;
+        update(&mut *conn, id, values, now).await?;
+        sqlx::query("UPDATE process_parameters SET position = $2 WHERE id = $1")
+            .bind(id.to_string())
+            .bind(i64::try_from(*position)? + 1)
+            .execute(&mut *conn)
+            .await?;
+    }
+    insert(conn, transfer, side, &fresh, now).await?;
+    Ok(Replaced { kept: kept.len(), added: fresh.len(), removed: removed.len() })
 }

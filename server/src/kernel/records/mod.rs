@@ -2,9 +2,11 @@
 //! `impl Record` here or in a submodule named after its area (and its `RecordType` variant).
 
 mod parameters;
+mod risks;
 mod workspace;
 
 pub use parameters::{ParameterRow, ParameterSet};
+pub use risks::Risk;
 pub use workspace::{DeliverableRecord, OrgTemplate, Stage};
 
 use crate::kernel::Record;

@@ -1,5 +1,6 @@
 //! Importing a CSV file of sending-unit parameters: all of it or nothing. Every problem in the file is reported by
 //! line and column; a clean file replaces the side in one transaction with one audit entry (file hash, row count).
+//! A parameter already on the side keeps its id, so its deep link, history and RU pairing survive a re-import.
 
 use super::{file_hash, import_values, outcome, refusal, transfer_of};
 use crate::auth::CurrentUser;
@@ -14,7 +15,6 @@ use axum::extract::State;
 use baton_domain::access::Action;
 use baton_domain::audit::AuditAction;
 use baton_domain::error::ErrorBody;
-use baton_domain::ids::ParameterId;
 use baton_domain::parameter_csv;
 use baton_domain::parameter_table::{ImportOutcome, ParameterImport, ParameterSetId, Side};
 use serde_json::json;
@@ -39,12 +39,14 @@ pub async fn import(
     let hash = file_hash(&file.csv);
     let previous = set.record().su.len();
     let now = work.now();
-    store::parameters::clear_side(work.conn(), transfer, Side::Su).await?;
-    let values: Vec<(ParameterId, Values)> =
-        rows.iter().map(|p| (ParameterId(uuid::Uuid::new_v4()), Values::from(p))).collect();
-    store::parameters::insert(work.conn(), transfer, Side::Su, &values, now).await?;
+    let values: Vec<Values> = rows.iter().map(Values::from).collect();
+    let replaced = store::parameters::replace_side(work.conn(), transfer, Side::Su, values, now).await?;
     let old = json!({"rows": previous});
-    work.audit(set.entry(AuditAction::Update, Some(old), Some(import_values(rows.len(), &hash)), None)).await?;
+    let mut new = import_values(rows.len(), &hash);
+    new["kept"] = json!(replaced.kept);
+    new["added"] = json!(replaced.added);
+    new["removed"] = json!(replaced.removed);
+    work.audit(set.entry(AuditAction::Update, Some(old), Some(new), None)).await?;
     work.commit().await?;
     Ok(Json(outcome(rows.len(), hash)))
 }
