@@ -7,6 +7,7 @@ use crate::pages::agreements::AgreementsPage;
 use crate::pages::audit::AuditPage;
 use crate::pages::deliverable::DeliverablePage;
 use crate::pages::login::LoginPage;
+use crate::pages::methods::MethodsPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::parameters::ParametersPage;
 use crate::pages::partner::PartnerPage;
@@ -33,6 +34,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/transfers/new") view=NewTransferPage/>
                 <Route path=path!("/transfers/:id") view=TransferPage/>
                 <Route path=path!("/transfers/:id/stages/:number") view=StagePage/>
+                <Route path=path!("/transfers/:id/methods") view=MethodsPage/>
+                <Route path=path!("/transfers/:id/methods/:method") view=MethodsPage/>
                 <Route path=path!("/transfers/:id/risks") view=RisksPage/>
                 <Route path=path!("/transfers/:id/risks/:risk") view=RisksPage/>
                 <Route path=path!("/transfers/:id/parameters") view=ParametersPage/>

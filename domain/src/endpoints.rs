@@ -9,6 +9,8 @@ use crate::agreement::{
 use crate::audit::AuditEntry;
 use crate::audit_trail::{AuditActor, AuditPage, AuditQuery};
 use crate::deliverable::{Deliverable, DeliverableChange, DeliverableInput};
+use crate::method_record::{MethodList, MethodView, SiteResults};
+use crate::method_transfer::AnalyticalMethod;
 use crate::parameter::{RuProposal, SuParameter};
 use crate::parameter_table::{ImportOutcome, ParameterImport, ParameterTable, RuChange, StoredRu, StoredSu, SuChange};
 use crate::quality::{QualityAgreement, QualityAgreementDraft};
@@ -72,6 +74,9 @@ pub struct Access {
     /// Which party of the transfer owns the data it touches: the sponsor (its overview, the sending unit's data)
     /// or the CMO (the receiving unit's data).
     pub owner: Party,
+    /// For the CMO's data: the sponsor's data of this class that the operation reads as well (entering results
+    /// against the sponsor's method reads the method), so the rule must let the caller read that too.
+    pub also_reads: Option<DataClass>,
 }
 
 /// A party to a transfer.
@@ -87,22 +92,55 @@ pub enum Party {
 impl Access {
     /// `action` on the record of kind `record` that the path names (or that is created).
     pub const fn on(record: RecordType, action: Action) -> Access {
-        Access { record: Some(record), action: Some(action), data_class: None, list: false, owner: Party::Sponsor }
+        Access {
+            record: Some(record),
+            action: Some(action),
+            data_class: None,
+            list: false,
+            owner: Party::Sponsor,
+            also_reads: None,
+        }
     }
 
     /// `action` on data of class `class`, owned by `owner`, in the record of kind `record` the path names.
     pub const fn data(record: RecordType, action: Action, class: DataClass, owner: Party) -> Access {
-        Access { record: Some(record), action: Some(action), data_class: Some(class), list: false, owner }
+        Access {
+            record: Some(record),
+            action: Some(action),
+            data_class: Some(class),
+            list: false,
+            owner,
+            also_reads: None,
+        }
+    }
+
+    /// The same operation, reading the sponsor's data of `class` as well.
+    pub const fn also_reading(self, class: DataClass) -> Access {
+        Access { also_reads: Some(class), ..self }
     }
 
     /// A list of records of kind `record`, each as the rule lets the caller read it.
     pub const fn listing(record: RecordType) -> Access {
-        Access { record: Some(record), action: Some(Action::Read), data_class: None, list: true, owner: Party::Sponsor }
+        Access {
+            record: Some(record),
+            action: Some(Action::Read),
+            data_class: None,
+            list: true,
+            owner: Party::Sponsor,
+            also_reads: None,
+        }
     }
 
     /// `action` on a list's records (e.g. exporting them).
     pub const fn listing_for(record: RecordType, action: Action) -> Access {
-        Access { record: Some(record), action: Some(action), data_class: None, list: true, owner: Party::Sponsor }
+        Access {
+            record: Some(record),
+            action: Some(action),
+            data_class: None,
+            list: true,
+            owner: Party::Sponsor,
+            also_reads: None,
+        }
     }
 
     /// The caller's own session: no record of anyone else's.
@@ -112,11 +150,19 @@ impl Access {
         data_class: None,
         list: false,
         owner: Party::Sponsor,
+        also_reads: None,
     };
 
     /// `action` on the record the path's record type and id name.
     pub const fn by_path(action: Action) -> Access {
-        Access { record: None, action: Some(action), data_class: None, list: false, owner: Party::Sponsor }
+        Access {
+            record: None,
+            action: Some(action),
+            data_class: None,
+            list: false,
+            owner: Party::Sponsor,
+            also_reads: None,
+        }
     }
 }
 
@@ -253,6 +299,16 @@ endpoints! {
     GetRisk: Get "/risks/{id}", () => StoredRisk, Access::on(RecordType::Risk, Action::Read);
     /// Changes a failure mode.
     ChangeRisk: Put "/risks/{id}", RiskChange => StoredRisk, Access::on(RecordType::Risk, Action::Contribute);
+    /// A transfer's analytical methods with their results and evaluations.
+    ListMethods: Get "/transfers/{id}/methods", () => MethodList, Access::on(RecordType::Transfer, Action::Read);
+    /// Adds an analytical method with its acceptance criteria.
+    AddMethod: Post "/transfers/{id}/methods", AnalyticalMethod => MethodView, Access::data(RecordType::Transfer, Action::Contribute, DataClass::AnalyticalMethods, Party::Sponsor);
+    /// One analytical method.
+    GetMethod: Get "/methods/{id}", () => MethodView, Access::data(RecordType::Method, Action::Read, DataClass::AnalyticalMethods, Party::Sponsor);
+    /// The sending unit's results for a method.
+    SaveSuResults: Put "/methods/{id}/su-results", SiteResults => MethodView, Access::data(RecordType::Method, Action::Contribute, DataClass::AnalyticalMethods, Party::Sponsor);
+    /// The receiving unit's results for a method.
+    SaveRuResults: Put "/methods/{id}/ru-results", SiteResults => MethodView, Access::data(RecordType::Method, Action::Contribute, DataClass::AnalyticalMethods, Party::Cmo).also_reading(DataClass::AnalyticalMethods);
     /// The organisation's stage template.
     GetStageTemplate: Get "/stage-template", () => StageTemplate, Access::on(RecordType::StageTemplates, Action::Read);
     /// Replaces the organisation's stage template.

@@ -76,6 +76,10 @@ id_type!(
     /// Identifies a failure mode in a transfer's risk register.
     RiskId
 );
+id_type!(
+    /// Identifies an analytical method under transfer.
+    MethodId
+);
 
 #[cfg(test)]
 mod tests {

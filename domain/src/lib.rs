@@ -15,6 +15,7 @@ pub mod error;
 pub mod ids;
 pub mod known_units;
 pub mod method_evaluation;
+pub mod method_record;
 pub mod method_transfer;
 pub mod org;
 pub mod parameter;

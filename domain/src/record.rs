@@ -19,6 +19,10 @@ stored_enum!(
         Parameter = "parameter", "process parameter";
         /// A failure mode in a transfer's risk register.
         Risk = "risk", "risk";
+        /// An analytical method under transfer, with its acceptance criteria.
+        Method = "method", "analytical method";
+        /// One site's results of an analytical method.
+        MethodResults = "method_results", "method results";
         /// An organisation's stage templates.
         StageTemplates = "stage_templates", "stage templates";
         /// A listing of transfers (partner reads of several at once).

@@ -12,6 +12,7 @@ use crate::store::transfers::NewTransfer;
 use crate::store::users::NewUser;
 use workspace::DemoTransfer;
 
+mod methods;
 mod parameters;
 mod risks;
 mod workspace;
@@ -265,6 +266,9 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
     risks::seed_risks(db, VELARIMAB_DS, 1, false).await?;
     risks::seed_risks(db, CORVASTATIN, 2, true).await?;
     risks::seed_risks(db, VELARIMAB_DP, 3, false).await?;
+    methods::seed_method(db, VELARIMAB_DS, 1, 1).await?;
+    methods::seed_method(db, CORVASTATIN, 2, 2).await?;
+    methods::seed_method(db, VELARIMAB_DP, 3, 1).await?;
     Ok(())
 }
 

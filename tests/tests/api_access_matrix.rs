@@ -24,6 +24,7 @@ fn foreign_id(record: &str, quality_version: &str) -> String {
         "deliverable" => "00000009-0000-4000-8000-000000010101".into(),
         "parameter" => "0000000a-0000-4000-8000-000001000000".into(),
         "risk" => "0000000c-0000-4000-8000-000000000100".into(),
+        "method" => "0000000d-0000-4000-8000-000000000100".into(),
         other => panic!("no foreign record of type {other} to try: add one"),
     }
 }

@@ -27,6 +27,8 @@ const VELARIMAB_DP_SU_PARAMETER: &str = "0000000a-0000-4000-8000-000003000000";
 const VELARIMAB_DP_RU_PROPOSAL: &str = "0000000b-0000-4000-8000-000003000000";
 /// Velarimab drug product's first failure mode.
 const VELARIMAB_DP_RISK: &str = "0000000c-0000-4000-8000-000000000300";
+/// Velarimab drug product's analytical method.
+const VELARIMAB_DP_METHOD: &str = "0000000d-0000-4000-8000-000000000300";
 const ROLES: [&str; 5] = ["admin", "lead", "qa", "operator", "viewer"];
 /// Fields of the Velarimab drug product transfer that a refused caller must not see.
 const PROTECTED: [&str; 4] = ["TT-2026-007", "Liquid in vial", "2027-10-29", "Helix Basel Biologics"];
@@ -85,6 +87,8 @@ struct Operation {
     record: String,
     /// Whose data it touches: "sponsor" or "cmo".
     owner: String,
+    /// For the CMO's data, the sponsor's class it reads as well.
+    also_reads: Option<String>,
     action: Value,
     data_class: Option<String>,
     list: bool,
@@ -143,7 +147,14 @@ fn grants(relation: Relation, role: &str, op: &Operation) -> bool {
     if op.owner == "cmo" {
         // The receiving unit's data: Norvia's own; Helix reaches it only through an agreement Norvia granted.
         // (Helix's own users hold none; under GrantedByTheCmoToTheSponsor they hold one; everyone else is Norvia.)
-        return relation != Relation::OwnOrganisation;
+        // Reading the sponsor's data as well needs, for Norvia, an agreement letting it view that class.
+        let reads_sponsor = match relation {
+            Relation::OwnOrganisation | Relation::GrantedByTheCmoToTheSponsor => true,
+            Relation::Active | Relation::ActiveLowerPermission => true,
+            Relation::ActiveOtherDataClass => op.also_reads.as_deref() == Some("commercial"),
+            _ => false,
+        };
+        return relation != Relation::OwnOrganisation && (op.also_reads.is_none() || reads_sponsor);
     }
     match relation {
         Relation::OwnOrganisation | Relation::GrantedByTheCmoToTheSponsor => true,
@@ -213,7 +224,7 @@ fn transfer_operations(doc: &Value) -> Vec<Operation> {
             assert!(declared.is_object(), "{method} {path} has no x-baton-access declaration");
             let in_transfer = matches!(
                 declared["record"].as_str(),
-                Some("transfer" | "stage" | "deliverable" | "parameter" | "risk")
+                Some("transfer" | "stage" | "deliverable" | "parameter" | "risk" | "method")
             );
             // Starting a transfer names no existing one: the access matrix and the workspace tests cover it.
             let creates = method == "post" && !path.contains('{');
@@ -226,6 +237,7 @@ fn transfer_operations(doc: &Value) -> Vec<Operation> {
                 path: path.clone(),
                 record: declared["record"].as_str().unwrap_or("transfer").to_owned(),
                 owner: declared["owner"].as_str().unwrap_or("sponsor").to_owned(),
+                also_reads: declared["also_reads"].as_str().map(str::to_owned),
                 action: declared["action"].clone(),
                 data_class: declared["data_class"].as_str().map(str::to_owned),
                 list: declared["list"] == true,
@@ -243,6 +255,7 @@ async fn call(client: &ApiClient, op: &Operation) -> Reply {
         ("parameter", "cmo") => VELARIMAB_DP_RU_PROPOSAL,
         ("parameter", _) => VELARIMAB_DP_SU_PARAMETER,
         ("risk", _) => VELARIMAB_DP_RISK,
+        ("method", _) => VELARIMAB_DP_METHOD,
         _ => VELARIMAB_DP,
     };
     let path = op.path.replace("{record_type}", "transfer").replace("{id}", id);

@@ -6,6 +6,8 @@ pub mod agreements;
 pub mod audit;
 pub mod deliverable;
 pub mod login;
+pub mod method_forms;
+pub mod methods;
 pub mod no_access;
 pub mod not_found;
 pub mod parameter_forms;

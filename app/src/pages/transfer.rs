@@ -86,6 +86,7 @@ fn TransferView(transfer: TransferDetail) -> impl IntoView {
                     <StageChip stage=transfer.stage.clone()/>
                     <a class="button" href=format!("/transfers/{id}/parameters")>"Process parameters"</a>
                     <a class="button" href=format!("/transfers/{id}/risks")>"Risks"</a>
+                    <a class="button" href=format!("/transfers/{id}/methods")>"Methods"</a>
                     <CopyLink/>
                 </div>
             </header>

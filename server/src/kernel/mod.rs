@@ -13,7 +13,8 @@ mod stale;
 mod unit_of_work;
 
 pub use records::{
-    DeliverableRecord, OrgTemplate, ParameterRow, ParameterSet, Partnership, QualityVersion, Risk, Stage,
+    DeliverableRecord, Method, MethodResults, OrgTemplate, ParameterRow, ParameterSet, Partnership, QualityVersion,
+    Risk, Stage,
 };
 pub use signing::{Signing, approved_only, sign};
 pub use stale::{Shown, ensure_unchanged};
@@ -245,4 +246,30 @@ pub async fn download<R: Record>(
     };
     state.audit.append(authorized.entry(AuditAction::Download, None, None, None), now).await?;
     Ok(authorized)
+}
+
+/// Decides `action` on data of `class` owned by `owner` inside `transfer` that is not a stored record yet (a method
+/// about to be added): with the agreements that might let `user` reach it, reading first, as [`authorize`] does.
+pub async fn decide_data(
+    conn: &mut AnyConnection,
+    user: &UserProfile,
+    transfer: &baton_domain::transfer::TransferDetail,
+    owner: OrgId,
+    class: baton_domain::agreement::DataClass,
+    action: Action,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let subject = Subject { org: user.organisation.id, role: user.role };
+    let resource = Resource::Transfer(access::TransferData {
+        id: transfer.id,
+        owner,
+        sponsor: transfer.sponsor.id,
+        cmo: transfer.cmo.id,
+        product: transfer.product_id,
+        product_name: &transfer.product,
+        data_class: Some(class),
+    });
+    let agreements = agreements_for(conn, &subject, &resource, now).await?;
+    deny(access::decide(&subject, Action::Read, &resource, &agreements, now))?;
+    deny(access::decide(&subject, action, &resource, &agreements, now))
 }

@@ -4,7 +4,7 @@ use crate::auth::CurrentUser;
 use crate::csv_cell;
 use crate::error::AppError;
 use crate::json::{ApiPath, ApiQuery};
-use crate::kernel::{self, DeliverableRecord, ParameterRow, QualityVersion, Record, Risk, Stage};
+use crate::kernel::{self, DeliverableRecord, Method, ParameterRow, QualityVersion, Record, Risk, Stage};
 use crate::state::AppState;
 use crate::store;
 use crate::store::agreements::Agreement;
@@ -169,6 +169,7 @@ pub async fn history(
         Ok(RecordType::Parameter) => {
             kernel::read::<ParameterRow>(&state, profile, &id).await?.record().id().to_string()
         }
+        Ok(RecordType::Method) => kernel::read::<Method>(&state, profile, &id).await?.record().id().to_string(),
         Ok(RecordType::Risk) => kernel::read::<Risk>(&state, profile, &id).await?.record().id().to_string(),
         Ok(RecordType::Deliverable) => {
             kernel::read::<DeliverableRecord>(&state, profile, &id).await?.record().id().to_string()
@@ -176,7 +177,7 @@ pub async fn history(
         _ => {
             return Err(ApiError::invalid(
                 "record_type",
-                "History is kept for agreement, quality_agreement, transfer, stage, deliverable, parameter and risk records.",
+                "History is kept for agreement, quality_agreement, transfer, stage, deliverable, parameter, risk and method records.",
             )
             .into());
         }

@@ -69,6 +69,12 @@ fn example(endpoint: &str) -> Option<Value> {
         "ReopenGate" => json!({"reason": "Example", "password": "baton-demo-2026", "content_hash": "shown"}),
         "ChangeStageTemplate" => json!({"name": "Example", "row_version": 0,
             "stages": [{"name": "Planning", "deliverables": ["Transfer protocol"]}]}),
+        "AddMethod" => json!({"name": "Example HPLC", "attributes": [{"attribute": "Assay", "unit": "%",
+            "criteria": [{"kind": "absolute_mean_difference", "max": "2.0"}]}]}),
+        "SaveSuResults" | "SaveRuResults" => {
+            // The attribute of the demo drug product method, the one the matrices address.
+            json!({"results": [{"attribute": "Relative potency", "values": ["99", "101", "100"]}], "row_version": 0})
+        }
         "AddRisk" => risk,
         "ChangeRisk" => json!({"risk": risk, "row_version": 1}),
         "AddSuParameter" => su_parameter,

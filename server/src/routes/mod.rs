@@ -6,6 +6,7 @@ pub mod declarations;
 pub mod deliverables;
 #[cfg(test)]
 mod endpoints;
+pub mod methods;
 pub mod openapi;
 pub mod parameters;
 pub mod quality;
@@ -73,6 +74,10 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(stages::reopen))
         .routes(routes!(deliverables::get, deliverables::update))
         .routes(routes!(templates::get, templates::update))
+        .routes(routes!(methods::list, methods::add))
+        .routes(routes!(methods::get))
+        .routes(routes!(methods::su_results))
+        .routes(routes!(methods::ru_results))
         .routes(routes!(risks::register, risks::add))
         .routes(routes!(risks::get, risks::update))
         .routes(routes!(parameters::table))

@@ -27,6 +27,8 @@ pub enum HistoryRecordType {
     Parameter,
     /// A failure mode of a risk register.
     Risk,
+    /// An analytical method under transfer.
+    Method,
 }
 
 /// The audit trail's filters as the document describes them: `AuditQuery` (in the domain's `audit_trail.rs`) takes

@@ -1,10 +1,12 @@
 //! The record types under the kernel: what each loads and which access facts it states. A new record type is one
 //! `impl Record` here or in a submodule named after its area (and its `RecordType` variant).
 
+mod methods;
 mod parameters;
 mod risks;
 mod workspace;
 
+pub use methods::{Method, MethodResults};
 pub use parameters::{ParameterRow, ParameterSet};
 pub use risks::Risk;
 pub use workspace::{DeliverableRecord, OrgTemplate, Stage};
