@@ -135,6 +135,13 @@ impl TestServer {
         count
     }
 
+    /// The server process's peak resident memory so far (VmHWM), in kB, where /proc tells it.
+    pub fn peak_rss_kb(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()?)).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+
     /// A URL on this server.
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)
