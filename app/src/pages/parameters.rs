@@ -31,9 +31,11 @@ pub fn ParametersPage() -> impl IntoView {
     let loaded = LocalResource::new(move || {
         let id = id();
         async move {
-            let transfer = api::call::<GetTransfer>([&id], &()).await?;
-            let table = api::call::<GetParameterTable>([&id], &()).await?;
-            Ok::<_, Failure>((transfer, table))
+            // Both at once: the table is the long one, and the header need not wait for it, nor it for the header.
+            let (transfer, table) =
+                futures::future::join(api::call::<GetTransfer>([&id], &()), api::call::<GetParameterTable>([&id], &()))
+                    .await;
+            Ok::<_, Failure>((transfer?, table?))
         }
     });
     let reload = Callback::new(move |()| loaded.refetch());

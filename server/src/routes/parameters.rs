@@ -56,8 +56,10 @@ pub async fn table(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ParameterTable>, AppError> {
     let transfer = kernel::read::<TransferDetail>(&state, &user.profile, &id).await?.into_record();
-    let su = read_side(&state, &user, transfer.id, Side::Su).await?;
-    let ru = read_side(&state, &user, transfer.id, Side::Ru).await?;
+    // The two sides load on two connections at once: each is a few tens of thousands of cells to decode.
+    let (su, ru) =
+        tokio::join!(read_side(&state, &user, transfer.id, Side::Su), read_side(&state, &user, transfer.id, Side::Ru));
+    let (su, ru) = (su?, ru?);
     let access = |side: &Result<Authorized<ParameterSet>, String>, owner| SideAccess {
         owner,
         hidden: side.as_ref().err().cloned(),
