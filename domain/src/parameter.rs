@@ -44,23 +44,23 @@ pub struct SuParameter {
     /// The parameter, e.g. "Temperature".
     pub parameter: String,
     /// The target value, if there is one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setpoint: Option<Decimal>,
     /// Normal operating range: where the process is run.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Range::is_empty")]
     pub nor: Range,
     /// Proven acceptable range: where it has been shown to give acceptable quality.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Range::is_empty")]
     pub par: Range,
     /// The unit of setpoint and ranges.
     pub unit: Unit,
     /// CPP or not.
     pub criticality: Criticality,
     /// The quality attributes it affects, e.g. "Glycan profile".
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub quality_attributes: Vec<String>,
     /// The equipment it was established on.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<EquipmentScale>,
 }
 
@@ -73,18 +73,18 @@ pub struct RuProposal {
     /// The parameter, named as by the SU to pair the two.
     pub parameter: String,
     /// The proposed target value.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setpoint: Option<Decimal>,
     /// The proposed normal operating range.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Range::is_empty")]
     pub nor: Range,
     /// A proven acceptable range of the RU's own, if it has studied one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Range::is_empty")]
     pub par: Range,
     /// The unit of setpoint and ranges; may differ from the SU's.
     pub unit: Unit,
     /// The RU equipment.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<EquipmentScale>,
 }
 

@@ -62,7 +62,7 @@ pub struct Comparison {
     /// The gaps, in the order: presence, unit, setpoint, NOR, scale unit.
     pub gaps: Vec<Gap>,
     /// The equipment scale ratio, when both sides give a scale in comparable units.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_ratio: Option<ScaleRatio>,
 }
 

@@ -74,10 +74,13 @@ pub struct StoredRu {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ParameterPair {
     /// The SU side, if the SU defines it (and the caller may see it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub su: Option<StoredSu>,
     /// The RU side, if the RU proposes it (and the caller may see it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ru: Option<StoredRu>,
     /// The gaps and scale ratio; `None` unless the caller may see both sides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison: Option<Comparison>,
 }
 

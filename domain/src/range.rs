@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Range {
     /// Lowest acceptable value, inclusive; `None` for no lower limit.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub low: Option<Decimal>,
     /// Highest acceptable value, inclusive; `None` for no upper limit.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub high: Option<Decimal>,
 }
 
