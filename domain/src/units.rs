@@ -43,10 +43,26 @@ stored_enum!(
     }
 );
 
-/// A unit as written, e.g. "mL" or "°C"; serialised as that text.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// A unit as written, e.g. "mL" or "°C"; serialised as that text. The unit its spelling means is worked out once,
+/// when it is read, not on every comparison (a table of 10,000 parameters compares units tens of thousands of times).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct Unit(String);
+pub struct Unit {
+    text: String,
+    known: Option<KnownUnit>,
+}
+
+impl PartialOrd for Unit {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Unit {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.text.cmp(&other.text)
+    }
+}
 
 /// The OpenAPI schema: non-empty text without control characters (custom format `unit`).
 #[cfg(feature = "openapi")]
@@ -94,23 +110,23 @@ impl Unit {
         } else if text.chars().any(char::is_control) {
             Err(UnitError::ControlCharacter)
         } else {
-            Ok(Unit(text.to_owned()))
+            Ok(Unit { text: text.to_owned(), known: KnownUnit::recognise(text) })
         }
     }
 
     /// The unit of this crate's symbol, e.g. "°C".
     pub fn of(unit: KnownUnit) -> Unit {
-        Unit(unit.symbol().to_owned())
+        Unit { text: unit.symbol().to_owned(), known: Some(unit) }
     }
 
     /// The unit as written.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
     }
 
     /// The unit the spelling means, or `None` for a unit this crate does not know.
     pub fn known(&self) -> Option<KnownUnit> {
-        KnownUnit::recognise(&self.0)
+        self.known
     }
 
     /// What it measures, when known.
@@ -126,7 +142,7 @@ pub(crate) fn quantity(value: impl Display, unit: &Unit) -> String {
 
 impl fmt::Display for Unit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.text)
     }
 }
 
@@ -139,7 +155,7 @@ impl TryFrom<String> for Unit {
 
 impl From<Unit> for String {
     fn from(unit: Unit) -> Self {
-        unit.0
+        unit.text
     }
 }
 

@@ -35,11 +35,12 @@ pub fn window(scroll_top: f64, height: f64, rows: usize) -> (usize, usize) {
     (first.saturating_sub(OVERSCAN).min(rows), (first + visible + OVERSCAN).min(rows))
 }
 
-/// The table. `rows` are the pairs in display order; `highlight` is the row a deep link named; `on_propose` opens
-/// the RU proposal form for a row (offered only when `may_propose`).
+/// The table. `rows` are all the pairs and `order` the indices of those shown, in display order; `highlight` is
+/// the row a deep link named; `on_propose` opens the RU proposal form for a row (offered only when `may_propose`).
 #[component]
 pub fn ParameterGrid(
-    rows: Signal<Vec<ParameterPair>>,
+    rows: StoredValue<Vec<ParameterPair>>,
+    order: Signal<Vec<usize>>,
     transfer: String,
     highlight: Signal<Option<ParameterId>>,
     may_propose: bool,
@@ -61,14 +62,15 @@ pub fn ParameterGrid(
         }
     };
     let slice = move || {
-        let all = rows.get();
-        let (first, end) = window(scroll_top.get(), height.get(), all.len());
+        let order = order.get();
+        let (first, end) = window(scroll_top.get(), height.get(), order.len());
         let top = first as f64 * ROW_HEIGHT;
-        let bottom = (all.len() - end) as f64 * ROW_HEIGHT;
+        let bottom = (order.len() - end) as f64 * ROW_HEIGHT;
         let marked = highlight.get();
         let transfer = transfer.clone();
-        let drawn =
-            all[first..end].iter().map(|pair| row(pair, &transfer, marked, may_propose, on_propose)).collect_view();
+        let drawn = rows.with_value(|pairs| {
+            order[first..end].iter().map(|&i| row(&pairs[i], &transfer, marked, may_propose, on_propose)).collect_view()
+        });
         view! {
             <tr class="spacer" aria-hidden="true"><td colspan="12" style:height=format!("{top}px")></td></tr>
             {drawn}

@@ -71,37 +71,8 @@ fn ParametersView(
     row: Signal<Option<ParameterId>>,
     on_change: Callback<()>,
 ) -> impl IntoView {
-    let all = StoredValue::new(table.pairs.clone());
-    let search = RwSignal::new(String::new());
-    let operation = RwSignal::new(String::new());
-    let gaps_only = RwSignal::new(false);
-    let cpps_only = RwSignal::new(false);
-    let sort = RwSignal::new(SortBy::Order);
-    let shown = Memo::new(move |_| {
-        let needle = search.get().trim().to_lowercase();
-        let (op, gaps, cpps, by) = (operation.get(), gaps_only.get(), cpps_only.get(), sort.get());
-        let mut rows: Vec<ParameterPair> = all.with_value(|pairs| {
-            pairs
-                .iter()
-                .filter(|p| {
-                    (needle.is_empty()
-                        || p.name().to_lowercase().contains(&needle)
-                        || p.unit_operation().to_lowercase().contains(&needle))
-                        && (op.is_empty() || p.unit_operation() == op)
-                        && (!gaps || p.has_gap())
-                        && (!cpps || p.is_cpp())
-                })
-                .cloned()
-                .collect()
-        });
-        match by {
-            SortBy::Order => {}
-            SortBy::Operation => rows.sort_by(|a, b| a.unit_operation().cmp(b.unit_operation())),
-            SortBy::Name => rows.sort_by_key(|p| p.name().to_lowercase()),
-            SortBy::Gaps => rows.sort_by_key(|p| std::cmp::Reverse(p.comparison.as_ref().map_or(0, |c| c.gaps.len()))),
-        }
-        rows
-    });
+    let total = table.pairs.len();
+    let gap_rows = count_gaps(&table.pairs);
     let operations: Vec<String> = {
         let mut ops: Vec<String> = Vec::new();
         for p in &table.pairs {
@@ -111,11 +82,46 @@ fn ParametersView(
         }
         ops
     };
+    let (su_side, ru_side) = (table.su, table.ru);
+    // The rows live once; filters and sort produce the order of their indices, never copies of ten thousand rows.
+    let all = StoredValue::new(table.pairs);
+    let search = RwSignal::new(String::new());
+    let operation = RwSignal::new(String::new());
+    let gaps_only = RwSignal::new(false);
+    let cpps_only = RwSignal::new(false);
+    let sort = RwSignal::new(SortBy::Order);
+    let shown = Memo::new(move |_| {
+        let needle = search.get().trim().to_lowercase();
+        let (op, gaps, cpps, by) = (operation.get(), gaps_only.get(), cpps_only.get(), sort.get());
+        all.with_value(|pairs| {
+            let keep = |p: &ParameterPair| {
+                (needle.is_empty()
+                    || p.name().to_lowercase().contains(&needle)
+                    || p.unit_operation().to_lowercase().contains(&needle))
+                    && (op.is_empty() || p.unit_operation() == op)
+                    && (!gaps || p.has_gap())
+                    && (!cpps || p.is_cpp())
+            };
+            let mut order: Vec<usize> = (0..pairs.len()).filter(|&i| keep(&pairs[i])).collect();
+            match by {
+                SortBy::Order => {}
+                SortBy::Operation => order.sort_by(|&a, &b| pairs[a].unit_operation().cmp(pairs[b].unit_operation())),
+                SortBy::Name => order.sort_by_key(|&i| pairs[i].name().to_lowercase()),
+                SortBy::Gaps => {
+                    order.sort_by_key(|&i| std::cmp::Reverse(pairs[i].comparison.as_ref().map_or(0, |c| c.gaps.len())))
+                }
+            }
+            order
+        })
+    });
     let frame = NodeRef::<html::Div>::new();
     // A deep link scrolls its row into view once the table is drawn (and again if the filters hide it, it is not).
     Effect::new(move |_| {
         let (Some(target), Some(el)) = (row.get(), frame.get()) else { return };
-        if let Some(index) = shown.with_untracked(|rows| rows.iter().position(|p| p.link_id() == Some(target))) {
+        let index = all.with_value(|pairs| {
+            shown.with_untracked(|order| order.iter().position(|&i| pairs[i].link_id() == Some(target)))
+        });
+        if let Some(index) = index {
             let offset = (index as f64 * ROW_HEIGHT - f64::from(el.client_height()) / 3.0).max(0.0);
             el.set_scroll_top(offset as i32);
         }
@@ -126,13 +132,11 @@ fn ParametersView(
         }
     });
     let proposing = RwSignal::new(None::<ParameterPair>);
-    let may_propose = table.ru.actions.contains(&Action::Contribute);
-    let may_import = table.su.actions.contains(&Action::Contribute);
-    let may_export = table.su.actions.contains(&Action::Download);
+    let may_propose = ru_side.actions.contains(&Action::Contribute);
+    let may_import = su_side.actions.contains(&Action::Contribute);
+    let may_export = su_side.actions.contains(&Action::Download);
     let export = api::href::<ExportSuParameters>([&transfer.id.to_string()], &()).ok();
-    let total = table.pairs.len();
-    let gap_rows = count_gaps(&table.pairs);
-    let hidden: Vec<(String, String)> = [(&table.su, "sending unit"), (&table.ru, "receiving unit")]
+    let hidden: Vec<(String, String)> = [(&su_side, "sending unit"), (&ru_side, "receiving unit")]
         .into_iter()
         .filter_map(|(side, name)| {
             side.hidden.clone().map(|why| (format!("The {name}'s values ({}) are not shown.", side.owner.name), why))
@@ -178,7 +182,7 @@ fn ParametersView(
                 <label class="choice"><input id="p-cpps" type="checkbox" on:change=move |ev| cpps_only.set(event_target_checked(&ev))/>"CPPs only"</label>
             </div>
             <p class="muted small" data-testid="shown-count">{move || format!("Showing {} of {total}", shown.with(Vec::len))}</p>
-            <ParameterGrid rows=Signal::derive(move || shown.get()) transfer=transfer_id highlight=row may_propose=may_propose
+            <ParameterGrid rows=all order=Signal::derive(move || shown.get()) transfer=transfer_id highlight=row may_propose=may_propose
                 on_propose=Callback::new(move |pair| proposing.set(Some(pair))) frame=frame/>
             <ProposalDialog transfer=transfer.id proposing=proposing on_saved=on_change/>
         </article>
