@@ -24,6 +24,8 @@ const BURST: usize = 220;
 /// few enough that most of the burst is still pending.
 const KILL_AFTER_DRAFTS: usize = 5;
 const KILL_AFTER_ANSWERS: usize = 30;
+/// Requests started together; the burst starts a wave every 2 ms.
+const WAVE: usize = 10;
 
 fn draft_terms(n: usize) -> Value {
     json!({
@@ -66,9 +68,14 @@ async fn acknowledged_requests_survive_a_kill_mid_burst(db: Backend) {
     let read_path = format!("/transfers/{SHARED_TRANSFER}");
     assert_eq!(reader.get(&read_path).await.status, 200, "Norvia reads the shared transfer before the burst");
 
-    // Reads and writes interleaved, all started at once; each reports as soon as it has its answer.
+    // Reads and writes interleaved, started in quick waves (all at once, every draft would queue for the write lock
+    // ahead of the first read's audit entry, and the kill could come before any read was answered); each reports as
+    // soon as it has its answer.
     let (done, mut answers) = mpsc::unbounded_channel();
     for n in 0..BURST {
+        if n % WAVE == 0 {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
         let done = done.clone();
         let (reader, writer, read_path) = (reader.clone(), writer.clone(), read_path.clone());
         tokio::spawn(async move {
@@ -95,7 +102,8 @@ async fn acknowledged_requests_survive_a_kill_mid_burst(db: Backend) {
 
     let mut outcomes = Vec::new();
     let drafted = |outcomes: &[Outcome]| outcomes.iter().filter(|o| matches!(o, Outcome::Created(_))).count();
-    while outcomes.len() < KILL_AFTER_ANSWERS || drafted(&outcomes) < KILL_AFTER_DRAFTS {
+    let read = |outcomes: &[Outcome]| outcomes.iter().any(|o| matches!(o, Outcome::Read));
+    while outcomes.len() < KILL_AFTER_ANSWERS || drafted(&outcomes) < KILL_AFTER_DRAFTS || !read(&outcomes) {
         outcomes.push(answers.recv().await.expect("the burst ended before the kill"));
     }
     server.kill().await;

@@ -260,15 +260,7 @@ pub async fn decide_data(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let subject = Subject { org: user.organisation.id, role: user.role };
-    let resource = Resource::Transfer(access::TransferData {
-        id: transfer.id,
-        owner,
-        sponsor: transfer.sponsor.id,
-        cmo: transfer.cmo.id,
-        product: transfer.product_id,
-        product_name: &transfer.product,
-        data_class: Some(class),
-    });
+    let resource = records::transfer_data(transfer, owner, Some(class));
     let agreements = agreements_for(conn, &subject, &resource, now).await?;
     deny(access::decide(&subject, Action::Read, &resource, &agreements, now))?;
     deny(access::decide(&subject, action, &resource, &agreements, now))

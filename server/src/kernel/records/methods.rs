@@ -4,7 +4,7 @@
 use crate::kernel::Record;
 use crate::store;
 use crate::store::methods::StoredMethod;
-use baton_domain::access::{Resource, TransferData};
+use baton_domain::access::Resource;
 use baton_domain::agreement::DataClass;
 use baton_domain::ids::{MethodId, OrgId};
 use baton_domain::method_record::{MethodResultsId, SiteResults};
@@ -15,15 +15,7 @@ use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 
 fn resource(transfer: &TransferDetail, owner: OrgId) -> Resource<'_> {
-    Resource::Transfer(TransferData {
-        id: transfer.id,
-        owner,
-        sponsor: transfer.sponsor.id,
-        cmo: transfer.cmo.id,
-        product: transfer.product_id,
-        product_name: &transfer.product,
-        data_class: Some(DataClass::AnalyticalMethods),
-    })
+    super::transfer_data(transfer, owner, Some(DataClass::AnalyticalMethods))
 }
 
 /// A method with its transfer.

@@ -16,12 +16,27 @@ use crate::store;
 use crate::store::agreements::Agreement;
 use crate::store::quality::Parties;
 use baton_domain::access::{Action, Resource, TransferData};
+use baton_domain::agreement::DataClass;
 use baton_domain::ids::{AgreementId, OrgId, PartnershipId, QualityAgreementId, TransferId};
 use baton_domain::quality::{QualityAgreement, QualityAgreementState, QualityAgreementVersion, approved_by};
 use baton_domain::record::RecordType;
 use baton_domain::transfer::TransferDetail;
 use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
+
+/// Data of `class` (or the overview, `None`) inside `transfer`, owned by `owner`: the facts the rule decides on for
+/// every record inside a transfer.
+pub fn transfer_data(transfer: &TransferDetail, owner: OrgId, class: Option<DataClass>) -> Resource<'_> {
+    Resource::Transfer(TransferData {
+        id: transfer.id,
+        owner,
+        sponsor: transfer.sponsor.id,
+        cmo: transfer.cmo.id,
+        product: transfer.product_id,
+        product_name: &transfer.product,
+        data_class: class,
+    })
+}
 
 impl Record for TransferDetail {
     const TYPE: RecordType = RecordType::Transfer;
@@ -39,15 +54,7 @@ impl Record for TransferDetail {
 
     fn resource(&self) -> Resource<'_> {
         // The overview (product, sites, stage, dates) is the sponsor's.
-        Resource::Transfer(TransferData {
-            id: self.id,
-            owner: self.sponsor.id,
-            sponsor: self.sponsor.id,
-            cmo: self.cmo.id,
-            product: self.product_id,
-            product_name: &self.product,
-            data_class: None,
-        })
+        transfer_data(self, self.sponsor.id, None)
     }
 }
 

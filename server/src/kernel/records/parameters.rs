@@ -4,7 +4,7 @@
 use crate::kernel::Record;
 use crate::store;
 use crate::store::parameters::Stored;
-use baton_domain::access::{Resource, TransferData};
+use baton_domain::access::Resource;
 use baton_domain::agreement::DataClass;
 use baton_domain::ids::{OrgId, ParameterId};
 use baton_domain::parameter_table::{ParameterSetId, Side, StoredRu, StoredSu};
@@ -22,15 +22,7 @@ pub fn owner_of(transfer: &TransferDetail, side: Side) -> OrgId {
 }
 
 fn resource(transfer: &TransferDetail, side: Side) -> Resource<'_> {
-    Resource::Transfer(TransferData {
-        id: transfer.id,
-        owner: owner_of(transfer, side),
-        sponsor: transfer.sponsor.id,
-        cmo: transfer.cmo.id,
-        product: transfer.product_id,
-        product_name: &transfer.product,
-        data_class: Some(DataClass::ProcessParameters),
-    })
+    super::transfer_data(transfer, owner_of(transfer, side), Some(DataClass::ProcessParameters))
 }
 
 /// One side's parameters of a transfer, every row.
