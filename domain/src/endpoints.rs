@@ -259,6 +259,8 @@ endpoints! {
     GetTransfer: Get "/transfers/{id}", () => TransferDetail, Access::on(RecordType::Transfer, Action::Read);
     /// What the "start a transfer" form offers the caller's organisation.
     GetTransferSetup: Get "/transfer-setup", () => TransferSetup, Access::on(RecordType::StageTemplates, Action::Read);
+    /// The latest changes to a transfer and its plan, newest first.
+    GetTransferChanges: Get "/transfers/{id}/changes", () => Vec<AuditEntry>, Access::on(RecordType::Transfer, Action::Read);
     /// A transfer's stages, gates and deliverables.
     GetStagePlan: Get "/transfers/{id}/stages", () => StagePlan, Access::on(RecordType::Transfer, Action::Read);
     /// Changes a stage's dates.

@@ -197,6 +197,20 @@ async fn a_gate_passes_with_both_qa_approvals_in_order_and_reopens_with_a_reason
     assert!(reasons.contains(&"Gap analysis incomplete"), "{reasons:?}");
     let detail = lead.get(&format!("/transfers/{VELARIMAB_DP}")).await;
     assert_eq!(detail.body["stage"]["number"], 1);
+
+    // The overview's latest changes: newest first, changes only (no reads), the re-opening on top.
+    let changes = lead.get(&format!("/transfers/{VELARIMAB_DP}/changes")).await;
+    let entries = changes.body.as_array().expect("entries");
+    assert!(!entries.is_empty() && entries.len() <= 10, "{entries:?}");
+    assert!(entries.iter().all(|e| e["action"] != "read"));
+    assert!(entries.windows(2).all(|w| w[0]["seq"].as_i64() > w[1]["seq"].as_i64()), "newest first");
+    assert_eq!(
+        (entries[0]["record_type"].clone(), entries[0]["reason"].clone()),
+        (json!("stage"), json!("Gap analysis incomplete"))
+    );
+    assert!(entries.iter().any(|e| e["record_type"] == "deliverable" && e["action"] == "update"));
+    let stranger = ApiClient::logged_in(&server.base_url, "lead@castellan.example").await;
+    assert_eq!(stranger.get(&format!("/transfers/{VELARIMAB_DP}/changes")).await.status, 403);
 }
 
 async fn a_stale_deliverable_save_is_refused_naming_the_change(db: Backend) {

@@ -142,6 +142,7 @@ async fn both_parties_qa_approve_gate_1_with_their_passwords() {
         wait_for_text(&c, "stage-state", "Passed").await?;
         c.goto(&site.url(&format!("/transfers/{VELARIMAB_DP}"))).await?;
         wait_for_text(&c, "stage", "Planning (stage 2 of 8)").await?;
+        wait_for_text(&c, "latest-changes", "Pieter Wouters").await?;
         Ok(())
     })
     .await;

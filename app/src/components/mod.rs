@@ -6,6 +6,7 @@ pub mod deliverable_table;
 pub mod error_panel;
 pub mod history;
 pub mod icons;
+pub mod latest_changes;
 pub mod load_failure;
 pub mod loading;
 pub mod parameter_grid;

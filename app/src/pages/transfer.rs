@@ -5,13 +5,14 @@ use crate::auth::RequireAuth;
 use crate::components::copy_link::CopyLink;
 use crate::components::deliverable_table::DeliverableTable;
 use crate::components::history::HistoryPanel;
+use crate::components::latest_changes::LatestChanges;
 use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
 use crate::components::stage::{StageChip, StageTimeline, today};
 use crate::format;
 use baton_domain::deliverable::Deliverable;
-use baton_domain::endpoints::{GetRiskRegister, GetStagePlan, GetTransfer};
+use baton_domain::endpoints::{GetRiskRegister, GetStagePlan, GetTransfer, GetTransferChanges};
 use baton_domain::org::SiteRef;
 use baton_domain::record::RecordType;
 use baton_domain::stage::StageView;
@@ -136,6 +137,10 @@ fn PlanPanels(stages: Vec<StageView>, transfer: TransferDetail) -> impl IntoView
         stages.iter().flat_map(|s| s.deliverables.iter().filter(|d| d.status.is_open()).cloned()).collect();
     open.sort_by_key(|d| (d.due_on.is_none(), d.due_on, d.stage_number));
     let today = today();
+    let id = transfer.id;
+    let changes =
+        LocalResource::new(move || async move { api::call::<GetTransferChanges>([&id.to_string()], &()).await });
+    let plan = stages.clone();
     view! {
         <section class="panel">
             <h2>"Stages"</h2>
@@ -149,6 +154,11 @@ fn PlanPanels(stages: Vec<StageView>, transfer: TransferDetail) -> impl IntoView
                 view! { <DeliverableTable deliverables=open today=today show_stage=true/> }.into_any()
             }}
         </section>
+        <Suspense fallback=|| ()>
+            {move || changes.get().and_then(Result::ok).map(|entries| view! {
+                <LatestChanges entries=entries transfer=id stages=plan.clone()/>
+            })}
+        </Suspense>
     }
 }
 

@@ -67,6 +67,7 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(transfers::list, transfers::create))
         .routes(routes!(transfers::get))
         .routes(routes!(transfers::setup))
+        .routes(routes!(transfers::changes))
         .routes(routes!(stages::plan))
         .routes(routes!(stages::update))
         .routes(routes!(stages::add_deliverable))

@@ -11,7 +11,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use baton_domain::access::{Action, Resource, TransferData};
-use baton_domain::audit::AuditAction;
+use baton_domain::audit::{AuditAction, AuditEntry};
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
 use baton_domain::ids::{OrgId, ProductId, TransferId};
 use baton_domain::org::{OrgKind, UserProfile};
@@ -58,6 +58,24 @@ pub async fn get(
     let transfer = kernel::read::<TransferDetail>(&state, &user.profile, &id).await?;
     let actions = transfer.permitted();
     Ok(Json(TransferDetail { actions, ..transfer.into_record() }))
+}
+
+/// Most entries the latest-changes list shows.
+const LATEST_CHANGES: i64 = 10;
+
+/// The latest changes to a transfer and its plan (stages, deliverables, risks), newest first.
+#[utoipa::path(get, path = "/transfers/{id}/changes", tag = "transfers", security(("session" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Transfer id")),
+    responses((status = 200, body = Vec<AuditEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn changes(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Vec<AuditEntry>>, AppError> {
+    let transfer = kernel::read::<TransferDetail>(&state, &user.profile, &id).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(store::audit::plan_changes(&mut conn, transfer.record().id, LATEST_CHANGES).await?))
 }
 
 /// What the "start a transfer" form offers the caller: its products, sites and people, its partner CMOs with

@@ -4,7 +4,7 @@ use crate::clock;
 use crate::kernel::{Authorized, Record};
 use anyhow::Context;
 use baton_domain::audit::{AuditAction, AuditEntry, ChainBreak, ChainVerifier};
-use baton_domain::ids::{OrgId, UserId};
+use baton_domain::ids::{OrgId, TransferId, UserId};
 use baton_domain::org::UserProfile;
 use baton_domain::record::RecordType;
 use chrono::{DateTime, Utc};
@@ -324,6 +324,30 @@ pub async fn history(
     ))
     .bind(record_type.as_str())
     .bind(record_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(Row::entry).collect()
+}
+
+/// The latest changes (not reads) to a transfer and the records of its plan — stages, deliverables, risks — newest
+/// first: what the transfer's overview shows as its latest changes. All of them are overview data, read under the
+/// same rule as the transfer itself.
+pub async fn plan_changes(
+    conn: &mut AnyConnection,
+    transfer: TransferId,
+    limit: i64,
+) -> anyhow::Result<Vec<AuditEntry>> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE action <> 'read' AND ( \
+           (record_type = 'transfer' AND record_id = $1) \
+           OR (record_type = 'stage' AND record_id IN (SELECT id FROM transfer_stages WHERE transfer_id = $1)) \
+           OR (record_type = 'deliverable' AND record_id IN (SELECT d.id FROM deliverables d \
+               JOIN transfer_stages s ON s.id = d.stage_id WHERE s.transfer_id = $1)) \
+           OR (record_type = 'risk' AND record_id IN (SELECT id FROM risks WHERE transfer_id = $1))) \
+         ORDER BY seq DESC LIMIT $2"
+    ))
+    .bind(transfer.to_string())
+    .bind(limit)
     .fetch_all(conn)
     .await?;
     rows.iter().map(Row::entry).collect()
