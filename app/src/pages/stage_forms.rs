@@ -40,6 +40,16 @@ pub fn StageDatesForm(stage: StageView, on_saved: Callback<()>) -> impl IntoView
     let pending = RwSignal::new(false);
     let clash = RwSignal::new(None::<(String, Vec<FieldClash>)>);
     let (stage_id, transfer) = (stage.id, stage.transfer_id);
+    // The dates the user's edits started from; after a conflict, the other person's, with the user's own changes
+    // (the fields that differ from these) applied on top when re-applied.
+    type Dates = [Option<NaiveDate>; 3];
+    let base = StoredValue::new([stage.planned_start, stage.planned_end, stage.actual_start]);
+    let after_conflict = RwSignal::new(None::<(Dates, Dates)>);
+    let show = move |d: Dates| {
+        planned_start.set(day_value(d[0]));
+        planned_end.set(day_value(d[1]));
+        actual_start.set(day_value(d[2]));
+    };
     let save = move || {
         let dates = StageDates {
             planned_start: parse_day(&planned_start.get_untracked()),
@@ -56,10 +66,17 @@ pub fn StageDatesForm(stage: StageView, on_saved: Callback<()>) -> impl IntoView
                         Ok(plan) => {
                             if let Some(now) = plan.stages.into_iter().find(|s| s.id == stage_id) {
                                 row_version.set(now.row_version);
+                                let theirs = [now.planned_start, now.planned_end, now.actual_start];
+                                let mine = [dates.planned_start, dates.planned_end, dates.actual_start];
+                                let from = base.get_value();
+                                let merged: Dates =
+                                    std::array::from_fn(|i| if mine[i] != from[i] { mine[i] } else { theirs[i] });
+                                base.set_value(theirs);
+                                after_conflict.set(Some((theirs, merged)));
                                 let fields = clashes([
-                                    ("Planned start", shown(now.planned_start), shown(dates.planned_start)),
-                                    ("Planned end", shown(now.planned_end), shown(dates.planned_end)),
-                                    ("Actual start", shown(now.actual_start), shown(dates.actual_start)),
+                                    ("Planned start", shown(theirs[0]), shown(merged[0])),
+                                    ("Planned end", shown(theirs[1]), shown(merged[1])),
+                                    ("Actual start", shown(theirs[2]), shown(merged[2])),
                                 ]);
                                 clash.set(Some((f.message(), fields)));
                             }
@@ -72,6 +89,7 @@ pub fn StageDatesForm(stage: StageView, on_saved: Callback<()>) -> impl IntoView
             pending.set(false);
         });
     };
+    let save_again = save;
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         error.set(None);
@@ -97,7 +115,18 @@ pub fn StageDatesForm(stage: StageView, on_saved: Callback<()>) -> impl IntoView
             </div>
             <p class="field-error">{move || error.get()}</p>
             <button type="submit" class="button primary" disabled=move || pending.get()>"Save dates"</button>
-            <ConflictDialog clash=clash on_reapply=Callback::new(move |()| save()) on_discard=on_saved/>
+            <ConflictDialog clash=clash
+                on_reapply=Callback::new(move |()| {
+                    if let Some((_, merged)) = after_conflict.get_untracked() {
+                        show(merged);
+                        save_again();
+                    }
+                })
+                on_discard=Callback::new(move |()| {
+                    if let Some((theirs, _)) = after_conflict.get_untracked() {
+                        show(theirs);
+                    }
+                })/>
         </form>
     }
 }
