@@ -95,11 +95,13 @@ impl Action {
     }
 }
 
-/// A transfer, or one class of data inside it, with the facts the rule needs.
+/// Data of a sponsor–CMO partnership — a transfer, a class of data inside one, or records such as commercial
+/// batches outside any transfer — with the facts the rule needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TransferData<'a> {
-    /// The transfer.
-    pub id: TransferId,
+pub struct PartnerData<'a> {
+    /// The transfer it belongs to; `None` for data outside any transfer, which only agreements covering all
+    /// transfers reach.
+    pub transfer: Option<TransferId>,
     /// The party that produced the data and owns it: the sponsor for its sending-unit data and the transfer's
     /// overview, the CMO for its receiving-unit data, batches and results.
     pub owner: OrgId,
@@ -118,8 +120,8 @@ pub struct TransferData<'a> {
 /// What they want to do it to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Resource<'a> {
-    /// A technology transfer or data in it.
-    Transfer(TransferData<'a>),
+    /// Data of a partnership: a technology transfer, data in it, or records outside any transfer.
+    Data(PartnerData<'a>),
     /// A data-sharing agreement between two organisations.
     Agreement {
         /// Whose data it shares.
@@ -150,7 +152,7 @@ impl Resource<'_> {
     /// The organisation whose record this is: whose trail its entries belong in.
     pub fn owner(&self) -> OrgId {
         match self {
-            Resource::Transfer(data) => data.owner,
+            Resource::Data(data) => data.owner,
             Resource::Agreement { grantor, .. } => *grantor,
             Resource::QualityAgreement { sponsor, .. } => *sponsor,
             Resource::AuditTrail { org } | Resource::Templates { org } => *org,
@@ -160,7 +162,7 @@ impl Resource<'_> {
     /// Whether `subject` reading this is a read of another organisation's protected data, which the audit trail
     /// records. Agreements belong to both their parties; data in a transfer belongs to the party that produced it.
     pub fn is_partner_read(&self, subject: &Subject) -> bool {
-        matches!(self, Resource::Transfer(data) if data.owner != subject.org)
+        matches!(self, Resource::Data(data) if data.owner != subject.org)
     }
 }
 
@@ -280,7 +282,7 @@ pub fn decide(
     now: DateTime<Utc>,
 ) -> Decision {
     match resource {
-        Resource::Transfer(data) => decide_transfer(subject, action, data, agreements, now),
+        Resource::Data(data) => decide_data(subject, action, data, agreements, now),
         Resource::Agreement { grantor, grantee } => {
             let party = subject.org == *grantor || subject.org == *grantee;
             match action {
@@ -322,10 +324,10 @@ pub fn decide(
     }
 }
 
-fn decide_transfer(
+fn decide_data(
     subject: &Subject,
     action: Action,
-    data: &TransferData<'_>,
+    data: &PartnerData<'_>,
     agreements: &[AgreementFacts],
     now: DateTime<Utc>,
 ) -> Decision {
@@ -341,7 +343,7 @@ fn decide_transfer(
     if subject.org == data.owner {
         return Decision::Allow;
     }
-    let covered = Covered { owner: data.owner, product: data.product, transfer: data.id, data_class: data.data_class };
+    let covered = Covered { owner: data.owner, product: data.product, transfer: data.transfer, data_class: data.data_class };
     if agreements.iter().any(|a| a.grantee == subject.org && a.grants(&covered, needed, now)) {
         Decision::Allow
     } else {

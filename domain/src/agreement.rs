@@ -171,7 +171,7 @@ impl AgreementFacts {
             && self.grantor == what.owner
             && self.permission >= needed
             && self.scope.products.includes(&what.product)
-            && self.scope.transfers.includes(&what.transfer)
+            && what.transfer.map_or(self.scope.transfers == Coverage::All, |t| self.scope.transfers.includes(&t))
             && what.data_class.is_none_or(|class| self.scope.data_classes.contains(&class))
     }
 }
@@ -183,8 +183,8 @@ pub struct Covered {
     pub owner: OrgId,
     /// The product it belongs to.
     pub product: ProductId,
-    /// The transfer it belongs to.
-    pub transfer: TransferId,
+    /// The transfer it belongs to; `None` outside any transfer, which only an agreement on all transfers covers.
+    pub transfer: Option<TransferId>,
     /// Its data class; `None` for a transfer's overview, which any agreement covering the transfer reveals.
     pub data_class: Option<DataClass>,
 }
@@ -243,7 +243,7 @@ mod tests {
         let what = Covered {
             owner: a.grantor,
             product: ProductId(Uuid::from_u128(5)),
-            transfer: TransferId(Uuid::from_u128(7)),
+            transfer: Some(TransferId(Uuid::from_u128(7))),
             data_class: Some(DataClass::ProcessDescription),
         };
         assert!(a.grants(&what, Permission::View, t(1)));
@@ -255,6 +255,12 @@ mod tests {
         assert!(!a.grants(&Covered { owner: a.grantee, ..what }, Permission::View, t(1)), "other owner's data");
         assert!(a.grants(&Covered { data_class: None, ..what }, Permission::View, t(1)), "overview");
         assert!(!a.grants(&what, Permission::View, t(400)), "expired");
+        let outside = Covered { transfer: None, ..what };
+        assert!(a.grants(&outside, Permission::View, t(1)), "data outside transfers, under an all-transfers agreement");
+        let mut only_one = a.clone();
+        only_one.scope.transfers = Coverage::Only(vec![TransferId(Uuid::from_u128(7))]);
+        assert!(only_one.grants(&what, Permission::View, t(1)));
+        assert!(!only_one.grants(&outside, Permission::View, t(1)), "a transfer-scoped agreement covers no data outside");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! agreements (every state, scope and window), for every organisation. Every operation the API declares as a list
 //! must be checked here, or the test fails.
 
-use baton_domain::access::{self, Action, Resource, Subject, TransferData};
+use baton_domain::access::{self, Action, Resource, Subject, PartnerData};
 use baton_domain::agreement::{AgreementList, AgreementView, PartnerList};
 use baton_domain::ids::OrgId;
 use baton_domain::org::Role;
@@ -152,8 +152,8 @@ async fn check_lists(server: &TestServer, context: &str) {
         let allowed: BTreeSet<_> = transfers
             .iter()
             .filter(|t| {
-                let data = TransferData {
-                    id: t.id,
+                let data = PartnerData {
+                    transfer: Some(t.id),
                     owner: t.sponsor.id,
                     sponsor: t.sponsor.id,
                     cmo: t.cmo.id,
@@ -161,7 +161,7 @@ async fn check_lists(server: &TestServer, context: &str) {
                     product_name: &t.product,
                     data_class: None,
                 };
-                access::decide(&subject, Action::Read, &Resource::Transfer(data), &facts, now).is_allowed()
+                access::decide(&subject, Action::Read, &Resource::Data(data), &facts, now).is_allowed()
             })
             .map(|t| t.id)
             .collect();

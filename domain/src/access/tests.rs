@@ -76,21 +76,22 @@ prop_compose! {
     }
 }
 
-type TransferFacts = (OrgId, OrgId, usize, TransferId, Option<DataClass>, bool);
+type TransferFacts = (OrgId, OrgId, usize, Option<TransferId>, Option<DataClass>, bool);
 
 prop_compose! {
     fn any_transfer_data()(
-        sponsor in 1u128..4, cmo in 1u128..4, product in 0usize..2, id in 0u128..3, class in any_class(),
+        sponsor in 1u128..4, cmo in 1u128..4, product in 0usize..2, id in 0u128..4, class in any_class(),
         cmo_owns in any::<bool>(),
     ) -> TransferFacts {
-        (org(sponsor), org(cmo), product, transfer_id(id), class, cmo_owns)
+        // Id 3 stands for data outside any transfer (a commercial batch).
+        (org(sponsor), org(cmo), product, (id < 3).then(|| transfer_id(id)), class, cmo_owns)
     }
 }
 
-fn data(t: &TransferFacts) -> TransferData<'static> {
+fn data(t: &TransferFacts) -> PartnerData<'static> {
     let owner = if t.5 { t.1 } else { t.0 };
-    TransferData {
-        id: t.3,
+    PartnerData {
+        transfer: t.3,
         owner,
         sponsor: t.0,
         cmo: t.1,
@@ -100,7 +101,7 @@ fn data(t: &TransferFacts) -> TransferData<'static> {
     }
 }
 
-fn other_party(data: &TransferData<'_>) -> OrgId {
+fn other_party(data: &PartnerData<'_>) -> OrgId {
     if data.owner == data.sponsor { data.cmo } else { data.sponsor }
 }
 
@@ -112,14 +113,14 @@ proptest! {
     ) {
         let data = data(&t);
         let subject = Subject { org: org(who), role };
-        let decision = decide(&subject, action, &Resource::Transfer(data), &agreements, now());
+        let decision = decide(&subject, action, &Resource::Data(data), &agreements, now());
         if decision.is_allowed() && subject.org != data.owner {
             let needed = action.needed_permission().expect("only data actions are allowed on transfers");
             prop_assert_eq!(subject.org, other_party(&data), "only the transfer's other party can be a partner");
             prop_assert!(agreements.iter().any(|a| a.state(now()) == AgreementState::Active
                 && a.grantor == data.owner && a.grantee == subject.org && a.permission >= needed
                 && a.scope.products.includes(&data.product)
-                && a.scope.transfers.includes(&data.id)
+                && data.transfer.map_or(a.scope.transfers == Coverage::All, |t| a.scope.transfers.includes(&t))
                 && data.data_class.is_none_or(|c| a.scope.data_classes.contains(&c))));
         }
     }
@@ -133,7 +134,7 @@ proptest! {
         let inactive: Vec<_> = agreements.into_iter().filter(|a| a.state(now()) != AgreementState::Active).collect();
         let subject = Subject { org: other_party(&data), role };
         if data.cmo != data.sponsor {
-            let decision = decide(&subject, action, &Resource::Transfer(data), &inactive, now());
+            let decision = decide(&subject, action, &Resource::Data(data), &inactive, now());
             prop_assert!(!decision.is_allowed(), "{:?}", inactive);
         }
     }
@@ -145,7 +146,7 @@ proptest! {
     ) {
         let data = data(&t);
         let subject = Subject { org: data.owner, role };
-        let decision = decide(&subject, action, &Resource::Transfer(data), &agreements, now());
+        let decision = decide(&subject, action, &Resource::Data(data), &agreements, now());
         let expected = action.needed_permission().is_some() && role_may(role, action);
         prop_assert_eq!(decision.is_allowed(), expected);
     }
@@ -157,7 +158,7 @@ proptest! {
     ) {
         let data = data(&t);
         let stranger = Subject { org: org(99), role };
-        prop_assert!(!decide(&stranger, action, &Resource::Transfer(data), &agreements, now()).is_allowed());
+        prop_assert!(!decide(&stranger, action, &Resource::Data(data), &agreements, now()).is_allowed());
         let agreement = Resource::Agreement { grantor: data.sponsor, grantee: data.cmo };
         prop_assert!(!decide(&stranger, action, &agreement, &agreements, now()).is_allowed());
         let trail = Resource::AuditTrail { org: data.sponsor };
@@ -189,8 +190,8 @@ fn active_agreement(class: DataClass, permission: Permission) -> AgreementFacts 
 
 #[test]
 fn denials_say_what_is_missing() {
-    let data = TransferData {
-        id: transfer_id(0),
+    let data = PartnerData {
+        transfer: Some(transfer_id(0)),
         owner: org(1),
         sponsor: org(1),
         cmo: org(2),
@@ -200,7 +201,7 @@ fn denials_say_what_is_missing() {
     };
     let cmo = Subject { org: org(2), role: Role::Qa };
     let only_process = [active_agreement(DataClass::ProcessDescription, Permission::Download)];
-    match decide(&cmo, Action::Read, &Resource::Transfer(data), &only_process, now()) {
+    match decide(&cmo, Action::Read, &Resource::Data(data), &only_process, now()) {
         Decision::Deny(reason) => {
             assert_eq!(
                 reason.message(),
@@ -209,11 +210,11 @@ fn denials_say_what_is_missing() {
         }
         Decision::Allow => panic!("analytical methods are not covered"),
     }
-    let overview = TransferData { data_class: None, ..data };
-    assert_eq!(decide(&cmo, Action::Read, &Resource::Transfer(overview), &only_process, now()), Decision::Allow);
+    let overview = PartnerData { data_class: None, ..data };
+    assert_eq!(decide(&cmo, Action::Read, &Resource::Data(overview), &only_process, now()), Decision::Allow);
     let view_only = [active_agreement(DataClass::AnalyticalMethods, Permission::View)];
-    assert!(decide(&cmo, Action::Read, &Resource::Transfer(data), &view_only, now()).is_allowed());
-    assert!(!decide(&cmo, Action::Download, &Resource::Transfer(data), &view_only, now()).is_allowed());
+    assert!(decide(&cmo, Action::Read, &Resource::Data(data), &view_only, now()).is_allowed());
+    assert!(!decide(&cmo, Action::Download, &Resource::Data(data), &view_only, now()).is_allowed());
 }
 
 #[test]
@@ -254,8 +255,8 @@ fn quality_agreements_are_signed_by_qa_of_either_party_only() {
 #[test]
 fn a_cmo_owns_its_batch_records_and_grants_the_sponsor_access_to_them() {
     let (sponsor, cmo) = (org(1), org(2));
-    let batches = TransferData {
-        id: transfer_id(0),
+    let batches = PartnerData {
+        transfer: Some(transfer_id(0)),
         owner: cmo,
         sponsor,
         cmo,
@@ -265,7 +266,7 @@ fn a_cmo_owns_its_batch_records_and_grants_the_sponsor_access_to_them() {
     };
     let sponsor_qa = Subject { org: sponsor, role: Role::Qa };
     let cmo_operator = Subject { org: cmo, role: Role::Operator };
-    let resource = Resource::Transfer(batches);
+    let resource = Resource::Data(batches);
     assert!(decide(&cmo_operator, Action::Contribute, &resource, &[], now()).is_allowed(), "the owner, no agreement");
     assert!(!decide(&sponsor_qa, Action::Read, &resource, &[], now()).is_allowed(), "the sponsor needs a grant");
     let mut by_sponsor = active_agreement(DataClass::BatchRecords, Permission::View);
@@ -279,8 +280,8 @@ fn a_cmo_owns_its_batch_records_and_grants_the_sponsor_access_to_them() {
 
 #[test]
 fn signatures_on_transfer_records_are_decided_with_their_meaning() {
-    let data = TransferData {
-        id: transfer_id(0),
+    let data = PartnerData {
+        transfer: Some(transfer_id(0)),
         owner: org(1),
         sponsor: org(1),
         cmo: org(2),
@@ -288,7 +289,7 @@ fn signatures_on_transfer_records_are_decided_with_their_meaning() {
         product_name: "Velarimab",
         data_class: None,
     };
-    let resource = Resource::Transfer(data);
+    let resource = Resource::Data(data);
     let at = |o, role| Subject { org: org(o), role };
     let approve = Action::Sign(Meaning::Approved);
     assert!(decide(&at(1, Role::Qa), approve, &resource, &[], now()).is_allowed());

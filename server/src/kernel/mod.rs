@@ -145,10 +145,10 @@ async fn agreements_for(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<AgreementFacts>> {
     match resource {
-        Resource::Transfer(data)
+        Resource::Data(data)
             if subject.org != data.owner && (subject.org == data.sponsor || subject.org == data.cmo) =>
         {
-            store::agreements::in_force_covering(conn, data.owner, subject.org, data.id, now).await
+            store::agreements::in_force_covering(conn, data.owner, subject.org, data.transfer, data.product, now).await
         }
         _ => Ok(Vec::new()),
     }

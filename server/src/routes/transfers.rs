@@ -10,7 +10,7 @@ use crate::store::audit::{Actor, Event, NewEntry};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use baton_domain::access::{Action, Resource, TransferData};
+use baton_domain::access::{Action, Resource, PartnerData};
 use baton_domain::audit::{AuditAction, AuditEntry};
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
 use baton_domain::ids::{OrgId, ProductId, TransferId};
@@ -129,8 +129,8 @@ pub async fn create(
 /// organisation would own, and only a sponsor starts one.
 fn decide_start(user: &UserProfile, id: TransferId, cmo: OrgId, product: ProductId) -> Result<(), AppError> {
     let own = user.organisation.id;
-    let resource = Resource::Transfer(TransferData {
-        id,
+    let resource = Resource::Data(PartnerData {
+        transfer: Some(id),
         owner: own,
         sponsor: own,
         cmo,

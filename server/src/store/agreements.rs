@@ -259,16 +259,18 @@ macro_rules! covers_transfer_sql {
     };
 }
 
-/// The agreements that could grant `grantee` access to data `owner` owns in transfer `transfer`: in force, granted by
-/// the owner, scoped on that transfer and its product. The access rule re-checks each; this only narrows what is
-/// loaded, so a request costs the same with ten agreements as with a thousand: the candidates come from the
-/// transfer's scope index (and the partner's all-transfer agreements), joined in that order (SQLite keeps a CROSS
-/// JOIN's order). One query, scopes aggregated: it is on every partner read.
+/// The agreements that could grant `grantee` access to data `owner` owns of `product`, in `transfer` or outside any:
+/// in force, granted by the owner, scoped on that transfer (or on all transfers) and that product. The access rule
+/// re-checks each; this only narrows what is loaded, so a request costs the same with ten agreements as with a
+/// thousand: the candidates come from the transfer's scope index (and the partner's all-transfer agreements),
+/// joined in that order (SQLite keeps a CROSS JOIN's order). One query, scopes aggregated: it is on every partner
+/// read.
 pub async fn in_force_covering(
     conn: &mut AnyConnection,
     owner: OrgId,
     grantee: OrgId,
-    transfer: TransferId,
+    transfer: Option<TransferId>,
+    product: ProductId,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<AgreementFacts>> {
     let postgres = conn.backend_name() == "PostgreSQL";
@@ -285,18 +287,20 @@ pub async fn in_force_covering(
                WHERE w.grantee_org_id = $1 AND w.grantor_org_id = $3 AND w.all_transfers = 1) scoped \
          CROSS JOIN agreements a \
          WHERE a.id = scoped.id AND a.grantee_org_id = $1 AND {} AND a.grantor_org_id = $3 \
-         AND EXISTS (SELECT 1 FROM transfers t WHERE t.id = $4 AND {})",
+         AND (a.all_products = 1 OR EXISTS (SELECT 1 FROM agreement_product_scope p \
+              WHERE p.agreement_id = a.id AND p.product_id = $5))",
         list("product_id", "agreement_product_scope"),
         list("transfer_id", "agreement_transfers"),
         list("data_class", "agreement_data_classes"),
         in_force_sql!(),
-        covers_transfer_sql!(),
     );
     let rows: Vec<FactsRow> = sqlx::query_as(&sql)
         .bind(grantee.to_string())
         .bind(clock::to_db(now))
         .bind(owner.to_string())
-        .bind(transfer.to_string())
+        // No scope row names an empty id, so data outside transfers gets only all-transfer agreements.
+        .bind(transfer.map(|t| t.to_string()).unwrap_or_default())
+        .bind(product.to_string())
         .fetch_all(conn)
         .await?;
     rows.into_iter().map(FactsRow::facts).collect()

@@ -15,7 +15,7 @@ use crate::kernel::Record;
 use crate::store;
 use crate::store::agreements::Agreement;
 use crate::store::quality::Parties;
-use baton_domain::access::{Action, Resource, TransferData};
+use baton_domain::access::{Action, Resource, PartnerData};
 use baton_domain::agreement::DataClass;
 use baton_domain::ids::{AgreementId, OrgId, PartnershipId, QualityAgreementId, TransferId};
 use baton_domain::quality::{QualityAgreement, QualityAgreementState, QualityAgreementVersion, approved_by};
@@ -27,8 +27,8 @@ use sqlx::AnyConnection;
 /// Data of `class` (or the overview, `None`) inside `transfer`, owned by `owner`: the facts the rule decides on for
 /// every record inside a transfer.
 pub fn transfer_data(transfer: &TransferDetail, owner: OrgId, class: Option<DataClass>) -> Resource<'_> {
-    Resource::Transfer(TransferData {
-        id: transfer.id,
+    Resource::Data(PartnerData {
+        transfer: Some(transfer.id),
         owner,
         sponsor: transfer.sponsor.id,
         cmo: transfer.cmo.id,
