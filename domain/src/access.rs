@@ -343,7 +343,8 @@ fn decide_data(
     if subject.org == data.owner {
         return Decision::Allow;
     }
-    let covered = Covered { owner: data.owner, product: data.product, transfer: data.transfer, data_class: data.data_class };
+    let covered =
+        Covered { owner: data.owner, product: data.product, transfer: data.transfer, data_class: data.data_class };
     if agreements.iter().any(|a| a.grantee == subject.org && a.grants(&covered, needed, now)) {
         Decision::Allow
     } else {

@@ -260,7 +260,10 @@ mod tests {
         let mut only_one = a.clone();
         only_one.scope.transfers = Coverage::Only(vec![TransferId(Uuid::from_u128(7))]);
         assert!(only_one.grants(&what, Permission::View, t(1)));
-        assert!(!only_one.grants(&outside, Permission::View, t(1)), "a transfer-scoped agreement covers no data outside");
+        assert!(
+            !only_one.grants(&outside, Permission::View, t(1)),
+            "a transfer-scoped agreement covers no data outside"
+        );
     }
 
     #[test]

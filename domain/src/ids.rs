@@ -81,6 +81,27 @@ id_type!(
     MethodId
 );
 
+id_type!(
+    /// Identifies a batch made at a CMO's site.
+    BatchId
+);
+id_type!(
+    /// Identifies one result of a batch.
+    BatchResultId
+);
+id_type!(
+    /// Identifies a delivery from a CMO to its sponsor.
+    DeliveryId
+);
+id_type!(
+    /// Identifies a deviation.
+    DeviationId
+);
+id_type!(
+    /// Identifies a corrective and preventive action.
+    CapaId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

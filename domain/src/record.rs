@@ -23,6 +23,16 @@ stored_enum!(
         Method = "method", "analytical method";
         /// One site's results of an analytical method.
         MethodResults = "method_results", "method results";
+        /// A batch made at a CMO's site, with its results and disposition.
+        Batch = "batch", "batch";
+        /// A delivery from a CMO to its sponsor.
+        Delivery = "delivery", "delivery";
+        /// A deviation.
+        Deviation = "deviation", "deviation";
+        /// A corrective and preventive action.
+        Capa = "capa", "CAPA";
+        /// A partnership's KPI scorecard.
+        Scorecard = "scorecard", "KPI scorecard";
         /// An organisation's stage templates.
         StageTemplates = "stage_templates", "stage templates";
         /// A listing of transfers (partner reads of several at once).

@@ -2,7 +2,7 @@
 //! agreements (every state, scope and window), for every organisation. Every operation the API declares as a list
 //! must be checked here, or the test fails.
 
-use baton_domain::access::{self, Action, Resource, Subject, PartnerData};
+use baton_domain::access::{self, Action, PartnerData, Resource, Subject};
 use baton_domain::agreement::{AgreementList, AgreementView, PartnerList};
 use baton_domain::ids::OrgId;
 use baton_domain::org::Role;

@@ -10,7 +10,7 @@ use crate::store::audit::{Actor, Event, NewEntry};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use baton_domain::access::{Action, Resource, PartnerData};
+use baton_domain::access::{Action, PartnerData, Resource};
 use baton_domain::audit::{AuditAction, AuditEntry};
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
 use baton_domain::ids::{OrgId, ProductId, TransferId};

@@ -15,7 +15,7 @@ use crate::kernel::Record;
 use crate::store;
 use crate::store::agreements::Agreement;
 use crate::store::quality::Parties;
-use baton_domain::access::{Action, Resource, PartnerData};
+use baton_domain::access::{Action, PartnerData, Resource};
 use baton_domain::agreement::DataClass;
 use baton_domain::ids::{AgreementId, OrgId, PartnershipId, QualityAgreementId, TransferId};
 use baton_domain::quality::{QualityAgreement, QualityAgreementState, QualityAgreementVersion, approved_by};
