@@ -51,7 +51,7 @@ pub enum Action {
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Action::Read,
         Action::Comment,
         Action::Contribute,
@@ -65,6 +65,7 @@ impl Action {
         Action::Sign(Meaning::Approved),
         Action::Sign(Meaning::Released),
         Action::Sign(Meaning::Revoked),
+        Action::Sign(Meaning::Rejected),
     ];
 
     /// The agreement permission this action needs on another organisation's data, if it is a data action.
@@ -250,8 +251,8 @@ fn role_may(role: Role, action: Action) -> bool {
             Meaning::Reviewed => matches!(role, Role::Admin | Role::TechTransferLead | Role::Qa),
             // Approval and release of transfer records are the quality unit's (21 CFR 211.22).
             Meaning::Approved | Meaning::Released => role == Role::Qa,
-            // Revoking an approval (re-opening a passed gate) is the quality unit's too.
-            Meaning::Revoked => role == Role::Qa,
+            // Revoking an approval (re-opening a passed gate) and rejecting a batch are the quality unit's too.
+            Meaning::Revoked | Meaning::Rejected => role == Role::Qa,
         },
         Action::DraftAgreement => matches!(role, Role::Admin | Role::TechTransferLead),
         // An organisation's admins are its authorised signatories for agreements.

@@ -54,6 +54,13 @@ stored_enum!(
     }
 );
 
+impl BatchStatus {
+    /// Whether the batch's record may still change: until it is dispositioned.
+    pub fn is_open(self) -> bool {
+        !matches!(self, BatchStatus::Released | BatchStatus::Rejected)
+    }
+}
+
 /// A batch's status from its actual dates and disposition.
 pub fn status(
     actual_start: Option<NaiveDate>,

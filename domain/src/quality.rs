@@ -180,6 +180,23 @@ pub fn version_states(approvals: &[(bool, bool)]) -> Vec<QualityAgreementState> 
         .collect()
 }
 
+/// The activity whose accountable party dispositions batches.
+pub const BATCH_RELEASE: &str = "Batch release";
+
+impl QualityAgreement {
+    /// The party accountable for `activity` under the version in effect; `None` without one, or when it does not
+    /// list the activity.
+    pub fn accountable_for(&self, activity: &str) -> Option<&OrgRef> {
+        let effective = self.versions.iter().find(|v| v.state == QualityAgreementState::Effective)?;
+        let row = effective.rows.iter().find(|r| r.activity.trim().eq_ignore_ascii_case(activity))?;
+        match (row.sponsor, row.cmo) {
+            (Raci::Accountable, _) => Some(&self.sponsor),
+            (_, Raci::Accountable) => Some(&self.cmo),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

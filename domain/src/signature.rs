@@ -20,6 +20,8 @@ stored_enum!(
         Released = "released", "Released";
         /// I revoke this.
         Revoked = "revoked", "Revoked";
+        /// I reject this (a batch).
+        Rejected = "rejected", "Rejected";
     }
 );
 

@@ -7,14 +7,16 @@
 //! the audit chain's lock first and re-reads and re-decides inside the transaction that writes.
 
 pub mod audit_writer;
+mod listing;
 mod records;
 mod signing;
 mod stale;
 mod unit_of_work;
 
+pub use listing::readable;
 pub use records::{
-    DeliverableRecord, Method, MethodResults, OrgTemplate, ParameterRow, ParameterSet, Partnership, QualityVersion,
-    Risk, Stage,
+    Batch, DeliverableRecord, Method, MethodResults, OrgTemplate, ParameterRow, ParameterSet, Partnership,
+    QualityVersion, Risk, Stage,
 };
 pub use signing::{Signing, approved_only, sign};
 pub use stale::{Shown, ensure_unchanged};

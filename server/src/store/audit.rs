@@ -63,6 +63,8 @@ pub enum Event {
     AuditTrail(OrgId),
     /// A listing of transfers by an organisation.
     TransferList(OrgId),
+    /// A listing of records of a kind by an organisation (the entry names the kind; its id is the lister's).
+    Listing(RecordType, OrgId),
 }
 
 impl NewEntry {
@@ -97,6 +99,7 @@ impl NewEntry {
             Event::Session(id) => (RecordType::Session, id),
             Event::AuditTrail(org) => (RecordType::AuditTrail, org.to_string()),
             Event::TransferList(org) => (RecordType::TransferList, org.to_string()),
+            Event::Listing(kind, org) => (kind, org.to_string()),
         };
         NewEntry { actor, owner_org, action, record_type, record_id, old: None, new, reason: None }
     }

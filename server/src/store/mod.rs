@@ -2,6 +2,7 @@
 
 pub mod agreements;
 pub mod audit;
+pub mod batches;
 pub mod methods;
 pub mod organisations;
 pub mod parameters;

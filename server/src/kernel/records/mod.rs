@@ -1,11 +1,13 @@
 //! The record types under the kernel: what each loads and which access facts it states. A new record type is one
 //! `impl Record` here or in a submodule named after its area (and its `RecordType` variant).
 
+mod batches;
 mod methods;
 mod parameters;
 mod risks;
 mod workspace;
 
+pub use batches::Batch;
 pub use methods::{Method, MethodResults};
 pub use parameters::{ParameterRow, ParameterSet};
 pub use risks::Risk;
@@ -36,6 +38,18 @@ pub fn transfer_data(transfer: &TransferDetail, owner: OrgId, class: Option<Data
         product_name: &transfer.product,
         data_class: class,
     })
+}
+
+/// Data of `class` owned by `owner` in the partnership of `parties` (sponsor, CMO), about `product` (id, name),
+/// inside `transfer` or outside any: the facts the rule decides on for partnership records such as batches.
+pub fn partner_data<'a>(
+    transfer: Option<baton_domain::ids::TransferId>,
+    owner: OrgId,
+    (sponsor, cmo): (OrgId, OrgId),
+    (product, product_name): (baton_domain::ids::ProductId, &'a str),
+    class: DataClass,
+) -> Resource<'a> {
+    Resource::Data(PartnerData { transfer, owner, sponsor, cmo, product, product_name, data_class: Some(class) })
 }
 
 impl Record for TransferDetail {
