@@ -14,6 +14,7 @@ pub mod endpoints;
 pub mod error;
 pub mod ids;
 pub mod known_units;
+pub mod kpi;
 pub mod method_evaluation;
 pub mod method_record;
 pub mod method_transfer;
