@@ -235,14 +235,15 @@ pub fn series(rows: &[MonthlyFacts], filter: Filter, grain: Grain, from: Month, 
     if from > to {
         return Vec::new();
     }
-    let (first, last) = (Period::of(from, grain), Period::of(to, grain));
+    // Consecutive periods have consecutive ordinals: the number of periods, and each row's bucket, are subtractions.
+    let first = Period::of(from, grain);
+    let origin = first.ordinal();
+    let count = usize::try_from(Period::of(to, grain).ordinal() - origin + 1).unwrap_or(0);
     let mut buckets: Vec<(Period, KpiFacts)> = std::iter::successors(Some(first), |period| period.next())
-        .take_while(|period| *period <= last)
+        .take(count)
         .map(|period| (period, KpiFacts::default()))
         .collect();
-    let origin = first.ordinal();
     for row in rows.iter().filter(|row| filter.matches(row)) {
-        // Consecutive periods have consecutive ordinals, so a row's bucket is found without a search.
         let position = usize::try_from(Period::of(row.month, grain).ordinal() - origin).ok();
         if let Some((_, facts)) = position.and_then(|position| buckets.get_mut(position)) {
             *facts += &row.facts;
