@@ -8,6 +8,7 @@ use crate::agreement::{
 };
 use crate::audit::AuditEntry;
 use crate::audit_trail::{AuditActor, AuditPage, AuditQuery};
+use crate::batch::{BatchChange, BatchInput, BatchList, BatchSetup, BatchView, DispositionRequest, ResultInput};
 use crate::deliverable::{Deliverable, DeliverableChange, DeliverableInput};
 use crate::method_record::{MethodList, MethodView, SiteResults};
 use crate::method_transfer::AnalyticalMethod;
@@ -311,6 +312,20 @@ endpoints! {
     SaveSuResults: Put "/methods/{id}/su-results", SiteResults => MethodView, Access::data(RecordType::Method, Action::Contribute, DataClass::AnalyticalMethods, Party::Sponsor);
     /// The receiving unit's results for a method.
     SaveRuResults: Put "/methods/{id}/ru-results", SiteResults => MethodView, Access::data(RecordType::Method, Action::Contribute, DataClass::AnalyticalMethods, Party::Cmo).also_reading(DataClass::AnalyticalMethods);
+    /// The batches of the caller's partnerships that the rule lets them see.
+    ListBatches: Get "/batches", () => BatchList, Access::listing(RecordType::Batch);
+    /// What the batch form offers the caller: its sites, partners' products and transfers.
+    GetBatchSetup: Get "/batch-setup", () => BatchSetup, Access::on(RecordType::StageTemplates, Action::Read);
+    /// Records a batch.
+    RecordBatch: Post "/batches", BatchInput => BatchView, Access::data(RecordType::Batch, Action::Contribute, DataClass::BatchRecords, Party::Cmo);
+    /// One batch with its results, deviations and disposition.
+    GetBatch: Get "/batches/{id}", () => BatchView, Access::data(RecordType::Batch, Action::Read, DataClass::BatchRecords, Party::Cmo);
+    /// Changes a batch's recorded values.
+    ChangeBatch: Put "/batches/{id}", BatchChange => BatchView, Access::data(RecordType::Batch, Action::Contribute, DataClass::BatchRecords, Party::Cmo);
+    /// Records a result of a batch.
+    AddBatchResult: Post "/batches/{id}/results", ResultInput => BatchView, Access::data(RecordType::Batch, Action::Contribute, DataClass::BatchRecords, Party::Cmo);
+    /// QA's signed disposition of a batch.
+    DisposeBatch: Post "/batches/{id}/disposition", DispositionRequest => BatchView, Access::data(RecordType::Batch, Action::Sign(Meaning::Rejected), DataClass::BatchRecords, Party::Cmo);
     /// The organisation's stage template.
     GetStageTemplate: Get "/stage-template", () => StageTemplate, Access::on(RecordType::StageTemplates, Action::Read);
     /// Replaces the organisation's stage template.

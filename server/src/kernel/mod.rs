@@ -14,6 +14,7 @@ mod stale;
 mod unit_of_work;
 
 pub use listing::readable;
+pub use records::partner_data;
 pub use records::{
     Batch, DeliverableRecord, Method, MethodResults, OrgTemplate, ParameterRow, ParameterSet, Partnership,
     QualityVersion, Risk, Stage,

@@ -2,6 +2,7 @@
 
 pub mod agreements;
 pub mod audit;
+pub mod batches;
 pub mod declarations;
 pub mod deliverables;
 #[cfg(test)]
@@ -42,6 +43,7 @@ pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
         (name = "session", description = "Logging in and out"),
         (name = "transfers", description = "Technology transfers"),
         (name = "parameters", description = "Process parameters of the sending and receiving units"),
+        (name = "quality", description = "Batches, deviations, CAPAs and the partnership KPIs"),
         (name = "agreements", description = "Partnerships and data-sharing agreements"),
         (name = "audit", description = "The audit trail")
     )
@@ -79,6 +81,11 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(methods::get))
         .routes(routes!(methods::su_results))
         .routes(routes!(methods::ru_results))
+        .routes(routes!(batches::list, batches::create))
+        .routes(routes!(batches::setup))
+        .routes(routes!(batches::get, batches::update))
+        .routes(routes!(batches::add_result))
+        .routes(routes!(batches::dispose))
         .routes(routes!(risks::register, risks::add))
         .routes(routes!(risks::get, risks::update))
         .routes(routes!(parameters::table))

@@ -3,11 +3,11 @@
 use super::parse_column;
 use crate::clock;
 use baton_domain::batch::{
-    BatchInput, BatchResult, BatchSummary, BatchView, DeviationRef, Disposition, ProductRef, ResultInput, ResultValue,
-    TransferRef, status, yield_ratio,
+    BatchInput, BatchResult, BatchSetup, BatchSummary, BatchView, DeviationRef, Disposition, ProductRef, ResultInput,
+    ResultValue, TransferChoice, TransferRef, status, yield_ratio,
 };
 use baton_domain::decimal::Decimal;
-use baton_domain::ids::{BatchId, BatchResultId, OrgId};
+use baton_domain::ids::{BatchId, BatchResultId, OrgId, ProductId};
 use baton_domain::org::{OrgKind, OrgRef, SiteRef};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{AnyConnection, FromRow};
@@ -64,7 +64,7 @@ fn decimal(value: Option<&str>, column: &str) -> anyhow::Result<Option<Decimal>>
     value.map(|v| parse_column(v, column)).transpose()
 }
 
-fn org(id: &str, name: String, kind: &str) -> anyhow::Result<OrgRef> {
+fn org_ref(id: &str, name: String, kind: &str) -> anyhow::Result<OrgRef> {
     Ok(OrgRef {
         id: parse_column(id, "organisations.id")?,
         name,
@@ -105,8 +105,8 @@ impl TryFrom<Row> for Stored {
         };
         let disposition: Option<Disposition> =
             r.disposition.as_deref().map(|d| parse_column(d, "batches.disposition")).transpose()?;
-        let cmo = org(&r.cmo_id, r.cmo_name, &r.cmo_kind)?;
-        let sponsor = org(&r.sponsor_id, r.sponsor_name, &r.sponsor_kind)?;
+        let cmo = org_ref(&r.cmo_id, r.cmo_name, &r.cmo_kind)?;
+        let sponsor = org_ref(&r.sponsor_id, r.sponsor_name, &r.sponsor_kind)?;
         let view = BatchView {
             id: parse_column(&r.id, "batches.id")?,
             status: status(input.actual_start, input.actual_end, disposition),
@@ -409,4 +409,105 @@ impl<'q> BindInput<'q> for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArgum
             .bind(input.yield_unit.trim().to_owned())
             .bind(yield_ratio(input.theoretical_yield, input.actual_yield))
     }
+}
+
+#[derive(FromRow)]
+struct SiteRow {
+    id: String,
+    name: String,
+    location: String,
+    org_id: String,
+    org_name: String,
+    org_kind: String,
+}
+
+#[derive(FromRow)]
+struct ChoiceRow {
+    id: String,
+    name: String,
+}
+
+#[derive(FromRow)]
+struct TransferChoiceRow {
+    id: String,
+    code: String,
+    product_id: String,
+    receiving_site_id: String,
+}
+
+/// What the batch form offers `org`: its sites, its partner sponsors' products, the transfers it receives.
+pub async fn setup(conn: &mut AnyConnection, org: OrgId) -> anyhow::Result<BatchSetup> {
+    let sites: Vec<SiteRow> = sqlx::query_as(
+        "SELECT s.id, s.name, s.location, o.id AS org_id, o.name AS org_name, o.kind AS org_kind \
+         FROM sites s JOIN organisations o ON o.id = s.organisation_id WHERE s.organisation_id = $1 ORDER BY s.name",
+    )
+    .bind(org.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    let products: Vec<ChoiceRow> = sqlx::query_as(
+        "SELECT p.id, p.name FROM products p JOIN partnerships w ON w.sponsor_org_id = p.owner_org_id \
+         WHERE w.cmo_org_id = $1 ORDER BY p.name",
+    )
+    .bind(org.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    let transfers: Vec<TransferChoiceRow> = sqlx::query_as(
+        "SELECT id, code, product_id, receiving_site_id FROM transfers WHERE cmo_org_id = $1 ORDER BY code",
+    )
+    .bind(org.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(BatchSetup {
+        sites: sites
+            .into_iter()
+            .map(|s| {
+                Ok(SiteRef {
+                    id: parse_column(&s.id, "sites.id")?,
+                    name: s.name,
+                    location: s.location,
+                    organisation: org_ref(&s.org_id, s.org_name, &s.org_kind)?,
+                })
+            })
+            .collect::<anyhow::Result<_>>()?,
+        products: products
+            .into_iter()
+            .map(|p| Ok(ProductRef { id: parse_column(&p.id, "products.id")?, name: p.name }))
+            .collect::<anyhow::Result<_>>()?,
+        transfers: transfers
+            .into_iter()
+            .map(|t| {
+                Ok(TransferChoice {
+                    transfer: TransferRef { id: parse_column(&t.id, "transfers.id")?, code: t.code },
+                    product: parse_column(&t.product_id, "transfers.product_id")?,
+                    site: parse_column(&t.receiving_site_id, "transfers.receiving_site_id")?,
+                })
+            })
+            .collect::<anyhow::Result<_>>()?,
+    })
+}
+
+/// The sponsor owning `product`, when it is in partnership with `cmo`.
+pub async fn product_sponsor(
+    conn: &mut AnyConnection,
+    cmo: OrgId,
+    product: ProductId,
+) -> anyhow::Result<Option<OrgId>> {
+    let owner: Option<String> = sqlx::query_scalar(
+        "SELECT p.owner_org_id FROM products p JOIN partnerships w ON w.sponsor_org_id = p.owner_org_id \
+         WHERE p.id = $1 AND w.cmo_org_id = $2",
+    )
+    .bind(product.to_string())
+    .bind(cmo.to_string())
+    .fetch_optional(conn)
+    .await?;
+    owner.map(|o| parse_column(&o, "products.owner_org_id")).transpose()
+}
+
+/// A product's name (empty when unknown; the caller has checked it exists).
+pub async fn product_name(conn: &mut AnyConnection, product: ProductId) -> anyhow::Result<String> {
+    let name: Option<String> = sqlx::query_scalar("SELECT name FROM products WHERE id = $1")
+        .bind(product.to_string())
+        .fetch_optional(conn)
+        .await?;
+    Ok(name.unwrap_or_default())
 }
