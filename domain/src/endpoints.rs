@@ -115,6 +115,11 @@ impl Access {
         }
     }
 
+    /// The same operation on data `owner` owns (a list of the CMO's records).
+    pub const fn owned_by(self, owner: Party) -> Access {
+        Access { owner, ..self }
+    }
+
     /// The same operation, reading the sponsor's data of `class` as well.
     pub const fn also_reading(self, class: DataClass) -> Access {
         Access { also_reads: Some(class), ..self }
@@ -313,7 +318,7 @@ endpoints! {
     /// The receiving unit's results for a method.
     SaveRuResults: Put "/methods/{id}/ru-results", SiteResults => MethodView, Access::data(RecordType::Method, Action::Contribute, DataClass::AnalyticalMethods, Party::Cmo).also_reading(DataClass::AnalyticalMethods);
     /// The batches of the caller's partnerships that the rule lets them see.
-    ListBatches: Get "/batches", () => BatchList, Access::listing(RecordType::Batch);
+    ListBatches: Get "/batches", () => BatchList, Access::listing(RecordType::Batch).owned_by(Party::Cmo);
     /// What the batch form offers the caller: its sites, partners' products and transfers.
     GetBatchSetup: Get "/batch-setup", () => BatchSetup, Access::on(RecordType::StageTemplates, Action::Read);
     /// Records a batch.

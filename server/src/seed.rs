@@ -10,12 +10,14 @@ use crate::store::users::NewUser;
 use workspace::DemoTransfer;
 
 mod agreements;
+mod batches;
 mod methods;
 mod parameters;
 mod risks;
 mod workspace;
 
 use baton_domain::agreement::{AgreementTerms, Coverage, DataClass, Permission, Scope};
+use baton_domain::batch::BatchType;
 use baton_domain::ids::{AgreementId, OrgId, PartnershipId, ProductId, SiteId, TransferId, UserId};
 use baton_domain::org::{OrgKind, Role, UserProfile};
 use chrono::{NaiveDate, Utc};
@@ -44,6 +46,11 @@ pub const CORVASTATIN: TransferId = TransferId(Uuid::from_u128(0x0000_0003_0000_
 pub const VELARIMAB_DS_AGREEMENT: AgreementId = AgreementId(Uuid::from_u128(0x0000_0006_0000_4000_8000_0000_0000_0001));
 /// The active agreement sharing Corvastatin data with Castellan.
 pub const CORVASTATIN_AGREEMENT: AgreementId = AgreementId(Uuid::from_u128(0x0000_0006_0000_4000_8000_0000_0000_0002));
+/// Norvia's agreement granting Helix its Velarimab drug substance batch records, quality events and deliveries.
+pub const NORVIA_BATCH_AGREEMENT: AgreementId = AgreementId(Uuid::from_u128(0x0000_0006_0000_4000_8000_0000_0000_0011));
+/// Castellan's agreement granting Helix its Corvastatin batch records, quality events and deliveries.
+pub const CASTELLAN_BATCH_AGREEMENT: AgreementId =
+    AgreementId(Uuid::from_u128(0x0000_0006_0000_4000_8000_0000_0000_0012));
 /// Helix's Velarimab drug substance.
 pub const VELARIMAB_DS_PRODUCT: ProductId = ProductId(Uuid::from_u128(0x0000_0007_0000_4000_8000_0000_0000_0001));
 /// Helix's Corvastatin tablets.
@@ -261,6 +268,45 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
     methods::seed_method(db, VELARIMAB_DS, 1, 1).await?;
     methods::seed_method(db, CORVASTATIN, 2, 2).await?;
     methods::seed_method(db, VELARIMAB_DP, 3, 1).await?;
+    seed_batches(db).await
+}
+
+/// Norvia's batches: engineering batches of the drug product transfer (one awaiting disposition), and commercial
+/// drug substance batches that Helix's QA released, but one with an out-of-specification assay.
+async fn seed_batches(db: &Db) -> anyhow::Result<()> {
+    let lines = [
+        batches::Line {
+            index: 3,
+            prefix: "VDP-ENG",
+            cmo_index: 1,
+            cmo: NORVIA,
+            site: NORVIA_GHENT,
+            product: VELARIMAB_DP_PRODUCT,
+            transfer: Some(VELARIMAB_DP),
+            batch_type: BatchType::Engineering,
+            first: date(2026, 10, 5),
+            count: 2,
+            out_of_spec: None,
+            release: false,
+        },
+        batches::Line {
+            index: 1,
+            prefix: "VDS",
+            cmo_index: 1,
+            cmo: NORVIA,
+            site: NORVIA_GHENT,
+            product: VELARIMAB_DS_PRODUCT,
+            transfer: None,
+            batch_type: BatchType::Commercial,
+            first: date(2026, 6, 1),
+            count: 6,
+            out_of_spec: Some(4),
+            release: true,
+        },
+    ];
+    for line in &lines {
+        batches::seed_line(db, line).await?;
+    }
     Ok(())
 }
 

@@ -25,6 +25,7 @@ fn foreign_id(record: &str, quality_version: &str) -> String {
         "parameter" => "0000000a-0000-4000-8000-000001000000".into(),
         "risk" => "0000000c-0000-4000-8000-000000000100".into(),
         "method" => "0000000d-0000-4000-8000-000000000100".into(),
+        "batch" => "0000000e-0000-4000-8000-000000000301".into(),
         other => panic!("no foreign record of type {other} to try: add one"),
     }
 }

@@ -29,6 +29,8 @@ const VELARIMAB_DP_RU_PROPOSAL: &str = "0000000b-0000-4000-8000-000003000000";
 const VELARIMAB_DP_RISK: &str = "0000000c-0000-4000-8000-000000000300";
 /// Velarimab drug product's analytical method.
 const VELARIMAB_DP_METHOD: &str = "0000000d-0000-4000-8000-000000000300";
+/// Velarimab drug product's first engineering batch (Norvia's record).
+const VELARIMAB_DP_BATCH: &str = "0000000e-0000-4000-8000-000000000301";
 const ROLES: [&str; 5] = ["admin", "lead", "qa", "operator", "viewer"];
 /// Fields of the Velarimab drug product transfer that a refused caller must not see.
 const PROTECTED: [&str; 4] = ["TT-2026-007", "Liquid in vial", "2027-10-29", "Helix Basel Biologics"];
@@ -116,7 +118,7 @@ fn role_may(role: &str, action: &Value) -> bool {
         (Some("plan"), _) => matches!(role, "admin" | "lead"),
         (_, Some("authored")) => role != "viewer",
         (_, Some("reviewed")) => matches!(role, "admin" | "lead" | "qa"),
-        (_, Some("approved" | "released" | "revoked")) => role == "qa",
+        (_, Some("approved" | "released" | "revoked" | "rejected")) => role == "qa",
         _ => false,
     }
 }
@@ -224,7 +226,7 @@ fn transfer_operations(doc: &Value) -> Vec<Operation> {
             assert!(declared.is_object(), "{method} {path} has no x-baton-access declaration");
             let in_transfer = matches!(
                 declared["record"].as_str(),
-                Some("transfer" | "stage" | "deliverable" | "parameter" | "risk" | "method")
+                Some("transfer" | "stage" | "deliverable" | "parameter" | "risk" | "method" | "batch")
             );
             // Starting a transfer names no existing one: the access matrix and the workspace tests cover it.
             let creates = method == "post" && !path.contains('{');
@@ -248,16 +250,22 @@ fn transfer_operations(doc: &Value) -> Vec<Operation> {
     operations
 }
 
-async fn call(client: &ApiClient, op: &Operation) -> Reply {
-    let id = match (op.record.as_str(), op.owner.as_str()) {
+/// The demo record of the drug product transfer that `op` addresses (or lists).
+fn record_id(op: &Operation) -> &'static str {
+    match (op.record.as_str(), op.owner.as_str()) {
         ("stage", _) => VELARIMAB_DP_STAGE_1,
         ("deliverable", _) => VELARIMAB_DP_DELIVERABLE,
         ("parameter", "cmo") => VELARIMAB_DP_RU_PROPOSAL,
         ("parameter", _) => VELARIMAB_DP_SU_PARAMETER,
         ("risk", _) => VELARIMAB_DP_RISK,
         ("method", _) => VELARIMAB_DP_METHOD,
+        ("batch", _) => VELARIMAB_DP_BATCH,
         _ => VELARIMAB_DP,
-    };
+    }
+}
+
+async fn call(client: &ApiClient, op: &Operation) -> Reply {
+    let id = record_id(op);
     let path = op.path.replace("{record_type}", "transfer").replace("{id}", id);
     let method = Method::from_bytes(op.method.to_uppercase().as_bytes()).expect("method");
     let mut request = client.request(method, &path);
@@ -273,7 +281,7 @@ fn check(relation: Relation, who: &str, role: &str, op: &Operation, reply: &Repl
     let allowed = grants(relation, role, op);
     if op.list {
         assert_eq!(reply.status, 200, "{cell}");
-        let listed = reply.body["items"].as_array().expect("items").iter().any(|t| t["id"] == VELARIMAB_DP);
+        let listed = reply.body["items"].as_array().expect("items").iter().any(|t| t["id"] == record_id(op));
         assert_eq!(listed, allowed, "{cell}: {text}");
     } else if allowed {
         let past_the_rule = (200..300).contains(&reply.status) || reply.error_code() == "conflict";

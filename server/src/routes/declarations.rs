@@ -48,6 +48,12 @@ fn example(endpoint: &str) -> Option<Value> {
     // Owned by the sponsor of every demo transfer, Helix.
     let deliverable = json!({"title": "Example", "description": "", "owner_org": "00000001-0000-4000-8000-000000000001",
         "owner_person": null, "due_on": "2026-06-01", "status": "in_progress"});
+    // The demo engineering batch of the drug product transfer at Norvia's Ghent site, the one the matrices address.
+    let batch = json!({"number": "VDP-ENG-26-0001", "batch_type": "engineering",
+        "site": "00000002-0000-4000-8000-000000000003", "product": "00000007-0000-4000-8000-000000000003",
+        "transfer": "00000003-0000-4000-8000-000000000003", "planned_start": "2026-10-05", "planned_end": "2026-10-17",
+        "actual_start": "2026-10-05", "actual_end": "2026-10-18", "theoretical_yield": "250.0",
+        "actual_yield": "238.5", "yield_unit": "kg"});
     Some(match endpoint {
         "Login" => json!({"email": "someone@example.com", "password": "x"}),
         "CreateAgreement" => terms,
@@ -75,6 +81,16 @@ fn example(endpoint: &str) -> Option<Value> {
             // The attribute of the demo drug product method, the one the matrices address.
             json!({"results": [{"attribute": "Relative potency", "values": ["99", "101", "100"]}], "row_version": 0})
         }
+        "RecordBatch" => {
+            let mut new = batch;
+            new["number"] = json!("VDP-ENG-26-0099");
+            new
+        }
+        "ChangeBatch" => json!({"batch": batch, "row_version": 1, "reason": "Example"}),
+        "AddBatchResult" => json!({"test": "Assay", "value": {"kind": "numeric", "value": "99.0", "lower": "95.0",
+            "upper": "105.0", "unit": "%"}}),
+        "DisposeBatch" => json!({"disposition": "rejected", "reason": "Example", "password": "baton-demo-2026",
+            "content_hash": "shown"}),
         "AddRisk" => risk,
         "ChangeRisk" => json!({"risk": risk, "row_version": 1}),
         "AddSuParameter" => su_parameter,

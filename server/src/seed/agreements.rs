@@ -4,7 +4,7 @@
 use super::{
     CASTELLAN, CORVASTATIN_AGREEMENT, CORVASTATIN_PRODUCT, HELIX, NORVIA, VELARIMAB_DS, VELARIMAB_DS_AGREEMENT,
 };
-use super::{VELARIMAB_DS_PRODUCT, admin, date, person};
+use super::{CASTELLAN_BATCH_AGREEMENT, NORVIA_BATCH_AGREEMENT, VELARIMAB_DS_PRODUCT, admin, date, person};
 use crate::db::Db;
 use crate::kernel::{QualityVersion, UnitOfWork};
 use crate::store;
@@ -12,7 +12,7 @@ use crate::store::agreements::{Agreement, Lineage, NewAgreement};
 use baton_domain::access::Action;
 use baton_domain::agreement::{AgreementTerms, Coverage, DataClass, Permission, Scope};
 use baton_domain::audit::AuditAction;
-use baton_domain::ids::{AgreementId, PartnershipId};
+use baton_domain::ids::{AgreementId, OrgId, PartnershipId};
 use baton_domain::quality::{DEFAULT_ACTIVITIES, QualityAgreementDraft, Raci, RaciRow};
 use baton_domain::signature::Meaning;
 use chrono::Utc;
@@ -72,6 +72,27 @@ pub async fn seed_agreements(db: &Db, now: chrono::DateTime<Utc>) -> anyhow::Res
     for (id, partnership, terms) in agreements {
         seed_agreement(db, id, partnership, terms, now).await?;
     }
+    // The CMOs share their batch records, quality events and deliveries of their commercial products with Helix,
+    // as their quality agreements oblige them to: Norvia for Velarimab drug substance, Castellan for Corvastatin.
+    let granted_to_helix = [
+        (NORVIA_BATCH_AGREEMENT, norvia, NORVIA, VELARIMAB_DS_PRODUCT, "Velarimab drug substance"),
+        (CASTELLAN_BATCH_AGREEMENT, castellan, CASTELLAN, CORVASTATIN_PRODUCT, "Corvastatin tablets"),
+    ];
+    for (id, partnership, grantor, product, name) in granted_to_helix {
+        let terms = AgreementTerms {
+            title: format!("{name} — batch records, quality events and deliveries"),
+            grantee: HELIX,
+            scope: Scope {
+                products: Coverage::Only(vec![product]),
+                transfers: Coverage::All,
+                data_classes: vec![DataClass::BatchRecords, DataClass::QualityEvents, DataClass::Commercial],
+            },
+            permission: Permission::Contribute,
+            valid_from: at(2025, 1, 1),
+            valid_until: at(2030, 1, 1),
+        };
+        seed_granted(db, id, partnership, grantor, terms, now).await?;
+    }
     seed_quality_agreements(db, [(norvia, 1, true), (castellan, 2, false)], now).await
 }
 
@@ -84,28 +105,49 @@ pub async fn seed_agreement(
     terms: AgreementTerms,
     now: chrono::DateTime<Utc>,
 ) -> anyhow::Result<()> {
+    seed_granted(db, id, partnership, HELIX, terms, now).await
+}
+
+/// The demo organisation's index (for its people) by id.
+fn org_index(org: OrgId) -> usize {
+    match org {
+        o if o == HELIX => 0,
+        o if o == NORVIA => 1,
+        _ => 2,
+    }
+}
+
+/// An agreement granted by `grantor`, drafted and approved by its admin and approved by the grantee's admin.
+pub async fn seed_granted(
+    db: &Db,
+    id: AgreementId,
+    partnership: PartnershipId,
+    grantor: OrgId,
+    terms: AgreementTerms,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<()> {
     let pool = &db.pool;
     if store::agreements::get(&mut *pool.acquire().await?, id, now).await?.is_some() {
         return Ok(());
     }
-    let helix_admin = admin(db, 0).await?;
-    let cmo_admin = admin(db, if terms.grantee == NORVIA { 1 } else { 2 }).await?;
-    let mut work = UnitOfWork::begin(pool, &helix_admin).await?;
+    let grantor_admin = admin(db, org_index(grantor)).await?;
+    let grantee_admin = admin(db, org_index(terms.grantee)).await?;
+    let mut work = UnitOfWork::begin(pool, &grantor_admin).await?;
     let new = NewAgreement {
         id,
         partnership,
-        grantor: HELIX,
+        grantor,
         terms: &terms,
-        created_by: helix_admin.id,
+        created_by: grantor_admin.id,
         lineage: Lineage::ORIGINAL,
     };
     store::agreements::insert(work.conn(), new, now).await?;
     let created = work.authorize::<Agreement>(id, Action::DraftAgreement).await?;
-    let content = store::agreements::signed_content(id, HELIX, &terms, Lineage::ORIGINAL);
+    let content = store::agreements::signed_content(id, grantor, &terms, Lineage::ORIGINAL);
     work.audit(created.entry(AuditAction::Create, None, Some(content), None)).await?;
     work.sign(&created, Meaning::Approved).await?;
     work.commit().await?;
-    let mut work = UnitOfWork::begin(pool, &cmo_admin).await?;
+    let mut work = UnitOfWork::begin(pool, &grantee_admin).await?;
     let agreement = work.authorize::<Agreement>(id, Action::SignAgreement).await?;
     work.sign(&agreement, Meaning::Approved).await?;
     store::agreements::mark_activated(work.conn(), id, now).await?;
