@@ -17,6 +17,7 @@ use crate::parameter_table::{ImportOutcome, ParameterImport, ParameterTable, RuC
 use crate::quality::{QualityAgreement, QualityAgreementDraft};
 use crate::record::RecordType;
 use crate::risk_register::{RiskChange, RiskInput, RiskRegister, StoredRisk};
+use crate::scorecard::{ScorecardQuery, ScorecardView};
 use crate::session::{LoginRequest, SessionInfo};
 use crate::signature::{Meaning, SignRequest};
 use crate::stage::{ReopenRequest, StageDates, StagePlan, StageView};
@@ -331,6 +332,8 @@ endpoints! {
     AddBatchResult: Post "/batches/{id}/results", ResultInput => BatchView, Access::data(RecordType::Batch, Action::Contribute, DataClass::BatchRecords, Party::Cmo);
     /// QA's signed disposition of a batch.
     DisposeBatch: Post "/batches/{id}/disposition", DispositionRequest => BatchView, Access::data(RecordType::Batch, Action::Sign(Meaning::Rejected), DataClass::BatchRecords, Party::Cmo);
+    /// A partnership's KPI scorecard over a range of months.
+    GetScorecard: Get "/partnerships/{id}/scorecard", ScorecardQuery => ScorecardView, Access::on(RecordType::Partnership, Action::Read);
     /// The organisation's stage template.
     GetStageTemplate: Get "/stage-template", () => StageTemplate, Access::on(RecordType::StageTemplates, Action::Read);
     /// Replaces the organisation's stage template.

@@ -33,6 +33,7 @@ pub mod record;
 pub mod redirect;
 pub mod risk;
 pub mod risk_register;
+pub mod scorecard;
 pub mod session;
 pub mod session_expiry;
 pub mod signature;

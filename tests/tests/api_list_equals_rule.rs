@@ -3,7 +3,9 @@
 //! must be checked here, or the test fails.
 
 use baton_domain::access::{self, Action, PartnerData, Resource, Subject};
+use baton_domain::agreement::DataClass;
 use baton_domain::agreement::{AgreementList, AgreementView, PartnerList};
+use baton_domain::batch::{BatchList, BatchView};
 use baton_domain::ids::OrgId;
 use baton_domain::org::Role;
 use baton_domain::transfer::{TransferDetail, TransferList};
@@ -50,8 +52,8 @@ impl Rng {
 on_both_databases!(lists_equal_the_rule_on_demo_and_random_data);
 
 /// The list operations this test checks; a list the API declares that is not here fails the test.
-const CHECKED_LISTS: [&str; 6] =
-    ["/transfers", "/agreements", "/partners", "/audit", "/audit/actors", "/audit/export.csv"];
+const CHECKED_LISTS: [&str; 7] =
+    ["/transfers", "/agreements", "/partners", "/audit", "/audit/actors", "/audit/export.csv", "/batches"];
 
 /// Every entry of the caller's audit trail, page by page.
 async fn whole_trail(client: &ApiClient) -> Vec<Value> {
@@ -135,10 +137,21 @@ async fn check_lists(server: &TestServer, context: &str) {
     for id in TRANSFERS {
         transfers.push(serde_json::from_value(sponsor.get(&format!("/transfers/{id}")).await.body).expect("detail"));
     }
-    // Helix is grantor of every agreement, so its list is every agreement there is.
+    // Helix is party to every agreement (grantor or grantee), so its list is every agreement there is.
     let all: AgreementList = serde_json::from_value(sponsor.get("/agreements").await.body).expect("agreements");
     let facts: Vec<_> = all.items.iter().map(AgreementView::facts).collect();
     let now = Utc::now();
+    // Every batch, read by its owner: a CMO always reads its own.
+    let mut batches: Vec<BatchView> = Vec::new();
+    for owner in ["admin@norvia.example", "admin@castellan.example"] {
+        let client = ApiClient::logged_in(&server.base_url, owner).await;
+        let list: BatchList = serde_json::from_value(client.get("/batches").await.body).expect("batches");
+        for item in list.items {
+            batches
+                .push(serde_json::from_value(client.get(&format!("/batches/{}", item.id)).await.body).expect("batch"));
+        }
+    }
+    assert!(!batches.is_empty(), "{context}: the demo has batches");
     for org in ["helix", "norvia", "castellan"] {
         let client = ApiClient::logged_in(&server.base_url, &format!("viewer@{org}.example")).await;
         let me = client.get("/session").await;
@@ -180,6 +193,26 @@ async fn check_lists(server: &TestServer, context: &str) {
             .map(|a| a.id)
             .collect();
         assert_eq!(listed, allowed, "{context}: agreements listed for {org}");
+
+        let listed: BatchList = serde_json::from_value(client.get("/batches").await.body).expect("batches");
+        let listed: BTreeSet<_> = listed.items.iter().map(|b| b.id).collect();
+        let allowed: BTreeSet<_> = batches
+            .iter()
+            .filter(|b| {
+                let data = PartnerData {
+                    transfer: b.input.transfer,
+                    owner: b.cmo.id,
+                    sponsor: b.sponsor.id,
+                    cmo: b.cmo.id,
+                    product: b.product.id,
+                    product_name: &b.product.name,
+                    data_class: Some(DataClass::BatchRecords),
+                };
+                access::decide(&subject, Action::Read, &Resource::Data(data), &facts, now).is_allowed()
+            })
+            .map(|b| b.id)
+            .collect();
+        assert_eq!(listed, allowed, "{context}: batches listed for {org}");
     }
 }
 

@@ -4,7 +4,7 @@ use crate::auth::CurrentUser;
 use crate::csv_cell;
 use crate::error::AppError;
 use crate::json::{ApiPath, ApiQuery};
-use crate::kernel::{self, DeliverableRecord, Method, ParameterRow, QualityVersion, Record, Risk, Stage};
+use crate::kernel::{self, Batch, DeliverableRecord, Method, ParameterRow, QualityVersion, Record, Risk, Stage};
 use crate::state::AppState;
 use crate::store;
 use crate::store::agreements::Agreement;
@@ -174,10 +174,11 @@ pub async fn history(
         Ok(RecordType::Deliverable) => {
             kernel::read::<DeliverableRecord>(&state, profile, &id).await?.record().id().to_string()
         }
+        Ok(RecordType::Batch) => kernel::read::<Batch>(&state, profile, &id).await?.record().id().to_string(),
         _ => {
             return Err(ApiError::invalid(
                 "record_type",
-                "History is kept for agreement, quality_agreement, transfer, stage, deliverable, parameter, risk and method records.",
+                "History is kept for agreement, quality_agreement, transfer, stage, deliverable, parameter, risk, method and batch records.",
             )
             .into());
         }

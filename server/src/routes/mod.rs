@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod parameters;
 pub mod quality;
 pub mod risks;
+pub mod scorecard;
 pub mod session;
 pub mod stages;
 pub mod templates;
@@ -86,6 +87,7 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(batches::get, batches::update))
         .routes(routes!(batches::add_result))
         .routes(routes!(batches::dispose))
+        .routes(routes!(scorecard::get))
         .routes(routes!(risks::register, risks::add))
         .routes(routes!(risks::get, risks::update))
         .routes(routes!(parameters::table))

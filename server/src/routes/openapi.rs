@@ -29,6 +29,8 @@ pub enum HistoryRecordType {
     Risk,
     /// An analytical method under transfer.
     Method,
+    /// A batch.
+    Batch,
 }
 
 /// The audit trail's filters as the document describes them: `AuditQuery` (in the domain's `audit_trail.rs`) takes

@@ -3,6 +3,7 @@
 pub mod agreements;
 pub mod audit;
 pub mod batches;
+pub mod kpi;
 pub mod methods;
 pub mod organisations;
 pub mod parameters;

@@ -1,0 +1,85 @@
+//! A partnership's KPI scorecard as the API sends it: the monthly facts (so the browser computes any period, site or
+//! product with the same code as the server), the server's own scorecard for the chosen period, and the choices.
+
+use crate::batch::ProductRef;
+use crate::ids::{PartnershipId, ProductId, SiteId};
+use crate::kpi::{Filter, Grain, KpiKind, Month, MonthlyFacts, Period, ScorecardLine, Threshold, scorecard, series};
+use crate::org::{OrgRef, SiteRef};
+use serde::{Deserialize, Serialize};
+
+/// Longest range a scorecard covers, in months: fifteen years of history.
+pub const MAX_MONTHS: u32 = 180;
+
+/// What the scorecard shows: a range of months, by month or quarter, for one site or product or all.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+pub struct ScorecardQuery {
+    /// First month, "YYYY-MM"; default two years before `to`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Last month, "YYYY-MM"; default the current month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Month or quarter; default quarter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grain: Option<Grain>,
+    /// One site only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<SiteId>,
+    /// One product only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<ProductId>,
+}
+
+/// A partnership's scorecard.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScorecardView {
+    /// The partnership.
+    pub partnership: PartnershipId,
+    /// Its sponsor.
+    pub sponsor: OrgRef,
+    /// Its CMO.
+    pub cmo: OrgRef,
+    /// First month shown.
+    pub from: Month,
+    /// Last month shown.
+    pub to: Month,
+    /// By month or quarter.
+    pub grain: Grain,
+    /// The filter applied to `lines` (the facts are sent unfiltered, for the browser to filter).
+    pub filter: Filter,
+    /// The facts of every month in range, by site and product.
+    pub monthly: Vec<MonthlyFacts>,
+    /// The latest period in range.
+    pub current: Period,
+    /// Every KPI for the latest period, judged against the partnership's thresholds.
+    pub lines: Vec<ScorecardLine>,
+    /// The thresholds in use.
+    pub thresholds: Vec<(KpiKind, Threshold)>,
+    /// Sites with data, for the filter.
+    pub sites: Vec<SiteRef>,
+    /// Products with data, for the filter.
+    pub products: Vec<ProductRef>,
+}
+
+/// The scorecard lines of the latest period of `monthly`, as both server and browser compute them.
+pub fn current_lines(
+    monthly: &[MonthlyFacts],
+    filter: Filter,
+    grain: Grain,
+    from: Month,
+    to: Month,
+    thresholds: &[(KpiKind, Threshold)],
+) -> Option<(Period, Vec<ScorecardLine>)> {
+    let (period, facts) = series(monthly, filter, grain, from, to).pop()?;
+    Some((period, scorecard(&facts, thresholds)))
+}
+
+/// Months from `from` to `to` inclusive (0 when reversed).
+pub fn months_between(from: Month, to: Month) -> u32 {
+    let span = (to.year() - from.year()) * 12 + i32::try_from(to.month()).unwrap_or(0)
+        - i32::try_from(from.month()).unwrap_or(0)
+        + 1;
+    u32::try_from(span).unwrap_or(0)
+}
