@@ -5,6 +5,9 @@ use crate::pages::agreement::AgreementPage;
 use crate::pages::agreement_new::NewAgreementPage;
 use crate::pages::agreements::AgreementsPage;
 use crate::pages::audit::AuditPage;
+use crate::pages::batch::BatchPage;
+use crate::pages::batch_new::NewBatchPage;
+use crate::pages::batches::BatchesPage;
 use crate::pages::deliverable::DeliverablePage;
 use crate::pages::login::LoginPage;
 use crate::pages::methods::MethodsPage;
@@ -46,6 +49,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/agreements/new") view=NewAgreementPage/>
                 <Route path=path!("/agreements/:id") view=AgreementPage/>
                 <Route path=path!("/audit") view=AuditPage/>
+                <Route path=path!("/batches") view=BatchesPage/>
+                <Route path=path!("/batches/new") view=NewBatchPage/>
+                <Route path=path!("/batches/:id") view=BatchPage/>
                 <Route path=path!("/partners/:id") view=PartnerPage/>
             </Routes>
         </Router>

@@ -80,3 +80,14 @@ pub fn TemplateIcon() -> impl IntoView {
         </svg>
     }
 }
+
+/// A flask: batches made at the plant.
+#[component]
+pub fn BatchIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2"
+            stroke-linecap="round" stroke-linejoin="round">
+            <path d="M9 3h6M10 3v6L4.5 18.5A1.7 1.7 0 0 0 6 21h12a1.7 1.7 0 0 0 1.5-2.5L14 9V3M7.5 15h9"/>
+        </svg>
+    }
+}

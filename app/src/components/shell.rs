@@ -2,7 +2,7 @@
 
 use crate::api;
 use crate::auth::{SessionState, use_auth};
-use crate::components::icons::{AgreementIcon, AuditIcon, LogoutIcon, TemplateIcon, TransfersIcon};
+use crate::components::icons::{AgreementIcon, AuditIcon, BatchIcon, LogoutIcon, TemplateIcon, TransfersIcon};
 use baton_domain::org::Role;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -55,6 +55,10 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <A href="/transfers" attr:class="nav-item">
                     <TransfersIcon/>
                     <span class="nav-label">"Transfers"</span>
+                </A>
+                <A href="/batches" attr:class="nav-item">
+                    <BatchIcon/>
+                    <span class="nav-label">"Batches"</span>
                 </A>
                 <A href="/agreements" attr:class="nav-item">
                     <AgreementIcon/>
