@@ -334,6 +334,8 @@ endpoints! {
     DisposeBatch: Post "/batches/{id}/disposition", DispositionRequest => BatchView, Access::data(RecordType::Batch, Action::Sign(Meaning::Rejected), DataClass::BatchRecords, Party::Cmo);
     /// A partnership's KPI scorecard over a range of months.
     GetScorecard: Get "/partnerships/{id}/scorecard", ScorecardQuery => ScorecardView, Access::on(RecordType::Partnership, Action::Read);
+    /// A partnership's KPI numbers as CSV.
+    ExportScorecard: Get "/partnerships/{id}/scorecard.csv", ScorecardQuery => String, Access::on(RecordType::Partnership, Action::Download);
     /// The organisation's stage template.
     GetStageTemplate: Get "/stage-template", () => StageTemplate, Access::on(RecordType::StageTemplates, Action::Read);
     /// Replaces the organisation's stage template.

@@ -83,3 +83,64 @@ pub fn months_between(from: Month, to: Month) -> u32 {
         + 1;
     u32::try_from(span).unwrap_or(0)
 }
+
+/// The numbers of a scorecard as CSV, one row per period and KPI: what the chart shows, for a spreadsheet.
+pub fn csv(monthly: &[MonthlyFacts], filter: Filter, grain: Grain, from: Month, to: Month) -> String {
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    let mut rows = vec![["period".to_owned(), "kpi".into(), "value".into(), "shown".into(), "basis".into()]];
+    for (period, facts) in series(monthly, filter, grain, from, to) {
+        for kind in KpiKind::ALL {
+            let value = crate::kpi::value(*kind, &facts);
+            rows.push([
+                period.to_string(),
+                kind.as_str().to_owned(),
+                value.map(|v| format!("{v:.6}")).unwrap_or_default(),
+                crate::kpi::format_value(*kind, value),
+                crate::kpi::basis(*kind, &facts),
+            ]);
+        }
+    }
+    for row in rows {
+        // Writing to memory cannot fail.
+        let _ = writer.write_record(&row);
+    }
+    writer.into_inner().map(|bytes| String::from_utf8_lossy(&bytes).into_owned()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kpi::KpiFacts;
+    use uuid::Uuid;
+
+    fn month(text: &str) -> Month {
+        text.parse().expect("month")
+    }
+
+    #[test]
+    fn csv_has_a_row_per_period_and_kpi_and_says_no_data() {
+        let facts =
+            KpiFacts { dispositioned: 4, rejected: 1, dispositioned_without_deviation: 3, ..KpiFacts::default() };
+        let monthly = vec![MonthlyFacts {
+            month: month("2026-02"),
+            site: SiteId(Uuid::from_u128(1)),
+            product: ProductId(Uuid::from_u128(2)),
+            facts,
+        }];
+        let text = csv(&monthly, Filter::default(), Grain::Quarter, month("2026-01"), month("2026-06"));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 1 + 2 * KpiKind::ALL.len(), "{text}");
+        assert!(
+            lines.contains(&"2026-Q1,lot_acceptance,0.750000,75.0 %,3 of 4 dispositioned batches released"),
+            "{text}"
+        );
+        assert!(lines.iter().any(|l| l.starts_with("2026-Q2,right_first_time,,no data")), "{text}");
+    }
+
+    #[test]
+    fn months_between_counts_both_ends() {
+        assert_eq!(months_between(month("2026-01"), month("2026-01")), 1);
+        assert_eq!(months_between(month("2024-11"), month("2026-02")), 16);
+        assert_eq!(months_between(month("2026-02"), month("2026-01")), 0);
+    }
+}

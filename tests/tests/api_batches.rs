@@ -142,7 +142,15 @@ async fn the_scorecard_follows_dispositions_and_is_the_partnership_s(db: Backend
         "5 of 5 dispositioned batches without a deviation"
     );
 
+    let csv = helix_qa.get(&format!("/partnerships/{NORVIA_PARTNERSHIP}/scorecard.csv?grain=month")).await;
+    assert_eq!(csv.status, 200);
+    let text = csv.body.as_str().map(str::to_owned).unwrap_or_else(|| csv.body.to_string());
+    assert!(text.starts_with("period,kpi,value,shown,basis"), "{text}");
+    assert!(text.contains("lot_acceptance,0.800000,80.0 %,4 of 5 dispositioned batches released"), "{text}");
+
     let castellan = ApiClient::logged_in(&server.base_url, "qa@castellan.example").await;
+    let refused = castellan.get(&format!("/partnerships/{NORVIA_PARTNERSHIP}/scorecard.csv")).await;
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
     let outsider = castellan.get(&format!("/partnerships/{NORVIA_PARTNERSHIP}/scorecard")).await;
     assert_eq!(outsider.status, 403, "{:?}", outsider.body);
     let bad = helix_qa.get(&format!("/partnerships/{NORVIA_PARTNERSHIP}/scorecard?from=2026-13")).await;

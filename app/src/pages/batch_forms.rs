@@ -32,13 +32,22 @@ pub fn ResultForm(batch: BatchId, on_done: Callback<bool>) -> impl IntoView {
         let value = if numeric.get() {
             let reading = value.get();
             let Some(v) = decimal(&reading) else {
-                return Err(if reading.trim().is_empty() { "Enter the value.".into() } else { "That is not a number.".into() });
+                return Err(if reading.trim().is_empty() {
+                    "Enter the value.".into()
+                } else {
+                    "That is not a number.".into()
+                });
             };
             let limit = |text: String, what: &str| match text.trim() {
                 "" => Ok(None),
                 t => decimal(t).map(Some).ok_or(format!("The {what} limit is not a number.")),
             };
-            ResultValue::Numeric { value: v, lower: limit(lower.get(), "lower")?, upper: limit(upper.get(), "upper")?, unit: unit.get() }
+            ResultValue::Numeric {
+                value: v,
+                lower: limit(lower.get(), "lower")?,
+                upper: limit(upper.get(), "upper")?,
+                unit: unit.get(),
+            }
         } else {
             ResultValue::PassFail { passed: passed.get(), criterion: criterion.get() }
         };
@@ -50,7 +59,8 @@ pub fn ResultForm(batch: BatchId, on_done: Callback<bool>) -> impl IntoView {
         Ok(input) if input.value.out_of_spec() => {
             view! { <p class="chip chip-bad judgement" data-testid="oos-preview">"Out of specification"</p> }.into_any()
         }
-        Ok(_) => view! { <p class="chip chip-done judgement" data-testid="oos-preview">"Within specification"</p> }.into_any(),
+        Ok(_) => view! { <p class="chip chip-done judgement" data-testid="oos-preview">"Within specification"</p> }
+            .into_any(),
         Err(_) => ().into_any(),
     };
     let submit = move |ev: SubmitEvent| {

@@ -77,15 +77,20 @@ fn BatchForm(setup: BatchSetup) -> impl IntoView {
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let built = (|| {
-            let yields = (decimal(&theoretical.get_untracked(), "theoretical_yield")?, decimal(&actual.get_untracked(), "actual_yield")?);
+            let yields = (
+                decimal(&theoretical.get_untracked(), "theoretical_yield")?,
+                decimal(&actual.get_untracked(), "actual_yield")?,
+            );
             let input = BatchInput {
                 number: number.get_untracked(),
                 batch_type: batch_type.get_untracked(),
                 site: site.get_untracked().parse().map_err(|_| bad("site", "Choose the site."))?,
                 product: product.get_untracked().parse().map_err(|_| bad("product", "Choose the product."))?,
                 transfer: transfer.get_untracked().parse().ok(),
-                planned_start: date(&planned_start.get_untracked()).ok_or_else(|| bad("planned_start", "Enter the planned start."))?,
-                planned_end: date(&planned_end.get_untracked()).ok_or_else(|| bad("planned_end", "Enter the planned end."))?,
+                planned_start: date(&planned_start.get_untracked())
+                    .ok_or_else(|| bad("planned_start", "Enter the planned start."))?,
+                planned_end: date(&planned_end.get_untracked())
+                    .ok_or_else(|| bad("planned_end", "Enter the planned end."))?,
                 actual_start: date(&actual_start.get_untracked()),
                 actual_end: date(&actual_end.get_untracked()),
                 theoretical_yield: yields.0,

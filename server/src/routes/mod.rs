@@ -88,6 +88,7 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(batches::add_result))
         .routes(routes!(batches::dispose))
         .routes(routes!(scorecard::get))
+        .routes(routes!(scorecard::export))
         .routes(routes!(risks::register, risks::add))
         .routes(routes!(risks::get, risks::update))
         .routes(routes!(parameters::table))

@@ -10,6 +10,8 @@ use crate::state::AppState;
 use crate::store;
 use axum::Json;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
 use baton_domain::batch::ProductRef;
 use baton_domain::error::{ApiError, ErrorBody};
 use baton_domain::kpi::{Filter, Grain, Month, Period, default_thresholds};
@@ -56,9 +58,8 @@ pub async fn get(
     let grain = query.grain.unwrap_or(Grain::Quarter);
     let filter = Filter { site: query.site, product: query.product };
     let (sponsor, cmo) = (partnership.parties.sponsor, partnership.parties.cmo);
-    let today = Utc::now().date_naive().to_string();
     let mut conn = state.db.pool.acquire().await?;
-    let monthly = store::kpi::monthly(&mut conn, sponsor.id, cmo.id, from, to, &today).await?;
+    let monthly = store::kpi::monthly(&mut conn, sponsor.id, cmo.id, from, to, &today()).await?;
     let (sites, products) = store::kpi::choices(&mut conn, &monthly).await?;
     drop(conn);
     let thresholds = default_thresholds();
@@ -79,4 +80,34 @@ pub async fn get(
         sites,
         products: products.into_iter().map(|(id, name)| ProductRef { id, name }).collect(),
     }))
+}
+
+fn today() -> String {
+    Utc::now().date_naive().to_string()
+}
+
+/// The scorecard's numbers as CSV, one row per period and KPI; the download is on the audit trail.
+#[utoipa::path(get, path = "/partnerships/{id}/scorecard.csv", tag = "quality", security(("session" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Partnership id"), ScorecardQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<String>,
+    query: ApiQuery<ScorecardQuery>,
+) -> Result<impl IntoResponse, AppError> {
+    let (from, to) = range(&query)?;
+    let partnership = kernel::download::<Partnership>(&state, &user.profile, &id).await?.into_record();
+    let grain = query.grain.unwrap_or(Grain::Quarter);
+    let filter = Filter { site: query.site, product: query.product };
+    let (sponsor, cmo) = (&partnership.parties.sponsor, &partnership.parties.cmo);
+    let mut conn = state.db.pool.acquire().await?;
+    let monthly = store::kpi::monthly(&mut conn, sponsor.id, cmo.id, from, to, &today()).await?;
+    let filename =
+        format!("attachment; filename=\"baton-kpi-{}-{}-{from}-{to}.csv\"", user.profile.organisation.name, cmo.name)
+            .replace(' ', "-");
+    let headers =
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, filename)];
+    Ok((headers, baton_domain::scorecard::csv(&monthly, filter, grain, from, to)))
 }
