@@ -15,6 +15,7 @@ use crate::pages::not_found::NotFoundPage;
 use crate::pages::parameters::ParametersPage;
 use crate::pages::partner::PartnerPage;
 use crate::pages::risks::RisksPage;
+use crate::pages::scorecard::ScorecardPage;
 use crate::pages::stage::StagePage;
 use crate::pages::stage_template::StageTemplatePage;
 use crate::pages::transfer::TransferPage;
@@ -53,6 +54,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/batches/new") view=NewBatchPage/>
                 <Route path=path!("/batches/:id") view=BatchPage/>
                 <Route path=path!("/partners/:id") view=PartnerPage/>
+                <Route path=path!("/partnerships/:id/scorecard") view=ScorecardPage/>
             </Routes>
         </Router>
     }

@@ -399,6 +399,28 @@ pub struct BatchSummary {
     pub deviations: u32,
 }
 
+/// Which batches a list shows: all the caller may see, or those behind a KPI point — one partnership's batches
+/// dispositioned (or finished) in a period, at a site, of a product.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+pub struct BatchQuery {
+    /// Only batches made by this CMO.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cmo: Option<crate::ids::OrgId>,
+    /// Only batches dispositioned (or, with `finished`, finished) in this period: "2026-07" or "2026-Q3".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    /// Count by the actual end rather than the disposition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished: Option<bool>,
+    /// Only this site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<SiteId>,
+    /// Only this product.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<ProductId>,
+}
+
 /// The batches the caller may see, newest first, and whether they may record one.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

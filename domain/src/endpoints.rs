@@ -8,7 +8,9 @@ use crate::agreement::{
 };
 use crate::audit::AuditEntry;
 use crate::audit_trail::{AuditActor, AuditPage, AuditQuery};
-use crate::batch::{BatchChange, BatchInput, BatchList, BatchSetup, BatchView, DispositionRequest, ResultInput};
+use crate::batch::{
+    BatchChange, BatchInput, BatchList, BatchQuery, BatchSetup, BatchView, DispositionRequest, ResultInput,
+};
 use crate::deliverable::{Deliverable, DeliverableChange, DeliverableInput};
 use crate::method_record::{MethodList, MethodView, SiteResults};
 use crate::method_transfer::AnalyticalMethod;
@@ -319,7 +321,7 @@ endpoints! {
     /// The receiving unit's results for a method.
     SaveRuResults: Put "/methods/{id}/ru-results", SiteResults => MethodView, Access::data(RecordType::Method, Action::Contribute, DataClass::AnalyticalMethods, Party::Cmo).also_reading(DataClass::AnalyticalMethods);
     /// The batches of the caller's partnerships that the rule lets them see.
-    ListBatches: Get "/batches", () => BatchList, Access::listing(RecordType::Batch).owned_by(Party::Cmo);
+    ListBatches: Get "/batches", BatchQuery => BatchList, Access::listing(RecordType::Batch).owned_by(Party::Cmo);
     /// What the batch form offers the caller: its sites, partners' products and transfers.
     GetBatchSetup: Get "/batch-setup", () => BatchSetup, Access::on(RecordType::StageTemplates, Action::Read);
     /// Records a batch.

@@ -50,6 +50,7 @@ pub fn AgreementsPage() -> impl IntoView {
                                         <strong>{p.organisation.name}</strong>
                                         <span class="muted small">{p.organisation.kind.label()}</span>
                                         <A href=format!("/partners/{}", p.partnership_id) attr:class="button">"Quality agreement"</A>
+                                        <A href=format!("/partnerships/{}/scorecard", p.partnership_id) attr:class="button">"KPI scorecard"</A>
                                     </li>
                                 }).collect_view()}
                             </ul>

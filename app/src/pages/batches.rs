@@ -7,7 +7,7 @@ use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
 use crate::format;
-use baton_domain::batch::{BatchStatus, BatchSummary};
+use baton_domain::batch::{BatchQuery, BatchStatus, BatchSummary};
 use baton_domain::endpoints::ListBatches;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -26,7 +26,7 @@ pub fn status_chip(status: BatchStatus) -> impl IntoView {
 /// `/batches`
 #[component]
 pub fn BatchesPage() -> impl IntoView {
-    let loaded = LocalResource::new(|| api::call::<ListBatches>([], &()));
+    let loaded = LocalResource::new(|| async { api::call::<ListBatches>([], &BatchQuery::default()).await });
     let status = RwSignal::new(String::new());
     let reload = Callback::new(move |()| loaded.refetch());
     view! {

@@ -19,6 +19,8 @@ pub mod parameters;
 pub mod partner;
 pub mod risk_form;
 pub mod risks;
+pub mod scorecard;
+pub mod scorecard_drill;
 pub mod stage;
 pub mod stage_forms;
 pub mod stage_template;

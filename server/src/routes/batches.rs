@@ -3,7 +3,7 @@
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::json::{ApiJson, ApiPath};
+use crate::json::{ApiJson, ApiPath, ApiQuery};
 use crate::kernel::{self, Batch, Shown, Signing, UnitOfWork};
 use crate::state::AppState;
 use crate::store;
@@ -13,10 +13,11 @@ use axum::http::StatusCode;
 use baton_domain::access::Action;
 use baton_domain::audit::AuditAction;
 use baton_domain::batch::{
-    BatchChange, BatchInput, BatchList, BatchSetup, BatchView, Disposition, DispositionRequest, ResultInput,
+    BatchChange, BatchInput, BatchList, BatchQuery, BatchSetup, BatchView, Disposition, DispositionRequest, ResultInput,
 };
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
 use baton_domain::ids::{BatchId, BatchResultId, OrgId};
+use baton_domain::kpi::{Period, PeriodError};
 use baton_domain::org::{OrgKind, UserProfile};
 use baton_domain::signature::Meaning;
 use serde_json::json;
@@ -28,11 +29,34 @@ fn respond(batch: kernel::Authorized<Batch>) -> Json<BatchView> {
 }
 
 /// The batches of the caller's partnerships that the rule lets them see, newest first.
-#[utoipa::path(get, path = "/batches", tag = "quality", security(("session" = [])),
-    responses((status = 200, body = BatchList), (status = 401, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<BatchList>, AppError> {
+#[utoipa::path(get, path = "/batches", tag = "quality", security(("session" = [])), params(BatchQuery),
+    responses((status = 200, body = BatchList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: ApiQuery<BatchQuery>,
+) -> Result<Json<BatchList>, AppError> {
+    let months = match query.period.as_deref() {
+        None => None,
+        Some(text) => {
+            let period: Period = text.parse().map_err(|e: PeriodError| {
+                AppError::from(ApiError::invalid(
+                    "period",
+                    format!("{e} Write a month (2026-07) or a quarter (2026-Q3)."),
+                ))
+            })?;
+            Some((period.start().to_string(), period.end().to_string()))
+        }
+    };
+    let narrowing = store::batches::Narrowing {
+        cmo: query.cmo,
+        months,
+        finished: query.finished.unwrap_or(false),
+        site: query.site,
+        product: query.product,
+    };
     let mut conn = state.db.pool.acquire().await?;
-    let (rows, truncated) = store::batches::of_party(&mut conn, user.profile.organisation.id).await?;
+    let (rows, truncated) = store::batches::of_party(&mut conn, user.profile.organisation.id, &narrowing).await?;
     drop(conn);
     let (records, summaries): (Vec<Batch>, Vec<_>) =
         rows.into_iter().map(|(stored, summary)| (Batch { view: stored.view }, summary)).unzip();

@@ -205,16 +205,53 @@ pub async fn deviations(conn: &mut AnyConnection, batch: BatchId) -> anyhow::Res
 /// Most batches a list returns.
 pub const LIST_LIMIT: i64 = 500;
 
-/// The batches of partnerships `viewer` is party to, newest first: the caller filters them by the rule.
-pub async fn of_party(conn: &mut AnyConnection, viewer: OrgId) -> anyhow::Result<(Vec<(Stored, BatchSummary)>, bool)> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "{SELECT} WHERE b.sponsor_org_id = $1 OR b.cmo_org_id = $1 ORDER BY b.planned_start DESC, b.number DESC \
-         LIMIT $2"
-    ))
-    .bind(viewer.to_string())
-    .bind(LIST_LIMIT + 1)
-    .fetch_all(conn)
-    .await?;
+/// Narrowing of a batch list: the CMO, a range of disposition (or actual end) dates, a site, a product.
+#[derive(Clone, Debug, Default)]
+pub struct Narrowing {
+    /// Only this CMO's batches.
+    pub cmo: Option<OrgId>,
+    /// First and last month ("YYYY-MM"), inclusive.
+    pub months: Option<(String, String)>,
+    /// Count by actual end rather than disposition.
+    pub finished: bool,
+    /// Only this site.
+    pub site: Option<baton_domain::ids::SiteId>,
+    /// Only this product.
+    pub product: Option<ProductId>,
+}
+
+/// The batches of partnerships `viewer` is party to, narrowed, newest first: the caller filters them by the rule.
+pub async fn of_party(
+    conn: &mut AnyConnection,
+    viewer: OrgId,
+    narrowing: &Narrowing,
+) -> anyhow::Result<(Vec<(Stored, BatchSummary)>, bool)> {
+    let column = if narrowing.finished { "b.actual_end" } else { "b.disposition_at" };
+    let mut sql = format!("{SELECT} WHERE (b.sponsor_org_id = $1 OR b.cmo_org_id = $1)");
+    let mut values = vec![viewer.to_string()];
+    let mut add = |condition: &str, value: String| {
+        values.push(value);
+        sql.push_str(&format!(" AND {condition}${}", values.len()));
+    };
+    if let Some(cmo) = narrowing.cmo {
+        add("b.cmo_org_id = ", cmo.to_string());
+    }
+    if let Some((first, last)) = &narrowing.months {
+        add(&format!("{column} >= "), first.clone());
+        add(&format!("substr({column}, 1, 7) <= "), last.clone());
+    }
+    if let Some(site) = narrowing.site {
+        add("b.site_id = ", site.to_string());
+    }
+    if let Some(product) = narrowing.product {
+        add("b.product_id = ", product.to_string());
+    }
+    sql.push_str(&format!(" ORDER BY b.planned_start DESC, b.number DESC LIMIT {}", LIST_LIMIT + 1));
+    let mut query = sqlx::query_as::<_, Row>(&sql);
+    for value in values {
+        query = query.bind(value);
+    }
+    let rows: Vec<Row> = query.fetch_all(conn).await?;
     let truncated = rows.len() > usize::try_from(LIST_LIMIT).unwrap_or(usize::MAX);
     let items = rows
         .into_iter()
