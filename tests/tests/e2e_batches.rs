@@ -1,0 +1,128 @@
+//! End-to-end at tablet size (768×1024): Norvia's operator records a batch and an out-of-specification assay (the
+//! form judges it as it is typed); Helix's QA rejects the batch with a signed reason; the partnership scorecard's
+//! lot acceptance falls accordingly, and a deep link to a point of it reopens the same view with the records behind.
+
+use baton_tests::browser::{log_in, wait_for, wait_for_path};
+use baton_tests::client::DEMO_PASSWORD;
+use baton_tests::{Backend, Browser, TestServer};
+use fantoccini::{Client, Locator};
+use serde_json::json;
+use std::time::Duration;
+
+const VELARIMAB_DS_PRODUCT: &str = "00000007-0000-4000-8000-000000000001";
+const NORVIA_PARTNERSHIP: &str = "00000005-0000-4000-8000-000000000001";
+
+async fn button(c: &Client, label: &str) -> anyhow::Result<fantoccini::elements::Element> {
+    let xpath = format!("//button[normalize-space()='{label}'] | //a[normalize-space()='{label}']");
+    Ok(c.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath(&xpath)).await?)
+}
+
+async fn wait_for_text(c: &Client, css: &str, text: &str) -> anyhow::Result<String> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let found = match c.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if found.contains(text) {
+            return Ok(found);
+        }
+        if std::time::Instant::now() > deadline {
+            anyhow::bail!("{css} never showed {text:?}; it shows {found:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Sets a date input as the browser's own picker would.
+async fn set_date(c: &Client, css: &str, value: &str) -> anyhow::Result<()> {
+    wait_for(c, css).await?;
+    let script = "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
+                  e.dispatchEvent(new Event('input', { bubbles: true }));";
+    c.execute(script, vec![json!(css), json!(value)]).await?;
+    Ok(())
+}
+
+async fn log_out(c: &Client) -> anyhow::Result<()> {
+    c.find(Locator::Css("button[aria-label='Log out']")).await?.click().await?;
+    wait_for_path(c, "/login").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oos_batch_is_rejected_and_the_scorecard_follows() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let site = &server;
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    let card = format!("/partnerships/{NORVIA_PARTNERSHIP}/scorecard?grain=month&kpi=lot_acceptance");
+    Browser::run_sized(768, 1024, |c| async move {
+        c.goto(&site.url("/login")).await?;
+        log_in(&c, "operator@norvia.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&site.url("/batches")).await?;
+        button(&c, "Record a batch").await?.click().await?;
+        let form = wait_for(&c, "[data-testid=batch-form]").await?;
+        form.find(Locator::Css("#batch-number")).await?.send_keys("VDS-26-0200").await?;
+        form.find(Locator::Css("#batch-product")).await?.select_by_value(VELARIMAB_DS_PRODUCT).await?;
+        set_date(&c, "#batch-planned-start", "2026-11-02").await?;
+        set_date(&c, "#batch-planned-end", "2026-11-14").await?;
+        set_date(&c, "#batch-actual-start", "2026-11-02").await?;
+        set_date(&c, "#batch-actual-end", "2026-11-15").await?;
+        form.find(Locator::Css("#batch-theoretical")).await?.send_keys("250,0").await?;
+        form.find(Locator::Css("#batch-actual-yield")).await?.send_keys("229.5").await?;
+        button(&c, "Record batch").await?.click().await?;
+        wait_for(&c, "[data-testid=batch]").await?;
+        wait_for_text(&c, "[data-testid=batch-status]", "Awaiting disposition").await?;
+        let facts = wait_for(&c, "[data-testid=batch] .facts").await?.text().await?;
+        assert!(facts.contains("229.5 of 250.0 kg (91.8 %)"), "{facts}");
+        let batch_path = c.current_url().await?.path().to_owned();
+
+        button(&c, "Add result").await?.click().await?;
+        wait_for(&c, "#result-test").await?.send_keys("Assay").await?;
+        wait_for(&c, "#result-lower").await?.send_keys("95.0").await?;
+        wait_for(&c, "#result-upper").await?.send_keys("105.0").await?;
+        wait_for(&c, "#result-value").await?.send_keys("99.0").await?;
+        wait_for_text(&c, "[data-testid=oos-preview]", "Within specification").await?;
+        let value = wait_for(&c, "#result-value").await?;
+        value.clear().await?;
+        value.send_keys("93.1").await?;
+        wait_for_text(&c, "[data-testid=oos-preview]", "Out of specification").await?;
+        button(&c, "Save result").await?.click().await?;
+        wait_for_text(&c, "[data-testid=oos-banner]", "Out of specification: Assay.").await?;
+        let row = wait_for(&c, "[data-testid=results-table] tr.oos").await?.text().await?;
+        assert!(row.contains("93.1 %") && row.contains("95.0 – 105.0 %"), "{row}");
+        log_out(&c).await?;
+
+        log_in(&c, "qa@helix.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&site.url(&card)).await?;
+        wait_for_text(&c, "[data-testid=kpi-lot_acceptance]", "100.0 %").await?;
+        wait_for_text(&c, "[data-testid=kpi-lot_acceptance]", "4 of 4 dispositioned batches released").await?;
+        assert!(c.find(Locator::Css("[data-testid=kpi-mismatch]")).await.is_err(), "browser and server agree");
+
+        c.goto(&site.url(&batch_path)).await?;
+        button(&c, "Reject").await?.click().await?;
+        wait_for(&c, "#sign-reason").await?.send_keys("Assay 93.1 % below the 95.0 % limit").await?;
+        wait_for(&c, "#sign-password").await?.send_keys(DEMO_PASSWORD).await?;
+        button(&c, "Sign: reject").await?.click().await?;
+        wait_for_text(&c, "[data-testid=batch-status]", "Rejected").await?;
+        wait_for_text(&c, "[data-testid=disposition]", "Signed by Dana Kim").await?;
+
+        c.goto(&site.url(&card)).await?;
+        let tile = wait_for_text(&c, "[data-testid=kpi-lot_acceptance]", "80.0 %").await?;
+        assert!(tile.contains("4 of 5 dispositioned batches released") && tile.contains("Red"), "{tile}");
+        assert!(tile.contains("Open corrective action"), "a red KPI offers a CAPA: {tile}");
+        assert!(c.find(Locator::Css("[data-testid=kpi-mismatch]")).await.is_err(), "browser and server agree");
+
+        // A deep link to this month's point reopens the same view, with the batches behind it.
+        let point = format!("{card}&point={month}");
+        c.goto(&site.url(&point)).await?;
+        let drill = wait_for_text(&c, "[data-testid=drill-down]", "VDS-26-0200").await?;
+        assert!(drill.contains("Rejected"), "{drill}");
+        let chosen = wait_for(&c, "[data-testid=kpi-lot_acceptance] button[aria-pressed=true]").await?;
+        assert!(chosen.text().await?.contains("80.0 %"));
+        let selected = wait_for(&c, "[data-testid=kpi-trend] tr.selected").await?.text().await?;
+        assert!(selected.contains("80.0 %"), "{selected}");
+        Ok(())
+    })
+    .await;
+}
