@@ -1,0 +1,511 @@
+//! A trend chart for KPI scorecards: one line per series over periods (e.g. a partner's on-time ratio per quarter),
+//! target and amber reference lines, a tooltip on hover, keyboard focus or tap, a legend whose entries show and hide
+//! series, a zoom to a range of periods, and the same numbers as a table for screen readers and exact reading.
+//!
+//! Plain SVG of our own: the app's Content-Security-Policy forbids inline styles, and the charting crates set them.
+//! Every colour and dash comes from classes in `style/chart.css`, every position from SVG attributes. The arithmetic
+//! lives in `baton_domain::chart_scale`, where it is unit-tested natively.
+
+use baton_domain::chart_scale::{self, ChartSeries, DomainHint, Scale, YAxis};
+use leptos::html;
+use leptos::prelude::*;
+use std::ops::Range;
+
+/// Drawing width before the frame is measured; afterwards one viewBox unit is one CSS pixel, so text keeps its size.
+const DEFAULT_WIDTH: f64 = 720.0;
+/// Narrower frames are scaled down by the viewBox rather than squeezed further.
+const MIN_WIDTH: f64 = 320.0;
+const HEIGHT: f64 = 300.0;
+const PLOT_TOP: f64 = 16.0;
+/// Room under the plot for the period labels.
+const PLOT_BOTTOM: f64 = HEIGHT - 36.0;
+const RIGHT_MARGIN: f64 = 16.0;
+/// The first and last period sit this far inside the plot, so their points and touch targets are not cut in half.
+const INSET: f64 = 18.0;
+/// Most steps on the y axis: about one gridline per 50 px of plot.
+const MAX_Y_INTERVALS: usize = 5;
+/// Average width of a character at the chart's 13 px type; SVG text cannot be measured before it is drawn.
+const CHAR_WIDTH: f64 = 7.4;
+/// Series colours `series-0` … `series-4` in `style/chart.css`; a sixth series reuses the first colour.
+const SERIES_CLASSES: usize = 5;
+
+/// One series as drawn: its values lined up on all periods, its colour fixed by its position (hiding a series does
+/// not recolour the others).
+#[derive(Clone, PartialEq)]
+struct Line {
+    key: String,
+    name: String,
+    colour: usize,
+    visible: bool,
+    values: Vec<Option<f64>>,
+}
+
+#[derive(Clone, PartialEq)]
+struct Model {
+    periods: Vec<String>,
+    /// The zoomed periods, as indices into `periods`.
+    window: Range<usize>,
+    lines: Vec<Line>,
+    /// Fitted to the visible series in the window and the reference lines.
+    axis: YAxis,
+}
+
+/// The plot area in viewBox units.
+#[derive(Clone, Copy, PartialEq)]
+struct Frame {
+    width: f64,
+    left: f64,
+    right: f64,
+}
+
+impl Frame {
+    fn x(&self, index: usize, count: usize) -> f64 {
+        chart_scale::x_at(index, count, self.left + INSET, self.right - INSET)
+    }
+
+    fn y(&self, axis: &YAxis, value: f64) -> f64 {
+        Scale::new((axis.min, axis.max), (PLOT_BOTTOM, PLOT_TOP)).map(value)
+    }
+}
+
+/// A point the pointer or focus is on: (series key, period label).
+type PointId = (String, String);
+
+/// The chart. `series` may change (new data, other partners); `target` and `amber` draw dashed and dotted
+/// reference lines; `format_value` writes values for ticks, tooltips and the table (e.g. `0.94` → `94 %`);
+/// `domain` says what the y axis always covers (e.g. [`DomainHint::RATIO`] for 0–1); `caption` names the chart for
+/// screen readers and captions its table; `on_select` receives (series key, period label) when a point is clicked,
+/// tapped, or activated with Enter or Space, to open the records behind it.
+#[component]
+pub fn TrendChart(
+    series: Signal<Vec<ChartSeries>>,
+    #[prop(optional)] target: Option<f64>,
+    #[prop(optional)] amber: Option<f64>,
+    format_value: Callback<f64, String>,
+    #[prop(optional)] domain: DomainHint,
+    #[prop(into)] caption: String,
+    on_select: Callback<(String, String)>,
+) -> impl IntoView {
+    let hidden = RwSignal::new(Vec::<String>::new());
+    let zoom = RwSignal::new((None::<String>, None::<String>));
+    // Hover and focus are kept apart: a tap focuses a point and then "leaves" it, and its tooltip must stay.
+    let hovered = RwSignal::new(None::<PointId>);
+    let focused = RwSignal::new(None::<PointId>);
+    let width = RwSignal::new(DEFAULT_WIDTH);
+    let frame_ref = NodeRef::<html::Div>::new();
+
+    let measure = move || {
+        if let Some(el) = frame_ref.get_untracked() {
+            let measured = f64::from(el.client_width());
+            if measured > 0.0 && (measured.max(MIN_WIDTH) - width.get_untracked()).abs() >= 1.0 {
+                width.set(measured.max(MIN_WIDTH));
+            }
+        }
+    };
+    Effect::new(move |_| {
+        if frame_ref.get().is_some() {
+            measure();
+        }
+    });
+    // The navigation collapses with the window's width, so a window resize covers every change of the frame.
+    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
+
+    let model = Memo::new(move |_| {
+        let all = series.get();
+        let periods = chart_scale::periods(&all);
+        let window = zoom.with(|(from, to)| chart_scale::zoom_window(&periods, from.as_deref(), to.as_deref()));
+        let lines: Vec<Line> = hidden.with(|hidden| {
+            all.iter()
+                .enumerate()
+                .map(|(i, s)| Line {
+                    key: s.key.clone(),
+                    name: s.name.clone(),
+                    colour: i % SERIES_CLASSES,
+                    visible: !hidden.contains(&s.key),
+                    values: chart_scale::aligned(s, &periods),
+                })
+                .collect()
+        });
+        let shown = lines.iter().filter(|l| l.visible).flat_map(|l| l.values[window.clone()].iter().flatten().copied());
+        let axis = chart_scale::y_axis(shown, target.into_iter().chain(amber), domain, MAX_Y_INTERVALS);
+        Model { periods, window, lines, axis }
+    });
+    // The frame is redrawn only when data appears or disappears, not on every zoom or toggle.
+    let empty = Memo::new(move |_| model.with(|m| m.periods.is_empty()));
+    let frame = Memo::new(move |_| {
+        let widest =
+            model.with(|m| m.axis.ticks.iter().map(|t| format_value.run(*t).chars().count()).max().unwrap_or(1));
+        let width = width.get();
+        Frame { width, left: 14.0 + widest as f64 * CHAR_WIDTH, right: width - RIGHT_MARGIN }
+    });
+
+    let summary = {
+        let caption = caption.clone();
+        move || {
+            model.with(|m| {
+                let names: Vec<&str> = m.lines.iter().filter(|l| l.visible).map(|l| l.name.as_str()).collect();
+                let span =
+                    match (m.periods.get(m.window.start), m.window.end.checked_sub(1).and_then(|i| m.periods.get(i))) {
+                        (Some(first), Some(last)) if first != last => format!(", {first} to {last}"),
+                        (Some(only), _) => format!(", {only}"),
+                        _ => String::new(),
+                    };
+                let references = reference_words(target, amber, format_value);
+                format!("{caption}: {}{span}.{references} The numbers are in the table below.", names.join(", "))
+            })
+        }
+    };
+
+    view! {
+        <div class="trend-chart" data-testid="trend-chart">
+            <div class="chart-controls">
+                <Legend series=series hidden=hidden target=target amber=amber format_value=format_value/>
+                <Zoom model=model zoom=zoom/>
+            </div>
+            {move || {
+                if empty.get() {
+                    return view! { <p class="chart-empty-state muted">"No values for this chart yet."</p> }.into_any();
+                }
+                view! {
+                    <div class="chart-frame" node_ref=frame_ref>
+                        <svg class="chart-svg" role="img" aria-label=summary.clone()
+                            viewBox=move || format!("0 0 {:.0} {HEIGHT}", frame.get().width)>
+                            {move || drawing(&model.get(), frame.get(), target, amber, format_value)}
+                        </svg>
+                        <svg class="chart-overlay" role="group" aria-label="Points: press Enter on a point to open its records"
+                            viewBox=move || format!("0 0 {:.0} {HEIGHT}", frame.get().width)>
+                            // Reads neither hover nor focus, so moving between points never redraws (and unfocuses) them.
+                            {move || points(&model.get(), frame.get(), format_value, hovered, focused, on_select)}
+                            {move || tooltip(&model.get(), frame.get(), hovered.get().or_else(|| focused.get()), format_value)}
+                        </svg>
+                    </div>
+                }
+                .into_any()
+            }}
+            <Numbers model=model caption=caption target=target amber=amber format_value=format_value/>
+        </div>
+    }
+}
+
+/// "Target 95 %. Amber 90 %." for the summary and the table's caption.
+fn reference_words(target: Option<f64>, amber: Option<f64>, format_value: Callback<f64, String>) -> String {
+    let mut words = String::new();
+    if let Some(t) = target {
+        words.push_str(&format!(" Target {}.", format_value.run(t)));
+    }
+    if let Some(a) = amber {
+        words.push_str(&format!(" Amber threshold {}.", format_value.run(a)));
+    }
+    words
+}
+
+/// Gridlines, axes, reference lines, series lines and their markers: everything that does not react to the pointer.
+fn drawing(
+    model: &Model,
+    frame: Frame,
+    target: Option<f64>,
+    amber: Option<f64>,
+    format_value: Callback<f64, String>,
+) -> impl IntoView + use<> {
+    let axis = &model.axis;
+    let count = model.window.len();
+    let grid = axis
+        .ticks
+        .iter()
+        .map(|&tick| {
+            let y = frame.y(axis, tick);
+            view! {
+                <line class="chart-grid" x1=frame.left x2=frame.right y1=y y2=y/>
+                <text class="chart-tick" x=frame.left - 8.0 y=y>{format_value.run(tick)}</text>
+            }
+        })
+        .collect_view();
+    let periods = &model.periods[model.window.clone()];
+    let widest = periods.iter().map(|p| p.chars().count()).max().unwrap_or(1) as f64;
+    let stride = chart_scale::label_stride(count, frame.right - frame.left, widest * CHAR_WIDTH + 12.0);
+    let labels = periods
+        .iter()
+        .enumerate()
+        .step_by(stride)
+        .map(|(i, label)| {
+            view! { <text class="chart-period" x=frame.x(i, count) y=PLOT_BOTTOM + 22.0>{label.clone()}</text> }
+        })
+        .collect_view();
+    // Where the two reference lines nearly meet, the lower one's label goes under its line instead of over it.
+    let target_y = target.map(|t| frame.y(axis, t));
+    let amber_y = amber.map(|a| frame.y(axis, a));
+    let crowded = matches!((target_y, amber_y), (Some(t), Some(a)) if (t - a).abs() < 16.0);
+    let reference = |value: Option<f64>, y: Option<f64>, class: &'static str, word: &'static str, below: bool| {
+        value.zip(y).map(|(value, y)| {
+            let label_y = if below { y + 14.0 } else { y - 5.0 };
+            view! {
+                <line class=format!("chart-ref {class}") x1=frame.left x2=frame.right y1=y y2=y/>
+                <text class=format!("chart-ref-label {class}") x=frame.right - 4.0 y=label_y>
+                    {format!("{word} {}", format_value.run(value))}
+                </text>
+            }
+        })
+    };
+    let target_below = crowded && target_y > amber_y;
+    let amber_below = crowded && amber_y >= target_y;
+    let references = (
+        reference(target, target_y, "chart-target", "Target", target_below),
+        reference(amber, amber_y, "chart-amber", "Amber", amber_below),
+    );
+    let visible: Vec<&Line> = model.lines.iter().filter(|l| l.visible).collect();
+    let lines = visible
+        .iter()
+        .map(|line| {
+            let runs = chart_scale::segments(&line.values[model.window.clone()]);
+            let class = format!("series-{}", line.colour);
+            let paths = runs
+                .iter()
+                .map(|run| {
+                    let pixels: Vec<(f64, f64)> = run.iter().map(|&(i, v)| (frame.x(i, count), frame.y(axis, v))).collect();
+                    view! { <path class=format!("chart-line {class}") d=chart_scale::path_data(&pixels)/> }
+                })
+                .collect_view();
+            let markers = runs
+                .iter()
+                .flatten()
+                .map(|&(i, v)| {
+                    view! { <circle class=format!("chart-marker {class}") cx=frame.x(i, count) cy=frame.y(axis, v) r="4"/> }
+                })
+                .collect_view();
+            view! { <g class="chart-series">{paths}{markers}</g> }
+        })
+        .collect_view();
+    let nothing_shown = visible.is_empty().then(|| {
+        view! {
+            <text class="chart-empty" x=(frame.left + frame.right) / 2.0 y=(PLOT_TOP + PLOT_BOTTOM) / 2.0>
+                "Every series is hidden: choose one above to show it."
+            </text>
+        }
+    });
+    view! {
+        {grid}
+        <line class="chart-axis" x1=frame.left x2=frame.right y1=PLOT_BOTTOM y2=PLOT_BOTTOM/>
+        {labels}
+        {references}
+        {lines}
+        {nothing_shown}
+    }
+}
+
+/// The focusable touch targets over the points: hover, focus and tap show the tooltip; click, Enter or Space select.
+fn points(
+    model: &Model,
+    frame: Frame,
+    format_value: Callback<f64, String>,
+    hovered: RwSignal<Option<PointId>>,
+    focused: RwSignal<Option<PointId>>,
+    on_select: Callback<(String, String)>,
+) -> impl IntoView + use<> {
+    let count = model.window.len();
+    let radius = chart_scale::hit_radius(count, frame.left + INSET, frame.right - INSET);
+    model
+        .lines
+        .iter()
+        .filter(|l| l.visible)
+        .flat_map(|line| {
+            let window = model.window.clone();
+            line.values[window.clone()].iter().enumerate().filter_map(move |(i, value)| {
+                let value = (*value)?;
+                let period = model.periods[window.start + i].clone();
+                let id: PointId = (line.key.clone(), period.clone());
+                let label = format!("{}, {period}: {}", line.name, format_value.run(value));
+                let (enter, focus, click, key) = (id.clone(), id.clone(), id.clone(), id);
+                Some(view! {
+                    <circle class=format!("chart-hit series-{}", line.colour) cx=frame.x(i, count) cy=frame.y(&model.axis, value)
+                        r=radius tabindex="0" role="button" aria-label=label data-testid="chart-point"
+                        on:pointerenter=move |_| hovered.set(Some(enter.clone()))
+                        on:pointerleave=move |_| hovered.set(None)
+                        on:focus=move |_| focused.set(Some(focus.clone()))
+                        on:blur=move |_| focused.set(None)
+                        on:click=move |_| on_select.run(click.clone())
+                        on:keydown=move |ev| {
+                            // A role="button" answers Enter and Space; Space must not scroll the page.
+                            if ev.key() == "Enter" || ev.key() == " " {
+                                ev.prevent_default();
+                                on_select.run(key.clone());
+                            }
+                        }/>
+                })
+            })
+        })
+        .collect_view()
+}
+
+/// The ring around the point under the pointer or focus, and its tooltip, kept inside the chart.
+fn tooltip(
+    model: &Model,
+    frame: Frame,
+    active: Option<PointId>,
+    format_value: Callback<f64, String>,
+) -> Option<impl IntoView + use<>> {
+    let (key, period) = active?;
+    let line = model.lines.iter().find(|l| l.key == key && l.visible)?;
+    let index = model.periods[model.window.clone()].iter().position(|p| *p == period)?;
+    let value = line.values[model.window.start + index]?;
+    let (cx, cy) = (frame.x(index, model.window.len()), frame.y(&model.axis, value));
+    let shown = format_value.run(value);
+    let widest =
+        [line.name.chars().count() + 2, period.chars().count(), shown.chars().count()].into_iter().max().unwrap_or(1);
+    let size = (widest as f64 * CHAR_WIDTH + 24.0, 66.0);
+    let (x, y) = chart_scale::tooltip_origin((cx, cy), size, (0.0, 0.0, frame.width, HEIGHT), 14.0);
+    let colour = line.colour;
+    Some(view! {
+        <circle class=format!("chart-active series-{colour}") cx=cx cy=cy r="8"/>
+        <g class="chart-tooltip" transform=format!("translate({x:.1} {y:.1})") aria-hidden="true" data-testid="chart-tooltip">
+            <rect class="chart-tooltip-box" width=size.0 height=size.1 rx="6"/>
+            <rect class=format!("chart-tooltip-key series-{colour}") x="12" y="11" width="10" height="10" rx="2"/>
+            <text class="chart-tooltip-text" x="28" y="20">
+                <tspan class="chart-tooltip-name">{line.name.clone()}</tspan>
+                <tspan x="12" dy="19">{period}</tspan>
+                <tspan x="12" dy="19" class="chart-tooltip-value">{shown}</tspan>
+            </text>
+        </g>
+    })
+}
+
+/// The legend: one toggle button per series (pressed = shown), then the reference lines in words.
+#[component]
+fn Legend(
+    series: Signal<Vec<ChartSeries>>,
+    hidden: RwSignal<Vec<String>>,
+    target: Option<f64>,
+    amber: Option<f64>,
+    format_value: Callback<f64, String>,
+) -> impl IntoView {
+    let toggles = move || {
+        series.with(|all| {
+            all.iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let (key, toggled) = (s.key.clone(), s.key.clone());
+                    let shown = Signal::derive(move || hidden.with(|h| !h.contains(&key)));
+                    let toggle = move |_| {
+                        hidden.update(|h| match h.iter().position(|k| *k == toggled) {
+                            Some(at) => {
+                                h.remove(at);
+                            }
+                            None => h.push(toggled.clone()),
+                        })
+                    };
+                    view! {
+                        <li>
+                            <button type="button" class="chart-toggle" aria-pressed=move || shown.get().to_string()
+                                title=move || if shown.get() { "Hide this series" } else { "Show this series" } on:click=toggle>
+                                <span class=format!("chart-swatch series-{}", i % SERIES_CLASSES) aria-hidden="true"></span>
+                                {s.name.clone()}
+                            </button>
+                        </li>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let reference = |value: Option<f64>, class: &'static str, word: &'static str| {
+        value.map(|v| {
+            view! {
+                <li class="chart-legend-ref">
+                    <span class=format!("chart-swatch-line {class}") aria-hidden="true"></span>
+                    {format!("{word} {}", format_value.run(v))}
+                </li>
+            }
+        })
+    };
+    view! {
+        <ul class="chart-legend" aria-label="Series: press to show or hide">
+            {toggles}
+            {reference(target, "chart-target", "Target")}
+            {reference(amber, "chart-amber", "Amber")}
+        </ul>
+    }
+}
+
+/// From and to selects over the periods, and a reset.
+#[component]
+fn Zoom(model: Memo<Model>, zoom: RwSignal<(Option<String>, Option<String>)>) -> impl IntoView {
+    // Options past the other end are disabled, so a range can only be chosen the right way round.
+    let options = move |is_from: bool| {
+        model.with(|m| {
+            let last = m.window.end.saturating_sub(1);
+            m.periods
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let (selected, disabled) =
+                        if is_from { (i == m.window.start, i > last) } else { (i == last, i < m.window.start) };
+                    view! { <option value=p.clone() prop:selected=selected disabled=disabled>{p.clone()}</option> }
+                })
+                .collect_view()
+        })
+    };
+    let whole = move || model.with(|m| m.window.start == 0 && m.window.end == m.periods.len());
+    view! {
+        <div class="chart-zoom" role="group" aria-label="Zoom to periods">
+            <label class="chart-zoom-field">
+                <span>"From"</span>
+                <select on:change=move |ev| zoom.update(|z| z.0 = Some(event_target_value(&ev)))>{move || options(true)}</select>
+            </label>
+            <label class="chart-zoom-field">
+                <span>"To"</span>
+                <select on:change=move |ev| zoom.update(|z| z.1 = Some(event_target_value(&ev)))>{move || options(false)}</select>
+            </label>
+            <button type="button" class="button small-button" disabled=whole on:click=move |_| zoom.set((None, None))>
+                "Reset zoom"
+            </button>
+        </div>
+    }
+}
+
+/// "Show the numbers": the zoomed periods and visible series as a table, for screen readers and exact values.
+#[component]
+fn Numbers(
+    model: Memo<Model>,
+    caption: String,
+    target: Option<f64>,
+    amber: Option<f64>,
+    format_value: Callback<f64, String>,
+) -> impl IntoView {
+    let table = move || {
+        model.with(|m| {
+            let visible: Vec<&Line> = m.lines.iter().filter(|l| l.visible).collect();
+            let heads =
+                visible.iter().map(|l| view! { <th scope="col" class="numeric">{l.name.clone()}</th> }).collect_view();
+            let rows = m
+                .window
+                .clone()
+                .map(|p| {
+                    let cells = visible
+                        .iter()
+                        .map(|l| match l.values[p] {
+                            Some(v) => view! { <td class="numeric">{format_value.run(v)}</td> }.into_any(),
+                            None => view! {
+                                <td class="numeric muted">"—"<span class="visually-hidden">" no data"</span></td>
+                            }
+                            .into_any(),
+                        })
+                        .collect_view();
+                    view! { <tr><th scope="row">{m.periods[p].clone()}</th>{cells}</tr> }
+                })
+                .collect_view();
+            let caption = format!("{caption}.{}", reference_words(target, amber, format_value));
+            view! {
+                <table class="data-table chart-table">
+                    <caption>{caption}</caption>
+                    <thead><tr><th scope="col">"Period"</th>{heads}</tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+        })
+    };
+    view! {
+        <details class="chart-numbers">
+            <summary>"Show the numbers"</summary>
+            <div class="table-wrap">{table}</div>
+        </details>
+    }
+}
