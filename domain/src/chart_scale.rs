@@ -1,6 +1,6 @@
 //! The arithmetic of a trend chart, apart from any drawing so that it runs (and is tested) natively: the periods
 //! along the x axis, "nice" y-axis ticks (steps of 1, 2 or 5 × 10ⁿ), values to pixels, lines broken where a value
-//! is missing, the zoomed window of periods and where a tooltip fits.
+//! is missing, the point nearest a pointer, the zoomed window of periods and where a tooltip fits.
 //!
 //! Floating point is right here: these numbers place pixels; they never decide a limit or a verdict.
 
@@ -178,15 +178,17 @@ pub fn nearest_index(x: f64, count: usize, left: f64, right: f64) -> usize {
     (position.round().max(0.0) as usize).min(count - 1)
 }
 
-/// The radius of a point's touch target: 22 px (a 44 px target) when periods are far enough apart, else half the
-/// distance between them, so that neighbouring targets never overlap; never under 6 px.
-pub fn hit_radius(count: usize, left: f64, right: f64) -> f64 {
-    const FULL: f64 = 22.0;
-    if count <= 1 {
-        return FULL;
-    }
-    let spacing = (right - left) / (count - 1) as f64;
-    (spacing / 2.0).clamp(6.0, FULL)
+/// The point nearest to `pointer` among `points`, if one is within `reach` pixels: how a pointer or a tap finds a
+/// point even where points of several series sit a few pixels apart (which overlapping touch discs could not).
+pub fn nearest_point(pointer: (f64, f64), points: &[(f64, f64)], reach: f64) -> Option<usize> {
+    let distance = |(x, y): (f64, f64)| (x - pointer.0).hypot(y - pointer.1);
+    points
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| (i, distance(p)))
+        .filter(|&(_, d)| d <= reach)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(i, _)| i)
 }
 
 /// Label every how-manyth period so that labels `label_width` wide do not overlap over `width` pixels: 1 when all
@@ -396,13 +398,21 @@ mod tests {
         assert_eq!(nearest_index(200.0, 5, 40.0, 440.0), 2);
         assert_eq!(nearest_index(-50.0, 5, 40.0, 440.0), 0);
         assert_eq!(nearest_index(9999.0, 5, 40.0, 440.0), 4);
-        assert_eq!(hit_radius(5, 40.0, 440.0), 22.0);
-        assert_eq!(hit_radius(41, 40.0, 440.0), 6.0);
-        assert_eq!(hit_radius(21, 40.0, 440.0), 10.0);
         assert_eq!(label_stride(8, 600.0, 70.0), 1);
         assert_eq!(label_stride(20, 600.0, 70.0), 3, "8 labels fit");
         assert_eq!(label_stride(40, 100.0, 70.0), 40, "room for one: the first");
         assert_eq!(label_stride(1, 10.0, 70.0), 1);
+    }
+
+    #[test]
+    fn pointers_and_taps_find_the_nearest_point_within_reach() {
+        // Two series 3 px apart at one period, a third at the next.
+        let points = [(100.0, 50.0), (100.0, 53.0), (200.0, 80.0)];
+        assert_eq!(nearest_point((101.0, 49.0), &points, 24.0), Some(0));
+        assert_eq!(nearest_point((99.0, 55.0), &points, 24.0), Some(1));
+        assert_eq!(nearest_point((190.0, 95.0), &points, 24.0), Some(2));
+        assert_eq!(nearest_point((150.0, 200.0), &points, 24.0), None, "nothing within reach");
+        assert_eq!(nearest_point((0.0, 0.0), &[], 24.0), None);
     }
 
     #[test]

@@ -24,6 +24,8 @@ const RIGHT_MARGIN: f64 = 16.0;
 const INSET: f64 = 18.0;
 /// Most steps on the y axis: about one gridline per 50 px of plot.
 const MAX_Y_INTERVALS: usize = 5;
+/// How far (in CSS pixels) a pointer or a tap may be from a point to reach it: a 48 px target.
+const REACH: f64 = 24.0;
 /// Average width of a character at the chart's 13 px type; SVG text cannot be measured before it is drawn.
 const CHAR_WIDTH: f64 = 7.4;
 /// Series colours `series-0` … `series-4` in `style/chart.css`; a sixth series reuses the first colour.
@@ -175,8 +177,27 @@ pub fn TrendChart(
                         </svg>
                         <svg class="chart-overlay" role="group" aria-label="Points: press Enter on a point to open its records"
                             viewBox=move || format!("0 0 {:.0} {HEIGHT}", frame.get().width)>
+                            // One surface takes the pointer and finds the nearest point, so points of two series a few
+                            // pixels apart can both be reached, and a tap anywhere near a point selects it.
+                            <rect class="chart-pointer-area" class:chart-pointing=move || hovered.get().is_some()
+                                x="0" y="0" width=move || frame.get().width height=HEIGHT
+                                on:pointermove=move |ev| {
+                                    let hit = point_at(&ev, model, frame);
+                                    if hovered.get_untracked() != hit {
+                                        hovered.set(hit);
+                                    }
+                                }
+                                // A touch "leaves" as soon as the finger lifts; its tooltip stays until the next tap.
+                                on:pointerleave=move |ev| if ev.pointer_type() != "touch" { hovered.set(None) }
+                                on:click=move |ev| {
+                                    let hit = point_at(&ev, model, frame);
+                                    hovered.set(hit.clone());
+                                    if let Some(id) = hit {
+                                        on_select.run(id);
+                                    }
+                                }/>
                             // Reads neither hover nor focus, so moving between points never redraws (and unfocuses) them.
-                            {move || points(&model.get(), frame.get(), format_value, hovered, focused, on_select)}
+                            {move || focus_targets(&model.get(), frame.get(), format_value, focused, on_select)}
                             {move || tooltip(&model.get(), frame.get(), hovered.get().or_else(|| focused.get()), format_value)}
                         </svg>
                     </div>
@@ -293,51 +314,88 @@ fn drawing(
     }
 }
 
-/// The focusable touch targets over the points: hover, focus and tap show the tooltip; click, Enter or Space select.
-fn points(
-    model: &Model,
-    frame: Frame,
-    format_value: Callback<f64, String>,
-    hovered: RwSignal<Option<PointId>>,
-    focused: RwSignal<Option<PointId>>,
-    on_select: Callback<(String, String)>,
-) -> impl IntoView + use<> {
+/// A visible point in the zoomed window, placed in viewBox units.
+struct Placed<'a> {
+    line: &'a Line,
+    /// Index into the model's periods.
+    period: usize,
+    x: f64,
+    y: f64,
+    value: f64,
+}
+
+/// Every visible point in the window, series by series.
+fn placed(model: &Model, frame: Frame) -> Vec<Placed<'_>> {
     let count = model.window.len();
-    let radius = chart_scale::hit_radius(count, frame.left + INSET, frame.right - INSET);
     model
         .lines
         .iter()
         .filter(|l| l.visible)
         .flat_map(|line| {
-            let window = model.window.clone();
-            line.values[window.clone()].iter().enumerate().filter_map(move |(i, value)| {
-                let value = (*value)?;
-                let period = model.periods[window.start + i].clone();
-                let id: PointId = (line.key.clone(), period.clone());
-                let label = format!("{}, {period}: {}", line.name, format_value.run(value));
-                let (enter, focus, click, key) = (id.clone(), id.clone(), id.clone(), id);
-                Some(view! {
-                    <circle class=format!("chart-hit series-{}", line.colour) cx=frame.x(i, count) cy=frame.y(&model.axis, value)
-                        r=radius tabindex="0" role="button" aria-label=label data-testid="chart-point"
-                        on:pointerenter=move |_| hovered.set(Some(enter.clone()))
-                        on:pointerleave=move |_| hovered.set(None)
-                        on:focus=move |_| focused.set(Some(focus.clone()))
-                        on:blur=move |_| focused.set(None)
-                        on:click=move |_| on_select.run(click.clone())
-                        on:keydown=move |ev| {
-                            // A role="button" answers Enter and Space; Space must not scroll the page.
-                            if ev.key() == "Enter" || ev.key() == " " {
-                                ev.prevent_default();
-                                on_select.run(key.clone());
-                            }
-                        }/>
-                })
+            model.window.clone().enumerate().filter_map(move |(i, period)| {
+                let value = line.values[period]?;
+                Some(Placed { line, period, x: frame.x(i, count), y: frame.y(&model.axis, value), value })
             })
+        })
+        .collect()
+}
+
+/// The point within reach of a pointer event on the chart, if any.
+fn point_at(ev: &web_sys::MouseEvent, model: Memo<Model>, frame: Memo<Frame>) -> Option<PointId> {
+    use wasm_bindgen::JsCast;
+    let surface = ev.current_target()?.dyn_into::<web_sys::Element>().ok()?;
+    let bounds = surface.get_bounding_client_rect();
+    let frame = frame.get_untracked();
+    if bounds.width() <= 0.0 {
+        return None;
+    }
+    // viewBox units per CSS pixel: 1 unless the frame is narrower than the chart's minimum width.
+    let scale = frame.width / bounds.width();
+    let pointer =
+        ((f64::from(ev.client_x()) - bounds.left()) * scale, (f64::from(ev.client_y()) - bounds.top()) * scale);
+    model.with_untracked(|m| {
+        let points = placed(m, frame);
+        let pixels: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.y)).collect();
+        chart_scale::nearest_point(pointer, &pixels, REACH * scale)
+            .map(|i| (points[i].line.key.clone(), m.periods[points[i].period].clone()))
+    })
+}
+
+/// The points as keyboard stops, one per point in reading order: focus shows the tooltip, Enter or Space selects.
+/// The pointer passes through them to the surface below.
+fn focus_targets(
+    model: &Model,
+    frame: Frame,
+    format_value: Callback<f64, String>,
+    focused: RwSignal<Option<PointId>>,
+    on_select: Callback<(String, String)>,
+) -> impl IntoView + use<> {
+    placed(model, frame)
+        .into_iter()
+        .map(|p| {
+            let period = model.periods[p.period].clone();
+            let label = format!("{}, {period}: {}", p.line.name, format_value.run(p.value));
+            let id: PointId = (p.line.key.clone(), period);
+            let (focus, key) = (id.clone(), id);
+            view! {
+                <circle class="chart-focus" cx=p.x cy=p.y r="10" tabindex="0" role="button" aria-label=label
+                    data-testid="chart-point"
+                    on:focus=move |_| focused.set(Some(focus.clone()))
+                    on:blur=move |_| focused.set(None)
+                    on:keydown=move |ev| {
+                        // A role="button" answers Enter and Space; Space must not scroll the page.
+                        if ev.key() == "Enter" || ev.key() == " " {
+                            ev.prevent_default();
+                            on_select.run(key.clone());
+                        }
+                    }/>
+            }
         })
         .collect_view()
 }
 
-/// The ring around the point under the pointer or focus, and its tooltip, kept inside the chart.
+/// The ring around the point under the pointer or focus, and a tooltip kept inside the chart: the period, then every
+/// visible series' value in it (the pointed one in bold), since several series often sit close together.
 fn tooltip(
     model: &Model,
     frame: Frame,
@@ -345,26 +403,45 @@ fn tooltip(
     format_value: Callback<f64, String>,
 ) -> Option<impl IntoView + use<>> {
     let (key, period) = active?;
-    let line = model.lines.iter().find(|l| l.key == key && l.visible)?;
     let index = model.periods[model.window.clone()].iter().position(|p| *p == period)?;
-    let value = line.values[model.window.start + index]?;
+    let global = model.window.start + index;
+    let line = model.lines.iter().find(|l| l.key == key && l.visible)?;
+    let value = line.values[global]?;
     let (cx, cy) = (frame.x(index, model.window.len()), frame.y(&model.axis, value));
-    let shown = format_value.run(value);
-    let widest =
-        [line.name.chars().count() + 2, period.chars().count(), shown.chars().count()].into_iter().max().unwrap_or(1);
-    let size = (widest as f64 * CHAR_WIDTH + 24.0, 66.0);
+    let rows: Vec<(usize, String, String, bool)> = model
+        .lines
+        .iter()
+        .filter(|l| l.visible)
+        .map(|l| {
+            let shown = l.values[global].map_or_else(|| "no data".to_string(), |v| format_value.run(v));
+            (l.colour, l.name.clone(), shown, l.key == key)
+        })
+        .collect();
+    let names = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0) as f64 * CHAR_WIDTH;
+    let values = rows.iter().map(|r| r.2.chars().count()).max().unwrap_or(0) as f64 * CHAR_WIDTH;
+    let width = (28.0 + names + 20.0 + values + 12.0).max(period.chars().count() as f64 * CHAR_WIDTH + 24.0);
+    let size = (width, 32.0 + 20.0 * rows.len() as f64);
     let (x, y) = chart_scale::tooltip_origin((cx, cy), size, (0.0, 0.0, frame.width, HEIGHT), 14.0);
-    let colour = line.colour;
+    let rows = rows
+        .into_iter()
+        .enumerate()
+        .map(|(k, (colour, name, shown, pointed))| {
+            let baseline = 42.0 + 20.0 * k as f64;
+            view! {
+                <g class="chart-tooltip-row" class:chart-tooltip-pointed=pointed>
+                    <rect class=format!("chart-tooltip-key series-{colour}") x="12" y=baseline - 10.0 width="10" height="10" rx="5"/>
+                    <text class="chart-tooltip-name" x="28" y=baseline>{name}</text>
+                    <text class="chart-tooltip-value" x=width - 12.0 y=baseline>{shown}</text>
+                </g>
+            }
+        })
+        .collect_view();
     Some(view! {
-        <circle class=format!("chart-active series-{colour}") cx=cx cy=cy r="8"/>
+        <circle class=format!("chart-active series-{}", line.colour) cx=cx cy=cy r="8"/>
         <g class="chart-tooltip" transform=format!("translate({x:.1} {y:.1})") aria-hidden="true" data-testid="chart-tooltip">
             <rect class="chart-tooltip-box" width=size.0 height=size.1 rx="6"/>
-            <rect class=format!("chart-tooltip-key series-{colour}") x="12" y="11" width="10" height="10" rx="2"/>
-            <text class="chart-tooltip-text" x="28" y="20">
-                <tspan class="chart-tooltip-name">{line.name.clone()}</tspan>
-                <tspan x="12" dy="19">{period}</tspan>
-                <tspan x="12" dy="19" class="chart-tooltip-value">{shown}</tspan>
-            </text>
+            <text class="chart-tooltip-period" x="12" y="20">{period}</text>
+            {rows}
         </g>
     })
 }
