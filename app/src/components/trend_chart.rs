@@ -20,7 +20,8 @@ const PLOT_TOP: f64 = 16.0;
 /// Room under the plot for the period labels.
 const PLOT_BOTTOM: f64 = HEIGHT - 36.0;
 const RIGHT_MARGIN: f64 = 16.0;
-/// The first and last period sit this far inside the plot, so their points and touch targets are not cut in half.
+/// The first and last period sit at least this far inside the plot (more for long period labels), so that their
+/// points and centred labels stay inside the frame.
 const INSET: f64 = 18.0;
 /// Most steps on the y axis: about one gridline per 50 px of plot.
 const MAX_Y_INTERVALS: usize = 5;
@@ -58,11 +59,13 @@ struct Frame {
     width: f64,
     left: f64,
     right: f64,
+    /// From the plot's edges to the first and last period.
+    inset: f64,
 }
 
 impl Frame {
     fn x(&self, index: usize, count: usize) -> f64 {
-        chart_scale::x_at(index, count, self.left + INSET, self.right - INSET)
+        chart_scale::x_at(index, count, self.left + self.inset, self.right - self.inset)
     }
 
     fn y(&self, axis: &YAxis, value: f64) -> f64 {
@@ -136,10 +139,13 @@ pub fn TrendChart(
     // The frame is redrawn only when data appears or disappears, not on every zoom or toggle.
     let empty = Memo::new(move |_| model.with(|m| m.periods.is_empty()));
     let frame = Memo::new(move |_| {
-        let widest =
-            model.with(|m| m.axis.ticks.iter().map(|t| format_value.run(*t).chars().count()).max().unwrap_or(1));
+        let (ticks, periods) = model.with(|m| {
+            let ticks = m.axis.ticks.iter().map(|t| format_value.run(*t).chars().count()).max().unwrap_or(1);
+            (ticks, m.periods[m.window.clone()].iter().map(|p| p.chars().count()).max().unwrap_or(1))
+        });
         let width = width.get();
-        Frame { width, left: 14.0 + widest as f64 * CHAR_WIDTH, right: width - RIGHT_MARGIN }
+        let inset = (periods as f64 * CHAR_WIDTH / 2.0 + 4.0).max(INSET);
+        Frame { width, left: 14.0 + ticks as f64 * CHAR_WIDTH, right: width - RIGHT_MARGIN, inset }
     });
 
     let summary = {
@@ -257,22 +263,23 @@ fn drawing(
     let target_y = target.map(|t| frame.y(axis, t));
     let amber_y = amber.map(|a| frame.y(axis, a));
     let crowded = matches!((target_y, amber_y), (Some(t), Some(a)) if (t - a).abs() < 16.0);
-    let reference = |value: Option<f64>, y: Option<f64>, class: &'static str, word: &'static str, below: bool| {
+    let rule = |y: Option<f64>, class: &'static str| {
+        y.map(|y| view! { <line class=format!("chart-ref {class}") x1=frame.left x2=frame.right y1=y y2=y/> })
+    };
+    // Labels are drawn over the series, so that their white halo interrupts a line instead of a line crossing words.
+    let label = |value: Option<f64>, y: Option<f64>, class: &'static str, word: &'static str, below: bool| {
         value.zip(y).map(|(value, y)| {
-            let label_y = if below { y + 14.0 } else { y - 5.0 };
             view! {
-                <line class=format!("chart-ref {class}") x1=frame.left x2=frame.right y1=y y2=y/>
-                <text class=format!("chart-ref-label {class}") x=frame.right - 4.0 y=label_y>
+                <text class=format!("chart-ref-label {class}") x=frame.right - 4.0 y=if below { y + 14.0 } else { y - 5.0 }>
                     {format!("{word} {}", format_value.run(value))}
                 </text>
             }
         })
     };
-    let target_below = crowded && target_y > amber_y;
-    let amber_below = crowded && amber_y >= target_y;
-    let references = (
-        reference(target, target_y, "chart-target", "Target", target_below),
-        reference(amber, amber_y, "chart-amber", "Amber", amber_below),
+    let rules = (rule(target_y, "chart-target"), rule(amber_y, "chart-amber"));
+    let labels_over = (
+        label(target, target_y, "chart-target", "Target", crowded && target_y > amber_y),
+        label(amber, amber_y, "chart-amber", "Amber", crowded && amber_y >= target_y),
     );
     let visible: Vec<&Line> = model.lines.iter().filter(|l| l.visible).collect();
     let lines = visible
@@ -308,8 +315,9 @@ fn drawing(
         {grid}
         <line class="chart-axis" x1=frame.left x2=frame.right y1=PLOT_BOTTOM y2=PLOT_BOTTOM/>
         {labels}
-        {references}
+        {rules}
         {lines}
+        {labels_over}
         {nothing_shown}
     }
 }
