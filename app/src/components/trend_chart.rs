@@ -1,6 +1,7 @@
 //! A trend chart for KPI scorecards: one line per series over periods (e.g. a partner's on-time ratio per quarter),
 //! target and amber reference lines, a tooltip on hover, keyboard focus or tap, a legend whose entries show and hide
-//! series, a zoom to a range of periods, and the same numbers as a table for screen readers and exact reading.
+//! series, a zoom to a range of periods (from/to selects, or a mouse drag across the plot), and the same numbers as a
+//! table for screen readers and exact reading.
 //!
 //! Plain SVG of our own: the app's Content-Security-Policy forbids inline styles, and the charting crates set them.
 //! Every colour and dash comes from classes in `style/chart.css`, every position from SVG attributes. The arithmetic
@@ -93,9 +94,13 @@ pub fn TrendChart(
 ) -> impl IntoView {
     let hidden = RwSignal::new(Vec::<String>::new());
     let zoom = RwSignal::new((None::<String>, None::<String>));
-    // Hover and focus are kept apart: a tap focuses a point and then "leaves" it, and its tooltip must stay.
+    // Pointer and keyboard are kept apart: when the pointer leaves, the focused point's tooltip comes back.
     let hovered = RwSignal::new(None::<PointId>);
     let focused = RwSignal::new(None::<PointId>);
+    // A mouse drag across periods zooms to them: (period it started at, period under the pointer), window indices.
+    let brush = RwSignal::new(None::<(usize, usize)>);
+    // The click that ends a drag is not a selection.
+    let dragged = RwSignal::new(false);
     let width = RwSignal::new(DEFAULT_WIDTH);
     let frame_ref = NodeRef::<html::Div>::new();
 
@@ -187,21 +192,52 @@ pub fn TrendChart(
                             // pixels apart can both be reached, and a tap anywhere near a point selects it.
                             <rect class="chart-pointer-area" class:chart-pointing=move || hovered.get().is_some()
                                 x="0" y="0" width=move || frame.get().width height=HEIGHT
+                                on:pointerdown=move |ev| {
+                                    // Touch drags keep scrolling the page; only a mouse brushes.
+                                    if ev.pointer_type() == "mouse" && ev.button() == 0 {
+                                        brush.set(period_at(&ev, model, frame).map(|p| (p, p)));
+                                        capture(&ev);
+                                    }
+                                }
                                 on:pointermove=move |ev| {
                                     let hit = point_at(&ev, model, frame);
                                     if hovered.get_untracked() != hit {
                                         hovered.set(hit);
                                     }
+                                    if let Some((start, end)) = brush.get_untracked() {
+                                        let now = period_at(&ev, model, frame).unwrap_or(end);
+                                        if now != end {
+                                            brush.set(Some((start, now)));
+                                        }
+                                    }
                                 }
+                                on:pointerup=move |_| {
+                                    let Some((start, end)) = brush.get_untracked() else { return };
+                                    brush.set(None);
+                                    if start != end {
+                                        dragged.set(true);
+                                        let (first, last) = model.with_untracked(|m| {
+                                            let at = |i: usize| m.periods[m.window.start + i].clone();
+                                            (at(start.min(end)), at(start.max(end)))
+                                        });
+                                        zoom.set((Some(first), Some(last)));
+                                    }
+                                }
+                                on:pointercancel=move |_| brush.set(None)
                                 // A touch "leaves" as soon as the finger lifts; its tooltip stays until the next tap.
                                 on:pointerleave=move |ev| if ev.pointer_type() != "touch" { hovered.set(None) }
                                 on:click=move |ev| {
+                                    if dragged.get_untracked() {
+                                        dragged.set(false);
+                                        return;
+                                    }
                                     let hit = point_at(&ev, model, frame);
                                     hovered.set(hit.clone());
                                     if let Some(id) = hit {
                                         on_select.run(id);
                                     }
                                 }/>
+                            {move || brush_band(&model.get(), frame.get(), brush.get())}
                             // Reads neither hover nor focus, so moving between points never redraws (and unfocuses) them.
                             {move || focus_targets(&model.get(), frame.get(), format_value, focused, on_select)}
                             {move || tooltip(&model.get(), frame.get(), hovered.get().or_else(|| focused.get()), format_value)}
@@ -225,6 +261,15 @@ fn reference_words(target: Option<f64>, amber: Option<f64>, format_value: Callba
         words.push_str(&format!(" Amber threshold {}.", format_value.run(a)));
     }
     words
+}
+
+/// Keeps a drag's pointer events coming to the chart when the pointer strays outside it.
+fn capture(ev: &web_sys::PointerEvent) {
+    use wasm_bindgen::JsCast;
+    if let Some(surface) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+        // Failing only for a pointer already gone; the drag then simply ends where it is.
+        let _ = surface.set_pointer_capture(ev.pointer_id());
+    }
 }
 
 /// Gridlines, axes, reference lines, series lines and their markers: everything that does not react to the pointer.
@@ -266,7 +311,7 @@ fn drawing(
     let rule = |y: Option<f64>, class: &'static str| {
         y.map(|y| view! { <line class=format!("chart-ref {class}") x1=frame.left x2=frame.right y1=y y2=y/> })
     };
-    // Labels are drawn over the series, so that their white halo interrupts a line instead of a line crossing words.
+    // Labels are drawn under the series: a label may be crossed by a line, but it never hides a point.
     let label = |value: Option<f64>, y: Option<f64>, class: &'static str, word: &'static str, below: bool| {
         value.zip(y).map(|(value, y)| {
             view! {
@@ -277,7 +322,7 @@ fn drawing(
         })
     };
     let rules = (rule(target_y, "chart-target"), rule(amber_y, "chart-amber"));
-    let labels_over = (
+    let rule_labels = (
         label(target, target_y, "chart-target", "Target", crowded && target_y > amber_y),
         label(amber, amber_y, "chart-amber", "Amber", crowded && amber_y >= target_y),
     );
@@ -316,8 +361,8 @@ fn drawing(
         <line class="chart-axis" x1=frame.left x2=frame.right y1=PLOT_BOTTOM y2=PLOT_BOTTOM/>
         {labels}
         {rules}
+        {rule_labels}
         {lines}
-        {labels_over}
         {nothing_shown}
     }
 }
@@ -348,24 +393,47 @@ fn placed(model: &Model, frame: Frame) -> Vec<Placed<'_>> {
         .collect()
 }
 
-/// The point within reach of a pointer event on the chart, if any.
-fn point_at(ev: &web_sys::MouseEvent, model: Memo<Model>, frame: Memo<Frame>) -> Option<PointId> {
+/// Where a pointer event is, in viewBox units, and how many viewBox units make a CSS pixel (1 unless the frame is
+/// narrower than the chart's minimum width).
+fn pointer_at(ev: &web_sys::MouseEvent, frame: Frame) -> Option<((f64, f64), f64)> {
     use wasm_bindgen::JsCast;
     let surface = ev.current_target()?.dyn_into::<web_sys::Element>().ok()?;
     let bounds = surface.get_bounding_client_rect();
-    let frame = frame.get_untracked();
     if bounds.width() <= 0.0 {
         return None;
     }
-    // viewBox units per CSS pixel: 1 unless the frame is narrower than the chart's minimum width.
     let scale = frame.width / bounds.width();
-    let pointer =
-        ((f64::from(ev.client_x()) - bounds.left()) * scale, (f64::from(ev.client_y()) - bounds.top()) * scale);
+    let x = (f64::from(ev.client_x()) - bounds.left()) * scale;
+    Some(((x, (f64::from(ev.client_y()) - bounds.top()) * scale), scale))
+}
+
+/// The point within reach of a pointer event on the chart, if any.
+fn point_at(ev: &web_sys::MouseEvent, model: Memo<Model>, frame: Memo<Frame>) -> Option<PointId> {
+    let frame = frame.get_untracked();
+    let (pointer, scale) = pointer_at(ev, frame)?;
     model.with_untracked(|m| {
         let points = placed(m, frame);
         let pixels: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.y)).collect();
         chart_scale::nearest_point(pointer, &pixels, REACH * scale)
             .map(|i| (points[i].line.key.clone(), m.periods[points[i].period].clone()))
+    })
+}
+
+/// The period (index into the window) nearest a pointer event, for the zoom brush.
+fn period_at(ev: &web_sys::MouseEvent, model: Memo<Model>, frame: Memo<Frame>) -> Option<usize> {
+    let frame = frame.get_untracked();
+    let ((x, _), _) = pointer_at(ev, frame)?;
+    let count = model.with_untracked(|m| m.window.len());
+    Some(chart_scale::nearest_index(x, count, frame.left + frame.inset, frame.right - frame.inset))
+}
+
+/// The band a mouse drag has swept so far, from the period it started at to the one under the pointer.
+fn brush_band(model: &Model, frame: Frame, brush: Option<(usize, usize)>) -> Option<impl IntoView + use<>> {
+    let (from, to) = brush?;
+    let count = model.window.len();
+    let (low, high) = (frame.x(from.min(to), count), frame.x(from.max(to), count));
+    Some(view! {
+        <rect class="chart-brush" x=low - 6.0 y=PLOT_TOP width=high - low + 12.0 height=PLOT_BOTTOM - PLOT_TOP/>
     })
 }
 
