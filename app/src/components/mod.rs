@@ -14,6 +14,4 @@ pub mod shell;
 pub mod sign_dialog;
 pub mod stage;
 pub mod terms_editor;
-// Not mounted yet: the partnership KPI scorecard will be its first user (drop the `allow` then).
-#[allow(dead_code)]
 pub mod trend_chart;

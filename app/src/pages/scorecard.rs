@@ -8,9 +8,11 @@ use crate::auth::RequireAuth;
 use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
+use crate::components::trend_chart::TrendChart;
 use crate::pages::scorecard_drill::DrillDown;
+use baton_domain::chart_scale::{ChartPoint, ChartSeries, DomainHint};
 use baton_domain::endpoints::{ExportScorecard, GetScorecard};
-use baton_domain::kpi::{Grain, KpiKind, Period, Rag, basis, format_value, series, value};
+use baton_domain::kpi::{Filter, Grain, KpiKind, KpiUnit, Period, Rag, basis, format_value, series, value};
 use baton_domain::scorecard::{ScorecardQuery, ScorecardView, current_lines};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -90,6 +92,26 @@ pub fn ScorecardPage() -> impl IntoView {
     }
 }
 
+/// The chosen KPI over the range: the whole (filtered) partnership, and each site on its own when no site is chosen,
+/// so sites can be compared and toggled.
+fn trend(card: &ScorecardView, kpi: KpiKind) -> Vec<ChartSeries> {
+    let line = |key: String, name: String, filter: Filter| ChartSeries {
+        key,
+        name,
+        points: series(&card.monthly, filter, card.grain, card.from, card.to)
+            .iter()
+            .map(|(period, facts)| ChartPoint { label: period.to_string(), value: value(kpi, facts) })
+            .collect(),
+    };
+    let mut all = vec![line("all".into(), card.cmo.name.clone(), card.filter)];
+    if card.filter.site.is_none() && card.sites.len() > 1 {
+        for site in &card.sites {
+            all.push(line(site.id.to_string(), site.name.clone(), Filter { site: Some(site.id), ..card.filter }));
+        }
+    }
+    all
+}
+
 fn rag_class(rag: Rag) -> &'static str {
     match rag {
         Rag::Green => "chip chip-done",
@@ -129,7 +151,8 @@ fn Scorecard(card: ScorecardView, state: Memo<ViewState>) -> impl IntoView {
     let kpi = current.kpi;
     let selected_series: Vec<(Period, Option<f64>, String)> =
         periods.iter().map(|(period, facts)| (*period, value(kpi, facts), basis(kpi, facts))).collect();
-    let threshold = card.thresholds.iter().rev().find(|(k, _)| *k == kpi).map(|(_, t)| *t);
+    let limits = card.thresholds.iter().rev().find(|(k, _)| *k == kpi).map_or(kpi.default_threshold(), |(_, t)| *t);
+    let chart_series = trend(&card, kpi);
     let partnership_for_capa = partnership.clone();
     view! {
         <article class="record scorecard" data-testid="scorecard">
@@ -204,14 +227,27 @@ fn Scorecard(card: ScorecardView, state: Memo<ViewState>) -> impl IntoView {
             </ul>
             <section class="panel">
                 <h2>{format!("{} over time", kpi.label())}</h2>
+                <TrendChart series=Signal::derive(move || chart_series.clone()) target=limits.target
+                    amber=limits.amber format_value=Callback::new(move |v: f64| format_value(kpi, Some(v)))
+                    domain=if kpi.unit() == KpiUnit::Percent { DomainHint::RATIO } else { DomainHint::FROM_ZERO }
+                    caption=format!("{} by {}", kpi.label(), card.grain.label().to_lowercase())
+                    on_select=Callback::new(move |(_, label): (String, String)| {
+                        if let Ok(period) = label.parse::<Period>() {
+                            let mut next = state.get_untracked();
+                            next.point = Some(period);
+                            go.run(next);
+                        }
+                    })/>
+                <details class="trend-details" open=current.point.is_some()>
+                <summary>"Each period, and what it is made of"</summary>
                 <div class="table-wrap">
                     <table class="data-table" data-testid="kpi-trend">
                         <caption class="muted">{format!("{} by {}; target {}", kpi.label(), card.grain.label().to_lowercase(),
-                            threshold.map(|t| format_value(kpi, Some(t.target))).unwrap_or_default())}</caption>
+                            format_value(kpi, Some(limits.target)))}</caption>
                         <thead><tr><th scope="col">"Period"</th><th scope="col" class="numeric">"Value"</th><th scope="col">"Made of"</th></tr></thead>
                         <tbody>{selected_series.into_iter().rev().map(|(period, v, made_of)| {
                             let pick = move |_| { let mut next = state.get_untracked(); next.point = Some(period); go.run(next); };
-                            let rag = threshold.map_or(Rag::NoData, |t| t.rag(kpi, v));
+                            let rag = limits.rag(kpi, v);
                             view! {
                                 <tr class:selected=current.point == Some(period)>
                                     <td><button class="link-button" on:click=pick data-testid=format!("point-{period}")>{period.label()}</button></td>
@@ -222,6 +258,7 @@ fn Scorecard(card: ScorecardView, state: Memo<ViewState>) -> impl IntoView {
                         }).collect_view()}</tbody>
                     </table>
                 </div>
+                </details>
             </section>
             {current.point.map(|period| view! {
                 <DrillDown kpi=kpi period=period cmo=card.cmo.id filter=filter/>
