@@ -64,7 +64,7 @@ fn decimal(value: Option<&str>, column: &str) -> anyhow::Result<Option<Decimal>>
     value.map(|v| parse_column(v, column)).transpose()
 }
 
-fn org_ref(id: &str, name: String, kind: &str) -> anyhow::Result<OrgRef> {
+pub(super) fn org_ref(id: &str, name: String, kind: &str) -> anyhow::Result<OrgRef> {
     Ok(OrgRef {
         id: parse_column(id, "organisations.id")?,
         name,
