@@ -98,25 +98,37 @@ async fn parties_of(work: &mut UnitOfWork<'_>, own: OrgId, input: &CapaInput) ->
     Ok(Parties { partnership, sponsor, cmo, product_name })
 }
 
-/// Checks the deviations at `positions` of `input.deviations` before they are linked: each one the caller may
-/// read (else 403), of the CAPA's partnership and product, and of its transfer when it has one.
-async fn check_deviations(
+/// The deviations at `positions` of `input.deviations`, each one the caller may read (else 403; 422 when unknown),
+/// with its position: read before anything else about the CAPA is checked or told.
+async fn readable_deviations(
     work: &mut UnitOfWork<'_>,
     input: &CapaInput,
     positions: &[usize],
-    parties: Option<(OrgId, OrgId)>,
-) -> Result<(), AppError> {
+) -> Result<Vec<(usize, Deviation)>, AppError> {
+    let mut found = Vec::with_capacity(positions.len());
     for &i in positions {
         let Some(&id) = input.deviations.get(i) else { continue };
-        let field = format!("deviations[{i}]");
-        let deviation = match work.authorize::<Deviation>(id, Action::Read).await {
+        match work.authorize::<Deviation>(id, Action::Read).await {
+            Ok(deviation) => found.push((i, deviation.into_record())),
             Err(AppError::Api(e)) if e.code == ErrorCode::NotFound => {
-                return Err(ApiError::invalid(field, "There is no such deviation.").into());
+                return Err(ApiError::invalid(format!("deviations[{i}]"), "There is no such deviation.").into());
             }
-            other => other?,
-        };
-        let Some((sponsor, cmo)) = parties else { continue };
-        let d = &deviation.record().view;
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(found)
+}
+
+/// 422 unless each deviation is of the CAPA's partnership (`sponsor`, `cmo`) and product, and of its transfer when
+/// it has one.
+fn check_links(
+    deviations: &[(usize, Deviation)],
+    input: &CapaInput,
+    (sponsor, cmo): (OrgId, OrgId),
+) -> Result<(), AppError> {
+    for (i, deviation) in deviations {
+        let d = &deviation.view;
+        let field = format!("deviations[{i}]");
         if d.sponsor.id != sponsor || d.cmo.id != cmo || d.product.id != input.product {
             let message = "A CAPA answers deviations of its own partnership and product.";
             return Err(ApiError::invalid(field, message).into());
@@ -143,9 +155,9 @@ pub async fn raise(
     let mut work = UnitOfWork::begin(&state.db.pool, &user.profile).await?;
     let positions: Vec<usize> = (0..input.deviations.len()).collect();
     // Readable first: naming another partnership's deviation is refused as that, before anything about it is told.
-    check_deviations(&mut work, &input, &positions, None).await?;
+    let deviations = readable_deviations(&mut work, &input, &positions).await?;
     let parties = parties_of(&mut work, own, &input).await?;
-    check_deviations(&mut work, &input, &positions, Some((parties.sponsor, parties.cmo))).await?;
+    check_links(&deviations, &input, (parties.sponsor, parties.cmo))?;
     let resource = kernel::partner_data(
         input.transfer,
         own,
@@ -222,7 +234,8 @@ pub async fn update(
         (0..input.deviations.len()).filter(|i| !before.input.deviations.contains(&input.deviations[*i])).collect();
     let own = before.owner.id;
     let parties = (before.sponsor.id, before.cmo.id);
-    check_deviations(&mut work, input, &added, Some(parties)).await?;
+    let deviations = readable_deviations(&mut work, input, &added).await?;
+    check_links(&deviations, input, parties)?;
     if let Some(kpi) = &input.kpi {
         let partnership = store::agreements::partnership(work.conn(), own, input.partner).await?;
         if partnership != Some(kpi.partnership) {

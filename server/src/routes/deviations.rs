@@ -187,8 +187,7 @@ pub async fn raise(
     values["due_on"] = json!(due_on);
     work.audit(created.entry(AuditAction::Create, None, Some(values), None)).await?;
     work.commit().await?;
-    let (status, body) = (StatusCode::CREATED, respond(&state, &user.profile, created).await?);
-    Ok((status, body))
+    Ok((StatusCode::CREATED, respond(&state, &user.profile, created).await?))
 }
 
 /// One deviation with its investigation, closure and the CAPAs answering it.
