@@ -291,7 +291,7 @@ pub struct BatchResult {
 pub struct DeviationRef {
     /// Its id.
     pub id: DeviationId,
-    /// Its number, e.g. "DEV-2026-0007".
+    /// Its number, e.g. "DEV-2026-00007".
     pub number: String,
     /// What happened.
     pub title: String,

@@ -1,9 +1,9 @@
 //! Corrective and preventive actions: raised from deviations or from a KPI off target, carried out as actions with
 //! owners and due dates, checked for effectiveness and closed by QA's signature.
 
-use crate::batch::ProductRef;
+use crate::batch::{ProductRef, TransferRef};
 use crate::error::ApiError;
-use crate::ids::{CapaId, DeviationId, PartnershipId, ProductId};
+use crate::ids::{CapaId, DeviationId, PartnershipId, ProductId, TransferId};
 use crate::org::OrgRef;
 use crate::signature::Signature;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -13,6 +13,10 @@ use serde::{Deserialize, Serialize};
 pub const MAX_TITLE_LEN: usize = 160;
 /// Most actions one CAPA carries.
 pub const MAX_ACTIONS: usize = 50;
+/// Most deviations one CAPA answers.
+pub const MAX_DEVIATIONS: usize = 100;
+/// Prefix of CAPA numbers: "CAPA-2026-00003".
+pub const NUMBER_PREFIX: &str = "CAPA";
 
 /// The KPI reading that prompted a CAPA.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +62,10 @@ pub struct CapaInput {
     pub product: ProductId,
     /// The partner organisation (the CMO for a sponsor's CAPA, the sponsor for a CMO's).
     pub partner: crate::ids::OrgId,
+    /// The transfer it belongs to, if any: it then answers only that transfer's deviations, and agreements scoped
+    /// on that transfer reach it.
+    #[serde(default)]
+    pub transfer: Option<TransferId>,
     /// The deviations it answers.
     #[serde(default)]
     pub deviations: Vec<DeviationId>,
@@ -95,11 +103,25 @@ impl CapaInput {
                 return Err(ApiError::invalid(format!("actions[{i}].owner"), "Name who does it."));
             }
         }
+        if self.deviations.len() > MAX_DEVIATIONS {
+            return Err(ApiError::invalid(
+                "deviations",
+                format!("A CAPA answers at most {MAX_DEVIATIONS} deviations."),
+            ));
+        }
         let mut seen = self.deviations.clone();
         seen.sort();
         seen.dedup();
         if seen.len() != self.deviations.len() {
             return Err(ApiError::invalid("deviations", "A deviation is listed twice."));
+        }
+        if let Some(kpi) = &self.kpi {
+            for (field, value) in [("kpi.period", &kpi.period), ("kpi.value", &kpi.value), ("kpi.target", &kpi.target)]
+            {
+                if value.trim().is_empty() {
+                    return Err(ApiError::invalid(field, "Give the KPI reading as the scorecard showed it."));
+                }
+            }
         }
         Ok(())
     }
@@ -168,12 +190,16 @@ pub struct CapaView {
     pub sponsor: OrgRef,
     /// The CMO.
     pub cmo: OrgRef,
-    /// The linked deviations, as references.
+    /// The transfer, if any.
+    pub transfer: Option<TransferRef>,
+    /// The deviations it answers that the caller may read, as references.
     pub deviations: Vec<crate::batch::DeviationRef>,
     /// When it was opened.
     pub opened_at: DateTime<Utc>,
     /// QA's closure signature.
     pub closure: Option<Signature>,
+    /// When it was closed.
+    pub closed_at: Option<DateTime<Utc>>,
     /// Closed on or before its due date (only once closed).
     pub closed_on_time: Option<bool>,
     /// Hash of what closure signs.
@@ -182,6 +208,40 @@ pub struct CapaView {
     pub row_version: i64,
     /// What the caller may do with it.
     pub actions: Vec<crate::access::Action>,
+}
+
+/// A CAPA in a list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CapaSummary {
+    /// Its id.
+    pub id: CapaId,
+    /// Its number.
+    pub number: String,
+    /// The problem and the fix.
+    pub title: String,
+    /// Product name.
+    pub product: String,
+    /// Whose record it is.
+    pub owner: OrgRef,
+    /// When the CAPA as a whole is due.
+    pub due_on: NaiveDate,
+    /// Actions not yet done.
+    pub open_actions: u32,
+    /// Deviations it answers.
+    pub deviations: u32,
+    /// Closed by QA.
+    pub closed: bool,
+}
+
+/// The CAPAs the caller may see, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CapaList {
+    /// The CAPAs.
+    pub items: Vec<CapaSummary>,
+    /// True when more matched than were returned.
+    pub truncated: bool,
 }
 
 #[cfg(test)]
@@ -195,6 +255,7 @@ mod tests {
             description: String::new(),
             product: ProductId(Uuid::from_u128(1)),
             partner: crate::ids::OrgId(Uuid::from_u128(2)),
+            transfer: None,
             deviations: vec![],
             kpi: None,
             due_on: NaiveDate::from_ymd_opt(2026, 6, 1).expect("date"),

@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 
 /// Longest title accepted.
 pub const MAX_TITLE_LEN: usize = 160;
+/// Prefix of deviation numbers: "DEV-2026-00007".
+pub const NUMBER_PREFIX: &str = "DEV";
 
 stored_enum!(
     /// How much a deviation could affect the product.
@@ -140,6 +142,28 @@ pub struct DeviationInvestigation {
     pub reason: Option<String>,
 }
 
+impl DeviationInvestigation {
+    /// Checks the findings and, when the classification changes from `current`, that a reason is given; returns
+    /// the reason, trimmed, if there is one.
+    pub fn validate(&self, current: Classification) -> Result<Option<String>, ApiError> {
+        if self.investigation.trim().is_empty() {
+            return Err(ApiError::invalid("investigation", "Say what the investigation has found so far."));
+        }
+        let reason = self.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+        if self.classification != current && reason.is_none() {
+            return Err(ApiError::invalid(
+                "reason",
+                format!(
+                    "Say why the classification changes from {} to {}.",
+                    current.label().to_lowercase(),
+                    self.classification.label().to_lowercase()
+                ),
+            ));
+        }
+        Ok(reason)
+    }
+}
+
 /// QA's closure of a deviation, signed with the password, bound to the content shown.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -167,7 +191,7 @@ pub fn closure_refusal(status: DeviationStatus, investigation: &str, root_cause:
 pub struct CapaRef {
     /// Its id.
     pub id: CapaId,
-    /// Its number, e.g. "CAPA-2026-0003".
+    /// Its number, e.g. "CAPA-2026-00003".
     pub number: String,
     /// Its title.
     pub title: String,
@@ -215,9 +239,11 @@ pub struct DeviationView {
     pub root_cause: Option<RootCause>,
     /// QA's closure signature.
     pub closure: Option<Signature>,
+    /// When it was closed.
+    pub closed_at: Option<DateTime<Utc>>,
     /// Closed on or before its due date (only once closed).
     pub closed_in_time: Option<bool>,
-    /// CAPAs linked to it.
+    /// CAPAs answering it (those the caller may read).
     pub capas: Vec<CapaRef>,
     /// Hash of what closure signs.
     pub content_hash: String,
@@ -281,5 +307,23 @@ mod tests {
         assert!(closure_refusal(open, "Seal worn", None).is_some());
         assert_eq!(closure_refusal(open, "Seal worn", Some(RootCause::Equipment)), None);
         assert!(closure_refusal(DeviationStatus::Closed, "x", Some(RootCause::Method)).is_some());
+    }
+
+    #[test]
+    fn a_classification_change_needs_a_reason() {
+        let mut change = DeviationInvestigation {
+            classification: Classification::Critical,
+            investigation: "Seal worn".into(),
+            impact: String::new(),
+            root_cause: None,
+            row_version: 1,
+            reason: Some("  ".into()),
+        };
+        assert_eq!(change.validate(Classification::Major).map_err(|e| e.field), Err(Some("reason".into())));
+        assert_eq!(change.validate(Classification::Critical), Ok(None));
+        change.reason = Some(" Patient risk ".into());
+        assert_eq!(change.validate(Classification::Major), Ok(Some("Patient risk".into())));
+        change.investigation = " ".into();
+        assert_eq!(change.validate(Classification::Critical).map_err(|e| e.field), Err(Some("investigation".into())));
     }
 }

@@ -11,7 +11,9 @@ use crate::audit_trail::{AuditActor, AuditPage, AuditQuery};
 use crate::batch::{
     BatchChange, BatchInput, BatchList, BatchQuery, BatchSetup, BatchView, DispositionRequest, ResultInput,
 };
+use crate::capa::{CapaChange, CapaClosure, CapaInput, CapaList, CapaView};
 use crate::deliverable::{Deliverable, DeliverableChange, DeliverableInput};
+use crate::deviation::{DeviationClosure, DeviationInput, DeviationInvestigation, DeviationList, DeviationView};
 use crate::method_record::{MethodList, MethodView, SiteResults};
 use crate::method_transfer::AnalyticalMethod;
 use crate::parameter::{RuProposal, SuParameter};
@@ -338,6 +340,26 @@ endpoints! {
     GetScorecard: Get "/partnerships/{id}/scorecard", ScorecardQuery => ScorecardView, Access::on(RecordType::Partnership, Action::Read);
     /// A partnership's KPI numbers as CSV.
     ExportScorecard: Get "/partnerships/{id}/scorecard.csv", ScorecardQuery => String, Access::on(RecordType::Partnership, Action::Download);
+    /// The deviations of the caller's partnerships that the rule lets them see, newest first.
+    ListDeviations: Get "/deviations", () => DeviationList, Access::listing(RecordType::Deviation);
+    /// Raises a deviation: the caller's organisation owns it.
+    RaiseDeviation: Post "/deviations", DeviationInput => DeviationView, Access::data(RecordType::Deviation, Action::Contribute, DataClass::QualityEvents, Party::Cmo);
+    /// One deviation with its investigation, closure and CAPAs.
+    GetDeviation: Get "/deviations/{id}", () => DeviationView, Access::data(RecordType::Deviation, Action::Read, DataClass::QualityEvents, Party::Cmo);
+    /// Records a deviation's investigation (classification, findings, impact, root cause).
+    InvestigateDeviation: Put "/deviations/{id}/investigation", DeviationInvestigation => DeviationView, Access::data(RecordType::Deviation, Action::Contribute, DataClass::QualityEvents, Party::Cmo);
+    /// QA's signed closure of a deviation.
+    CloseDeviation: Post "/deviations/{id}/closure", DeviationClosure => DeviationView, Access::data(RecordType::Deviation, Action::Sign(Meaning::Approved), DataClass::QualityEvents, Party::Cmo);
+    /// The CAPAs of the caller's partnerships that the rule lets them see, newest first.
+    ListCapas: Get "/capas", () => CapaList, Access::listing(RecordType::Capa);
+    /// Raises a CAPA: the caller's organisation owns it.
+    RaiseCapa: Post "/capas", CapaInput => CapaView, Access::data(RecordType::Capa, Action::Contribute, DataClass::QualityEvents, Party::Cmo);
+    /// One CAPA with the deviations it answers.
+    GetCapa: Get "/capas/{id}", () => CapaView, Access::data(RecordType::Capa, Action::Read, DataClass::QualityEvents, Party::Cmo);
+    /// Changes a CAPA (its actions, their progress, the effectiveness check, further deviations).
+    ChangeCapa: Put "/capas/{id}", CapaChange => CapaView, Access::data(RecordType::Capa, Action::Contribute, DataClass::QualityEvents, Party::Cmo);
+    /// QA's signed closure of a CAPA.
+    CloseCapa: Post "/capas/{id}/closure", CapaClosure => CapaView, Access::data(RecordType::Capa, Action::Sign(Meaning::Approved), DataClass::QualityEvents, Party::Cmo);
     /// The organisation's stage template.
     GetStageTemplate: Get "/stage-template", () => StageTemplate, Access::on(RecordType::StageTemplates, Action::Read);
     /// Replaces the organisation's stage template.

@@ -13,6 +13,7 @@ mod agreements;
 mod batches;
 mod methods;
 mod parameters;
+mod quality_events;
 mod risks;
 mod workspace;
 
@@ -268,7 +269,9 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
     methods::seed_method(db, VELARIMAB_DS, 1, 1).await?;
     methods::seed_method(db, CORVASTATIN, 2, 2).await?;
     methods::seed_method(db, VELARIMAB_DP, 3, 1).await?;
-    seed_batches(db).await
+    seed_batches(db).await?;
+    // After the batches, which the demo deviations are raised against.
+    quality_events::seed_quality_events(db).await
 }
 
 /// Norvia's batches: engineering batches of the drug product transfer (one awaiting disposition), and commercial

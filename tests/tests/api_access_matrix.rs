@@ -26,6 +26,9 @@ fn foreign_id(record: &str, quality_version: &str) -> String {
         "risk" => "0000000c-0000-4000-8000-000000000100".into(),
         "method" => "0000000d-0000-4000-8000-000000000100".into(),
         "batch" => "0000000e-0000-4000-8000-000000000301".into(),
+        // Norvia's deviation in the drug product transfer, and its CAPA.
+        "deviation" => "0000000f-0000-4000-8000-000000000301".into(),
+        "capa" => "00000010-0000-4000-8000-000000000301".into(),
         other => panic!("no foreign record of type {other} to try: add one"),
     }
 }

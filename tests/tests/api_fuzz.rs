@@ -707,6 +707,12 @@ async fn collect_pools(users: &Users) -> Pools {
                 pools.add("QualityAgreementId", &v["id"]);
             }
         }
+        for d in client.get("/deviations").await.body["items"].as_array().into_iter().flatten() {
+            pools.add("DeviationId", &d["id"]);
+        }
+        for c in client.get("/capas").await.body["items"].as_array().into_iter().flatten() {
+            pools.add("CapaId", &c["id"]);
+        }
         for actor in client.get("/audit/actors").await.body.as_array().into_iter().flatten() {
             pools.add("UserId", &actor["id"]);
         }
@@ -723,6 +729,8 @@ fn path_id_kind(path: &str, record_type: Option<&str>) -> Option<&'static str> {
         return Some(match kind {
             "agreement" => "AgreementId",
             "quality_agreement" => "QualityAgreementId",
+            "deviation" => "DeviationId",
+            "capa" => "CapaId",
             _ => "TransferId",
         });
     }
@@ -732,6 +740,8 @@ fn path_id_kind(path: &str, record_type: Option<&str>) -> Option<&'static str> {
         "agreements" => "AgreementId",
         "partnerships" => "PartnershipId",
         "quality-agreements" => "QualityAgreementId",
+        "deviations" => "DeviationId",
+        "capas" => "CapaId",
         _ => return None,
     })
 }

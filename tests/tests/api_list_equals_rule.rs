@@ -5,8 +5,10 @@
 use baton_domain::access::{self, Action, PartnerData, Resource, Subject};
 use baton_domain::agreement::DataClass;
 use baton_domain::agreement::{AgreementList, AgreementView, PartnerList};
-use baton_domain::batch::{BatchList, BatchView};
-use baton_domain::ids::OrgId;
+use baton_domain::batch::{BatchList, BatchView, ProductRef};
+use baton_domain::capa::{CapaList, CapaView};
+use baton_domain::deviation::{DeviationList, DeviationView};
+use baton_domain::ids::{OrgId, TransferId};
 use baton_domain::org::Role;
 use baton_domain::transfer::{TransferDetail, TransferList};
 use baton_tests::client::{DEMO_PASSWORD, send};
@@ -52,8 +54,17 @@ impl Rng {
 on_both_databases!(lists_equal_the_rule_on_demo_and_random_data);
 
 /// The list operations this test checks; a list the API declares that is not here fails the test.
-const CHECKED_LISTS: [&str; 7] =
-    ["/transfers", "/agreements", "/partners", "/audit", "/audit/actors", "/audit/export.csv", "/batches"];
+const CHECKED_LISTS: [&str; 9] = [
+    "/transfers",
+    "/agreements",
+    "/partners",
+    "/audit",
+    "/audit/actors",
+    "/audit/export.csv",
+    "/batches",
+    "/deviations",
+    "/capas",
+];
 
 /// Every entry of the caller's audit trail, page by page.
 async fn whole_trail(client: &ApiClient) -> Vec<Value> {
@@ -131,6 +142,44 @@ async fn every_declared_list_is_checked(server: &TestServer) {
     }
 }
 
+/// The facts the rule decides on for a quality event (a deviation or a CAPA) owned by whoever raised it.
+fn quality_event<'a>(
+    transfer: Option<TransferId>,
+    owner: OrgId,
+    (sponsor, cmo): (OrgId, OrgId),
+    product: &'a ProductRef,
+) -> Resource<'a> {
+    Resource::Data(PartnerData {
+        transfer,
+        owner,
+        sponsor,
+        cmo,
+        product: product.id,
+        product_name: &product.name,
+        data_class: Some(DataClass::QualityEvents),
+    })
+}
+
+/// Every deviation and CAPA there is, each read by the organisation that raised it (an owner always reads its own).
+async fn quality_events(server: &TestServer) -> (Vec<DeviationView>, Vec<CapaView>) {
+    let (mut deviations, mut capas) = (Vec::new(), Vec::new());
+    for org in ["helix", "norvia", "castellan"] {
+        let client = ApiClient::logged_in(&server.base_url, &format!("admin@{org}.example")).await;
+        let me: OrgId = serde_json::from_value(client.get("/session").await.body["user"]["organisation"]["id"].clone())
+            .expect("org");
+        let list: DeviationList = serde_json::from_value(client.get("/deviations").await.body).expect("deviations");
+        for item in list.items.iter().filter(|d| d.owner.id == me) {
+            let view = client.get(&format!("/deviations/{}", item.id)).await.body;
+            deviations.push(serde_json::from_value(view).expect("deviation"));
+        }
+        let list: CapaList = serde_json::from_value(client.get("/capas").await.body).expect("capas");
+        for item in list.items.iter().filter(|c| c.owner.id == me) {
+            capas.push(serde_json::from_value(client.get(&format!("/capas/{}", item.id)).await.body).expect("capa"));
+        }
+    }
+    (deviations, capas)
+}
+
 async fn check_lists(server: &TestServer, context: &str) {
     let sponsor = ApiClient::logged_in(&server.base_url, "viewer@helix.example").await;
     let mut transfers: Vec<TransferDetail> = Vec::new();
@@ -152,6 +201,8 @@ async fn check_lists(server: &TestServer, context: &str) {
         }
     }
     assert!(!batches.is_empty(), "{context}: the demo has batches");
+    let (deviations, capas) = quality_events(server).await;
+    assert!(!deviations.is_empty() && !capas.is_empty(), "{context}: the demo has deviations and a CAPA");
     for org in ["helix", "norvia", "castellan"] {
         let client = ApiClient::logged_in(&server.base_url, &format!("viewer@{org}.example")).await;
         let me = client.get("/session").await;
@@ -213,6 +264,30 @@ async fn check_lists(server: &TestServer, context: &str) {
             .map(|b| b.id)
             .collect();
         assert_eq!(listed, allowed, "{context}: batches listed for {org}");
+
+        let listed: DeviationList = serde_json::from_value(client.get("/deviations").await.body).expect("deviations");
+        let listed: BTreeSet<_> = listed.items.iter().map(|d| d.id).collect();
+        let allowed: BTreeSet<_> = deviations
+            .iter()
+            .filter(|d| {
+                let resource = quality_event(d.input.transfer, d.owner.id, (d.sponsor.id, d.cmo.id), &d.product);
+                access::decide(&subject, Action::Read, &resource, &facts, now).is_allowed()
+            })
+            .map(|d| d.id)
+            .collect();
+        assert_eq!(listed, allowed, "{context}: deviations listed for {org}");
+
+        let listed: CapaList = serde_json::from_value(client.get("/capas").await.body).expect("capas");
+        let listed: BTreeSet<_> = listed.items.iter().map(|c| c.id).collect();
+        let allowed: BTreeSet<_> = capas
+            .iter()
+            .filter(|c| {
+                let resource = quality_event(c.input.transfer, c.owner.id, (c.sponsor.id, c.cmo.id), &c.product);
+                access::decide(&subject, Action::Read, &resource, &facts, now).is_allowed()
+            })
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(listed, allowed, "{context}: CAPAs listed for {org}");
     }
 }
 

@@ -31,6 +31,9 @@ const VELARIMAB_DP_RISK: &str = "0000000c-0000-4000-8000-000000000300";
 const VELARIMAB_DP_METHOD: &str = "0000000d-0000-4000-8000-000000000300";
 /// Velarimab drug product's first engineering batch (Norvia's record).
 const VELARIMAB_DP_BATCH: &str = "0000000e-0000-4000-8000-000000000301";
+/// Norvia's first deviation in the Velarimab drug product transfer, and the CAPA answering it.
+const VELARIMAB_DP_DEVIATION: &str = "0000000f-0000-4000-8000-000000000301";
+const VELARIMAB_DP_CAPA: &str = "00000010-0000-4000-8000-000000000301";
 const ROLES: [&str; 5] = ["admin", "lead", "qa", "operator", "viewer"];
 /// Fields of the Velarimab drug product transfer that a refused caller must not see.
 const PROTECTED: [&str; 4] = ["TT-2026-007", "Liquid in vial", "2027-10-29", "Helix Basel Biologics"];
@@ -226,7 +229,17 @@ fn transfer_operations(doc: &Value) -> Vec<Operation> {
             assert!(declared.is_object(), "{method} {path} has no x-baton-access declaration");
             let in_transfer = matches!(
                 declared["record"].as_str(),
-                Some("transfer" | "stage" | "deliverable" | "parameter" | "risk" | "method" | "batch")
+                Some(
+                    "transfer"
+                        | "stage"
+                        | "deliverable"
+                        | "parameter"
+                        | "risk"
+                        | "method"
+                        | "batch"
+                        | "deviation"
+                        | "capa"
+                )
             );
             // Starting a transfer names no existing one: the access matrix and the workspace tests cover it.
             let creates = method == "post" && !path.contains('{');
@@ -247,6 +260,14 @@ fn transfer_operations(doc: &Value) -> Vec<Operation> {
             });
         }
     }
+    // A list is about the records it lists: whose they are and their class come from reading one of them.
+    let reads: Vec<Operation> = operations.iter().filter(|op| !op.list && op.action == "read").cloned().collect();
+    for op in operations.iter_mut().filter(|op| op.list) {
+        if let Some(read) = reads.iter().find(|read| read.record == op.record) {
+            op.owner = read.owner.clone();
+            op.data_class = read.data_class.clone();
+        }
+    }
     operations
 }
 
@@ -260,6 +281,8 @@ fn record_id(op: &Operation) -> &'static str {
         ("risk", _) => VELARIMAB_DP_RISK,
         ("method", _) => VELARIMAB_DP_METHOD,
         ("batch", _) => VELARIMAB_DP_BATCH,
+        ("deviation", _) => VELARIMAB_DP_DEVIATION,
+        ("capa", _) => VELARIMAB_DP_CAPA,
         _ => VELARIMAB_DP,
     }
 }

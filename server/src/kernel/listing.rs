@@ -61,3 +61,28 @@ pub async fn readable<R: Record>(
     futures_util::future::try_join_all(entries).await?;
     Ok(kept)
 }
+
+/// Of the records named by `ids`, the ids of those `user` may read, as [`readable`] decides and records it:
+/// for references one record shows to others (a CAPA's deviations, a deviation's CAPAs), which may be another
+/// organisation's and reachable only through its agreement. Ids of records that no longer load are left out.
+pub async fn readable_ids<R: Record>(
+    state: &AppState,
+    user: &UserProfile,
+    ids: &[R::Id],
+) -> Result<std::collections::HashSet<String>, AppError> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    let now = Utc::now();
+    let mut records = Vec::with_capacity(ids.len());
+    {
+        let mut conn = state.db.pool.acquire().await?;
+        for id in ids {
+            if let Some(record) = R::load(&mut conn, *id, now).await? {
+                records.push(record);
+            }
+        }
+    }
+    let kept = readable(state, user, records).await?;
+    Ok(kept.into_iter().map(|(record, _)| record.id().to_string()).collect())
+}

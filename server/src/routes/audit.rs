@@ -4,7 +4,9 @@ use crate::auth::CurrentUser;
 use crate::csv_cell;
 use crate::error::AppError;
 use crate::json::{ApiPath, ApiQuery};
-use crate::kernel::{self, Batch, DeliverableRecord, Method, ParameterRow, QualityVersion, Record, Risk, Stage};
+use crate::kernel::{
+    self, Batch, Capa, DeliverableRecord, Deviation, Method, ParameterRow, QualityVersion, Record, Risk, Stage,
+};
 use crate::state::AppState;
 use crate::store;
 use crate::store::agreements::Agreement;
@@ -175,10 +177,13 @@ pub async fn history(
             kernel::read::<DeliverableRecord>(&state, profile, &id).await?.record().id().to_string()
         }
         Ok(RecordType::Batch) => kernel::read::<Batch>(&state, profile, &id).await?.record().id().to_string(),
+        Ok(RecordType::Deviation) => kernel::read::<Deviation>(&state, profile, &id).await?.record().id().to_string(),
+        Ok(RecordType::Capa) => kernel::read::<Capa>(&state, profile, &id).await?.record().id().to_string(),
         _ => {
             return Err(ApiError::invalid(
                 "record_type",
-                "History is kept for agreement, quality_agreement, transfer, stage, deliverable, parameter, risk, method and batch records.",
+                "History is kept for agreement, quality_agreement, transfer, stage, deliverable, parameter, risk, \
+                 method, batch, deviation and capa records.",
             )
             .into());
         }

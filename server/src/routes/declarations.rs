@@ -54,6 +54,16 @@ fn example(endpoint: &str) -> Option<Value> {
         "transfer": "00000003-0000-4000-8000-000000000003", "planned_start": "2026-10-05", "planned_end": "2026-10-17",
         "actual_start": "2026-10-05", "actual_end": "2026-10-18", "theoretical_yield": "250.0",
         "actual_yield": "238.5", "yield_unit": "kg"});
+    // Velarimab drug product at Norvia's Ghent plant, in its transfer: the demo's quality events, and the first
+    // deviation and the CAPA answering it (the records the matrices address), changed as they stand.
+    let deviation = json!({"title": "Example", "occurred_at": "2026-11-20T08:00:00Z", "classification": "minor",
+        "site": "00000002-0000-4000-8000-000000000003", "product": "00000007-0000-4000-8000-000000000003",
+        "transfer": "00000003-0000-4000-8000-000000000003"});
+    let capa = json!({"title": "Example", "product": "00000007-0000-4000-8000-000000000003",
+        "partner": "00000001-0000-4000-8000-000000000001", "transfer": "00000003-0000-4000-8000-000000000003",
+        "deviations": ["0000000f-0000-4000-8000-000000000301"], "due_on": "2027-03-01",
+        "actions": [{"description": "Example", "owner": "Example", "due_on": "2027-02-01", "done": false}]});
+    let closure = json!({"password": "baton-demo-2026", "content_hash": "shown"});
     Some(match endpoint {
         "Login" => json!({"email": "someone@example.com", "password": "x"}),
         "CreateAgreement" => terms,
@@ -101,6 +111,12 @@ fn example(endpoint: &str) -> Option<Value> {
         }
         "AddRuProposal" => ru_proposal,
         "ChangeRuProposal" => json!({"proposal": first_ru, "row_version": 1}),
+        "RaiseDeviation" => deviation,
+        "InvestigateDeviation" => json!({"classification": "major", "investigation": "Example", "impact": "",
+            "root_cause": "equipment", "row_version": 2, "reason": "Example"}),
+        "CloseDeviation" | "CloseCapa" => closure,
+        "RaiseCapa" => capa,
+        "ChangeCapa" => json!({"capa": capa, "row_version": 1}),
         "ProposeQualityAgreement" => {
             json!({"rows": [{"activity": "Batch release", "sponsor": "A", "cmo": "R"}], "reason": "Example"})
         }

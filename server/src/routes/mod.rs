@@ -3,8 +3,10 @@
 pub mod agreements;
 pub mod audit;
 pub mod batches;
+pub mod capas;
 pub mod declarations;
 pub mod deliverables;
+pub mod deviations;
 #[cfg(test)]
 mod endpoints;
 pub mod methods;
@@ -89,6 +91,13 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(batches::dispose))
         .routes(routes!(scorecard::get))
         .routes(routes!(scorecard::export))
+        .routes(routes!(deviations::list, deviations::raise))
+        .routes(routes!(deviations::get))
+        .routes(routes!(deviations::investigate))
+        .routes(routes!(deviations::close))
+        .routes(routes!(capas::list, capas::raise))
+        .routes(routes!(capas::get, capas::update))
+        .routes(routes!(capas::close))
         .routes(routes!(risks::register, risks::add))
         .routes(routes!(risks::get, risks::update))
         .routes(routes!(parameters::table))

@@ -31,6 +31,10 @@ pub enum HistoryRecordType {
     Method,
     /// A batch.
     Batch,
+    /// A deviation.
+    Deviation,
+    /// A corrective and preventive action.
+    Capa,
 }
 
 /// The audit trail's filters as the document describes them: `AuditQuery` (in the domain's `audit_trail.rs`) takes

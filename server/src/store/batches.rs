@@ -64,7 +64,7 @@ fn decimal(value: Option<&str>, column: &str) -> anyhow::Result<Option<Decimal>>
     value.map(|v| parse_column(v, column)).transpose()
 }
 
-fn org_ref(id: &str, name: String, kind: &str) -> anyhow::Result<OrgRef> {
+pub(super) fn org_ref(id: &str, name: String, kind: &str) -> anyhow::Result<OrgRef> {
     Ok(OrgRef {
         id: parse_column(id, "organisations.id")?,
         name,
@@ -295,7 +295,8 @@ pub async fn insert(
         "INSERT INTO batches (id, number, batch_type, site_id, product_id, transfer_id, planned_start, planned_end, \
          actual_start, actual_end, theoretical_yield, actual_yield, yield_unit, yield_ratio, sponsor_org_id, \
          cmo_org_id, disposition_reason, row_version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, '', 1, $17, $17)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, CAST($14 AS DOUBLE PRECISION), $15, $16, \
+         '', 1, $17, $17)",
     )
     .bind(id.to_string())
     .bind_input(input)
@@ -317,8 +318,8 @@ pub async fn update(
     sqlx::query(
         "UPDATE batches SET number = $2, batch_type = $3, site_id = $4, product_id = $5, transfer_id = $6, \
          planned_start = $7, planned_end = $8, actual_start = $9, actual_end = $10, theoretical_yield = $11, \
-         actual_yield = $12, yield_unit = $13, yield_ratio = $14, row_version = row_version + 1, updated_at = $15 \
-         WHERE id = $1",
+         actual_yield = $12, yield_unit = $13, yield_ratio = CAST($14 AS DOUBLE PRECISION), \
+         row_version = row_version + 1, updated_at = $15 WHERE id = $1",
     )
     .bind(id.to_string())
     .bind_input(input)
@@ -425,7 +426,9 @@ pub async fn dispose(
     Ok(())
 }
 
-/// Binds a batch's thirteen values, in the order of the statements above.
+/// Binds a batch's thirteen values, in the order of the statements above. The yield ratio goes as text, cast by the
+/// statement: sqlx 0.8.6's Any driver sends a missing `f64` to PostgreSQL as a NULL `real`, and a statement first
+/// prepared with one then refuses every `double precision` bound to it ("incorrect binary data format").
 trait BindInput<'q> {
     fn bind_input(self, input: &BatchInput) -> Self;
 }
@@ -444,7 +447,7 @@ impl<'q> BindInput<'q> for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArgum
             .bind(input.theoretical_yield.map(|d| d.to_string()))
             .bind(input.actual_yield.map(|d| d.to_string()))
             .bind(input.yield_unit.trim().to_owned())
-            .bind(yield_ratio(input.theoretical_yield, input.actual_yield))
+            .bind(yield_ratio(input.theoretical_yield, input.actual_yield).map(|r| r.to_string()))
     }
 }
 

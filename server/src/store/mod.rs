@@ -3,10 +3,14 @@
 pub mod agreements;
 pub mod audit;
 pub mod batches;
+pub mod capas;
+pub mod deviations;
 pub mod kpi;
 pub mod methods;
+pub mod numbering;
 pub mod organisations;
 pub mod parameters;
+pub mod parties;
 pub mod products;
 pub mod quality;
 pub mod risks;

@@ -2,12 +2,14 @@
 //! `impl Record` here or in a submodule named after its area (and its `RecordType` variant).
 
 mod batches;
+mod deviations;
 mod methods;
 mod parameters;
 mod risks;
 mod workspace;
 
 pub use batches::Batch;
+pub use deviations::{Capa, Deviation};
 pub use methods::{Method, MethodResults};
 pub use parameters::{ParameterRow, ParameterSet};
 pub use risks::Risk;

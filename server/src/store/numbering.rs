@@ -1,0 +1,68 @@
+//! Record numbers such as "DEV-2026-00007": per owning organisation and year, one more than the highest so far.
+
+use baton_domain::ids::OrgId;
+use sqlx::AnyConnection;
+
+/// A kind of record numbered per owner and year.
+#[derive(Clone, Copy, Debug)]
+pub enum Numbered {
+    /// Deviations, "DEV-…".
+    Deviation,
+    /// CAPAs, "CAPA-…".
+    Capa,
+}
+
+impl Numbered {
+    fn table(self) -> &'static str {
+        match self {
+            Numbered::Deviation => "deviations",
+            Numbered::Capa => "capas",
+        }
+    }
+
+    fn prefix(self) -> &'static str {
+        match self {
+            Numbered::Deviation => baton_domain::deviation::NUMBER_PREFIX,
+            Numbered::Capa => baton_domain::capa::NUMBER_PREFIX,
+        }
+    }
+}
+
+/// The number `sequence` of `kind` in `year`, e.g. "DEV-2026-00008".
+pub fn format(kind: Numbered, year: i32, sequence: u64) -> String {
+    format!("{}-{year}-{sequence:05}", kind.prefix())
+}
+
+/// The next number of `kind` for `owner` in `year`. Call it inside a unit of work: the unit holds the audit chain's
+/// lock, so no other writer takes the same number before this one commits (and the table's unique key would refuse
+/// it if one did).
+pub async fn next(conn: &mut AnyConnection, kind: Numbered, owner: OrgId, year: i32) -> anyhow::Result<String> {
+    let stem = format!("{}-{year}-", kind.prefix());
+    // Longest first: past 99999 the numbers grow a digit, and "…-100000" sorts before "…-99999" as text.
+    let sql = format!(
+        "SELECT number FROM {} WHERE owner_org_id = $1 AND number LIKE $2 ORDER BY LENGTH(number) DESC, number DESC \
+         LIMIT 1",
+        kind.table()
+    );
+    let last: Option<String> =
+        sqlx::query_scalar(&sql).bind(owner.to_string()).bind(format!("{stem}%")).fetch_optional(conn).await?;
+    let highest = match last {
+        Some(number) => number
+            .strip_prefix(&stem)
+            .and_then(|n| n.parse::<u64>().ok())
+            .ok_or_else(|| anyhow::anyhow!("{} holds the number {number:?}", kind.table()))?,
+        None => 0,
+    };
+    Ok(format(kind, year, highest + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_zero_padded_to_five_digits() {
+        assert_eq!(format(Numbered::Deviation, 2026, 7), "DEV-2026-00007");
+        assert_eq!(format(Numbered::Capa, 2027, 123_456), "CAPA-2027-123456");
+    }
+}
