@@ -403,6 +403,7 @@ pub struct BatchSummary {
 /// dispositioned (or finished) in a period, at a site, of a product.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct BatchQuery {
     /// Only batches made by this CMO.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -13,6 +13,7 @@ pub const MAX_MONTHS: u32 = 180;
 /// What the scorecard shows: a range of months, by month or quarter, for one site or product or all.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct ScorecardQuery {
     /// First month, "YYYY-MM"; default two years before `to`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -245,14 +245,16 @@ async fn strangers_cannot_see_or_touch_an_agreement(db: Backend) {
     }
     let history = stranger.get(&format!("/history/agreement/{VELARIMAB_DS_AGREEMENT}")).await;
     assert_eq!(history.status, 403);
+    // Castellan's list holds only agreements it is party to: granted to it, or granted by it (its batch records).
     let mine = stranger.get("/agreements").await;
+    let items = mine.body["items"].as_array().expect("items");
+    assert!(!items.is_empty());
     assert!(
-        mine.body["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .all(|a| a["grantee"]["name"] == "Castellan Pharma Services")
+        items.iter().all(|a| a["grantee"]["name"] == "Castellan Pharma Services"
+            || a["grantor"]["name"] == "Castellan Pharma Services"),
+        "{items:?}"
     );
+    assert!(items.iter().all(|a| a["id"] != VELARIMAB_DS_AGREEMENT));
 }
 
 async fn the_audit_trail_is_filtered_exported_and_verifiable(db: Backend) {

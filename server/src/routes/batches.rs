@@ -4,7 +4,7 @@
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::json::{ApiJson, ApiPath, ApiQuery};
-use crate::kernel::{self, Batch, Shown, Signing, UnitOfWork};
+use crate::kernel::{self, Batch, Deviation, Shown, Signing, UnitOfWork};
 use crate::state::AppState;
 use crate::store;
 use axum::Json;
@@ -23,9 +23,19 @@ use baton_domain::signature::Meaning;
 use serde_json::json;
 use sqlx::AnyConnection;
 
-fn respond(batch: kernel::Authorized<Batch>) -> Json<BatchView> {
+/// The batch for its caller: the actions they may take, and only the deviations they may read (a deviation is a
+/// quality event, which an agreement on batch records alone does not reach).
+async fn respond(
+    state: &AppState,
+    user: &UserProfile,
+    batch: kernel::Authorized<Batch>,
+) -> Result<Json<BatchView>, AppError> {
     let actions = batch.permitted();
-    Json(BatchView { actions, ..batch.into_record().view })
+    let mut view = batch.into_record().view;
+    let ids: Vec<_> = view.deviations.iter().map(|d| d.id).collect();
+    let readable = kernel::readable_ids::<Deviation>(state, user, &ids).await?;
+    view.deviations.retain(|d| readable.contains(&d.id.to_string()));
+    Ok(Json(BatchView { actions, ..view }))
 }
 
 /// The batches of the caller's partnerships that the rule lets them see, newest first.
@@ -136,7 +146,7 @@ pub async fn create(
     let created = work.authorize::<Batch>(id, Action::Read).await?;
     work.audit(created.entry(AuditAction::Create, None, Some(json!(input)), None)).await?;
     work.commit().await?;
-    Ok((StatusCode::CREATED, respond(created)))
+    Ok((StatusCode::CREATED, respond(&state, &user.profile, created).await?))
 }
 
 /// One batch with its results, deviations and disposition.
@@ -149,7 +159,8 @@ pub async fn get(
     user: CurrentUser,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<BatchView>, AppError> {
-    Ok(respond(kernel::read::<Batch>(&state, &user.profile, &id).await?))
+    let batch = kernel::read::<Batch>(&state, &user.profile, &id).await?;
+    respond(&state, &user.profile, batch).await
 }
 
 /// Changes a batch's recorded values on the version shown; once it has results, with a reason.
@@ -189,7 +200,7 @@ pub async fn update(
     work.audit(batch.entry(AuditAction::Update, Some(old), Some(json!(change.batch)), reason)).await?;
     let changed = work.authorize::<Batch>(id, Action::Read).await?;
     work.commit().await?;
-    Ok(respond(changed))
+    respond(&state, &user.profile, changed).await
 }
 
 /// Records a result against its specification; whether it is out of specification is computed.
@@ -215,7 +226,7 @@ pub async fn add_result(
     work.audit(batch.entry(AuditAction::Update, None, Some(new), None)).await?;
     let changed = work.authorize::<Batch>(id, Action::Read).await?;
     work.commit().await?;
-    Ok((StatusCode::CREATED, respond(changed)))
+    Ok((StatusCode::CREATED, respond(&state, &user.profile, changed).await?))
 }
 
 /// QA's disposition, signed with the password, on the content shown; a rejection with its reason.
@@ -251,5 +262,5 @@ pub async fn dispose(
     work.audit(batch.entry(AuditAction::StateChange, Some(old), Some(new), reason)).await?;
     let changed = work.authorize::<Batch>(id, Action::Read).await?;
     work.commit().await?;
-    Ok(respond(changed))
+    respond(&state, &user.profile, changed).await
 }
