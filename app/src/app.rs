@@ -8,7 +8,13 @@ use crate::pages::audit::AuditPage;
 use crate::pages::batch::BatchPage;
 use crate::pages::batch_new::NewBatchPage;
 use crate::pages::batches::BatchesPage;
+use crate::pages::capa::CapaPage;
+use crate::pages::capa_new::NewCapaPage;
+use crate::pages::capas::CapasPage;
 use crate::pages::deliverable::DeliverablePage;
+use crate::pages::deviation::DeviationPage;
+use crate::pages::deviation_new::NewDeviationPage;
+use crate::pages::deviations::DeviationsPage;
 use crate::pages::login::LoginPage;
 use crate::pages::methods::MethodsPage;
 use crate::pages::not_found::NotFoundPage;
@@ -53,6 +59,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/batches") view=BatchesPage/>
                 <Route path=path!("/batches/new") view=NewBatchPage/>
                 <Route path=path!("/batches/:id") view=BatchPage/>
+                <Route path=path!("/capas") view=CapasPage/>
+                <Route path=path!("/capas/new") view=NewCapaPage/>
+                <Route path=path!("/capas/:id") view=CapaPage/>
+                <Route path=path!("/deviations") view=DeviationsPage/>
+                <Route path=path!("/deviations/new") view=NewDeviationPage/>
+                <Route path=path!("/deviations/:id") view=DeviationPage/>
                 <Route path=path!("/partners/:id") view=PartnerPage/>
                 <Route path=path!("/partnerships/:id/scorecard") view=ScorecardPage/>
             </Routes>

@@ -1,6 +1,7 @@
 //! End-to-end at tablet size (768×1024): Norvia's operator records a batch and an out-of-specification assay (the
-//! form judges it as it is typed); Helix's QA rejects the batch with a signed reason; the partnership scorecard's
-//! lot acceptance falls accordingly, and a deep link to a point of it reopens the same view with the records behind.
+//! form judges it as it is typed) and raises the deviation it offers, prefilled; Helix's QA rejects the batch with a
+//! signed reason; the partnership scorecard's right-first-time and lot acceptance fall accordingly; the red KPI opens
+//! a prefilled CAPA; a deep link to a point of the scorecard reopens the same view with the records behind it.
 
 use baton_tests::browser::{log_in, wait_for, wait_for_path};
 use baton_tests::client::DEMO_PASSWORD;
@@ -90,6 +91,20 @@ async fn an_oos_batch_is_rejected_and_the_scorecard_follows() {
         wait_for_text(&c, "[data-testid=oos-banner]", "Out of specification: Assay.").await?;
         let row = wait_for(&c, "[data-testid=results-table] tr.oos").await?.text().await?;
         assert!(row.contains("93.1 %") && row.contains("95.0 – 105.0 %"), "{row}");
+
+        // The OOS result offers a deviation, prefilled.
+        c.find(Locator::Css("[data-testid=oos-banner] a")).await?.click().await?;
+        let title = wait_for(&c, "#dev-title").await?;
+        let prefilled = title.prop("value").await?.unwrap_or_default();
+        assert_eq!(prefilled, "Assay 93.1 % outside 95.0 – 105.0 % on batch VDS-26-0200");
+        let major = wait_for(&c, "input[name=dev-class][value=major]").await?;
+        assert_eq!(major.prop("checked").await?.as_deref(), Some("true"), "an OOS is at least major");
+        wait_for(&c, "#dev-location").await?.send_keys("QC lab, HPLC-3").await?;
+        button(&c, "Report deviation").await?.click().await?;
+        let header = wait_for_text(&c, "[data-testid=deviation] .record-header", "DEV-").await?;
+        assert!(header.to_lowercase().contains("major deviation") && header.contains("Open"), "{header}");
+        c.goto(&site.url(&batch_path)).await?;
+        wait_for_text(&c, "[data-testid=batch-deviations]", "Assay 93.1 %").await?;
         log_out(&c).await?;
 
         log_in(&c, "qa@helix.example", DEMO_PASSWORD).await?;
@@ -110,8 +125,24 @@ async fn an_oos_batch_is_rejected_and_the_scorecard_follows() {
         c.goto(&site.url(&card)).await?;
         let tile = wait_for_text(&c, "[data-testid=kpi-lot_acceptance]", "80.0 %").await?;
         assert!(tile.contains("4 of 5 dispositioned batches released") && tile.contains("Red"), "{tile}");
-        assert!(tile.contains("Open corrective action"), "a red KPI offers a CAPA: {tile}");
+        // The rejected batch had a deviation: it is not right first time either.
+        let rft = wait_for_text(&c, "[data-testid=kpi-right_first_time]", "80.0 %").await?;
+        assert!(rft.contains("4 of 5 dispositioned batches without a deviation"), "{rft}");
         assert!(c.find(Locator::Css("[data-testid=kpi-mismatch]")).await.is_err(), "browser and server agree");
+        let back_to_card = c.current_url().await?.to_string();
+
+        // A red KPI opens a CAPA prefilled with the KPI, the period and the values, linked back to the scorecard.
+        c.find(Locator::Css("[data-testid=kpi-lot_acceptance] [data-testid=open-capa]")).await?.click().await?;
+        let trigger = wait_for_text(&c, "[data-testid=capa-trigger]", "Lot acceptance").await?;
+        assert_eq!(trigger, format!("Prompted by Lot acceptance at 80.0 % in {month} (target 98.0 %)."));
+        wait_for(&c, "#action-0").await?.send_keys("Review the assay method robustness with Norvia QC").await?;
+        wait_for(&c, "#action-owner-0").await?.send_keys("Dana Kim").await?;
+        wait_for(&c, "#capa-title").await?.click().await?;
+        button(&c, "Open CAPA").await?.click().await?;
+        let capa = wait_for_text(&c, "[data-testid=capa] .record-header", "CAPA-").await?;
+        assert!(capa.contains("Lot acceptance 80.0 %"), "{capa}");
+        wait_for_text(&c, "[data-testid=capa-trigger]", "Open the scorecard").await?;
+        c.goto(&back_to_card).await?;
 
         // A deep link to this month's point reopens the same view, with the batches behind it.
         let point = format!("{card}&point={month}");

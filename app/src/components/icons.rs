@@ -91,3 +91,14 @@ pub fn BatchIcon() -> impl IntoView {
         </svg>
     }
 }
+
+/// A warning triangle: deviations and the CAPAs that answer them.
+#[component]
+pub fn QualityIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2"
+            stroke-linecap="round" stroke-linejoin="round">
+            <path d="M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0zM12 9v4M12 17h.01"/>
+        </svg>
+    }
+}

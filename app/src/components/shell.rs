@@ -2,7 +2,9 @@
 
 use crate::api;
 use crate::auth::{SessionState, use_auth};
-use crate::components::icons::{AgreementIcon, AuditIcon, BatchIcon, LogoutIcon, TemplateIcon, TransfersIcon};
+use crate::components::icons::{
+    AgreementIcon, AuditIcon, BatchIcon, LogoutIcon, QualityIcon, TemplateIcon, TransfersIcon,
+};
 use baton_domain::org::Role;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -59,6 +61,10 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <A href="/batches" attr:class="nav-item">
                     <BatchIcon/>
                     <span class="nav-label">"Batches"</span>
+                </A>
+                <A href="/deviations" attr:class="nav-item">
+                    <QualityIcon/>
+                    <span class="nav-label">"Deviations & CAPAs"</span>
                 </A>
                 <A href="/agreements" attr:class="nav-item">
                     <AgreementIcon/>
