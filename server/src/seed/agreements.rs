@@ -2,7 +2,8 @@
 //! of each partnership's quality agreement — all signed through the kernel, as the demo signatories would.
 
 use super::{
-    CASTELLAN, CORVASTATIN_AGREEMENT, CORVASTATIN_PRODUCT, HELIX, NORVIA, VELARIMAB_DS, VELARIMAB_DS_AGREEMENT,
+    CASTELLAN, CASTELLAN_PARTNERSHIP, CORVASTATIN_AGREEMENT, CORVASTATIN_PRODUCT, HELIX, NORVIA, NORVIA_PARTNERSHIP,
+    VELARIMAB_DS, VELARIMAB_DS_AGREEMENT,
 };
 use super::{VELARIMAB_DS_PRODUCT, admin, date, person};
 use crate::db::Db;
@@ -12,19 +13,17 @@ use crate::store::agreements::{Agreement, Lineage, NewAgreement};
 use baton_domain::access::Action;
 use baton_domain::agreement::{AgreementTerms, Coverage, DataClass, Permission, Scope};
 use baton_domain::audit::AuditAction;
-use baton_domain::ids::{AgreementId, PartnershipId};
+use baton_domain::ids::{AgreementId, OrgId, PartnershipId};
 use baton_domain::quality::{DEFAULT_ACTIVITIES, QualityAgreementDraft, Raci, RaciRow};
 use baton_domain::signature::Meaning;
 use chrono::Utc;
 use serde_json::json;
-use uuid::Uuid;
 
 /// Partnerships of Helix with both CMOs, and one active agreement with each. Velarimab drug product has none yet,
 /// so Norvia cannot open that transfer until Helix drafts and both sign one.
 pub async fn seed_agreements(db: &Db, now: chrono::DateTime<Utc>) -> anyhow::Result<()> {
     let pool = &db.pool;
-    let norvia = PartnershipId(Uuid::from_u128(0x0000_0005_0000_4000_8000_0000_0000_0001));
-    let castellan = PartnershipId(Uuid::from_u128(0x0000_0005_0000_4000_8000_0000_0000_0002));
+    let (norvia, castellan) = (NORVIA_PARTNERSHIP, CASTELLAN_PARTNERSHIP);
     store::agreements::insert_partnership(pool, norvia, HELIX, NORVIA, now).await?;
     store::agreements::insert_partnership(pool, castellan, HELIX, CASTELLAN, now).await?;
 
@@ -72,11 +71,10 @@ pub async fn seed_agreements(db: &Db, now: chrono::DateTime<Utc>) -> anyhow::Res
     for (id, partnership, terms) in agreements {
         seed_agreement(db, id, partnership, terms, now).await?;
     }
-    seed_quality_agreements(db, [(norvia, 1, true), (castellan, 2, false)], now).await
+    seed_quality_agreements(db, &[(norvia, 1, true), (castellan, 2, false)], now).await
 }
 
-/// An agreement granted by Helix, drafted and approved by Helix's admin and approved by the grantee's admin, each
-/// in their own unit of work through the kernel, as the demo signatories would. Does nothing if it exists.
+/// An agreement granted by Helix to a CMO (see [`seed_agreement_between`]). Does nothing if it exists.
 pub async fn seed_agreement(
     db: &Db,
     id: AgreementId,
@@ -84,44 +82,70 @@ pub async fn seed_agreement(
     terms: AgreementTerms,
     now: chrono::DateTime<Utc>,
 ) -> anyhow::Result<()> {
+    let grantee = if terms.grantee == NORVIA { 1 } else { 2 };
+    let demo = DemoAgreement { id, partnership, grantor: HELIX, grantor_index: 0, grantee_index: grantee, terms };
+    seed_agreement_between(db, demo, now).await
+}
+
+/// A demo agreement and who signs it: the admins of the demo organisations at these positions.
+pub struct DemoAgreement {
+    /// Its fixed id.
+    pub id: AgreementId,
+    /// The partnership it belongs to.
+    pub partnership: PartnershipId,
+    /// Whose data it shares.
+    pub grantor: OrgId,
+    /// The grantor's position among the demo organisations (its admin drafts and signs).
+    pub grantor_index: usize,
+    /// The grantee's position among the demo organisations (its admin signs second).
+    pub grantee_index: usize,
+    /// What it grants, to whom.
+    pub terms: AgreementTerms,
+}
+
+/// An agreement drafted and approved by the grantor's admin and approved by the grantee's admin, each in their own
+/// unit of work through the kernel, as the demo signatories would. Does nothing if it exists.
+pub async fn seed_agreement_between(db: &Db, demo: DemoAgreement, now: chrono::DateTime<Utc>) -> anyhow::Result<()> {
+    let DemoAgreement { id, partnership, grantor, grantor_index, grantee_index, terms } = demo;
     let pool = &db.pool;
     if store::agreements::get(&mut *pool.acquire().await?, id, now).await?.is_some() {
         return Ok(());
     }
-    let helix_admin = admin(db, 0).await?;
-    let cmo_admin = admin(db, if terms.grantee == NORVIA { 1 } else { 2 }).await?;
-    let mut work = UnitOfWork::begin(pool, &helix_admin).await?;
+    let grantor_admin = admin(db, grantor_index).await?;
+    let grantee_admin = admin(db, grantee_index).await?;
+    let mut work = UnitOfWork::begin(pool, &grantor_admin).await?;
     let new = NewAgreement {
         id,
         partnership,
-        grantor: HELIX,
+        grantor,
         terms: &terms,
-        created_by: helix_admin.id,
+        created_by: grantor_admin.id,
         lineage: Lineage::ORIGINAL,
     };
     store::agreements::insert(work.conn(), new, now).await?;
     let created = work.authorize::<Agreement>(id, Action::DraftAgreement).await?;
-    let content = store::agreements::signed_content(id, HELIX, &terms, Lineage::ORIGINAL);
+    let content = store::agreements::signed_content(id, grantor, &terms, Lineage::ORIGINAL);
     work.audit(created.entry(AuditAction::Create, None, Some(content), None)).await?;
     work.sign(&created, Meaning::Approved).await?;
     work.commit().await?;
-    let mut work = UnitOfWork::begin(pool, &cmo_admin).await?;
+    let mut work = UnitOfWork::begin(pool, &grantee_admin).await?;
     let agreement = work.authorize::<Agreement>(id, Action::SignAgreement).await?;
     work.sign(&agreement, Meaning::Approved).await?;
     store::agreements::mark_activated(work.conn(), id, now).await?;
     work.commit().await.map_err(anyhow::Error::from)
 }
 
-/// Version 1 of each partnership's quality agreement from the default activities: approved by both QAs with
-/// Norvia, by Helix's QA only with Castellan (so a CMO QA has something to sign in the demo).
-async fn seed_quality_agreements(
+/// Version 1 of each listed partnership's quality agreement (partnership, the CMO's position among the demo
+/// organisations, whether its QA signs too) from the default activities: approved by both QAs with Norvia, by
+/// Helix's QA only with Castellan (so a CMO QA has something to sign in the demo). Skips partnerships that have one.
+pub async fn seed_quality_agreements(
     db: &Db,
-    partnerships: [(PartnershipId, usize, bool); 2],
+    partnerships: &[(PartnershipId, usize, bool)],
     now: chrono::DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let pool = &db.pool;
     let helix_qa = person(db, 0, 2).await?;
-    for (partnership, cmo_index, cmo_signs) in partnerships {
+    for &(partnership, cmo_index, cmo_signs) in partnerships {
         let mut conn = pool.acquire().await?;
         let Some(parties) = store::quality::parties(&mut conn, partnership).await? else { continue };
         if !store::quality::load(&mut conn, partnership, parties).await?.versions.is_empty() {

@@ -2,6 +2,7 @@
 
 pub mod agreements;
 pub mod audit;
+pub mod history;
 pub mod methods;
 pub mod organisations;
 pub mod parameters;
