@@ -31,6 +31,9 @@ stored_enum!(
         Deviation = "deviation", "deviation";
         /// A corrective and preventive action.
         Capa = "capa", "CAPA";
+        /// A CMO's quality records under a partnership as a whole (batches, results, deliveries, deviations, CAPAs):
+        /// what a bulk load adds, audited as one entry rather than one per row.
+        QualityHistory = "quality_history", "quality history";
         /// A partnership's KPI scorecard.
         Scorecard = "scorecard", "KPI scorecard";
         /// An organisation's stage templates.

@@ -47,6 +47,11 @@ pub struct SeedArgs {
     /// sending-unit parameters and the receiving unit's proposals for them, e.g. 10000.
     #[arg(long, value_name = "PARAMETERS", value_parser = clap::value_parser!(u32).range(1..=20_000))]
     pub large_transfer: Option<u32>,
+    /// Also add this many years of quality history ending this month, for the KPI dashboard: a third CMO (Kestrel
+    /// Contract Manufacturing), agreements sharing each CMO's records with Helix, and per CMO batches with results,
+    /// deviations, CAPAs and deliveries (about 5,000 batches a year in all). Skipped where already loaded.
+    #[arg(long, value_name = "YEARS", value_parser = clap::value_parser!(u32).range(1..=15))]
+    pub history_years: Option<u32>,
 }
 
 /// Options of `baton precompress`.

@@ -35,7 +35,10 @@ async fn main() -> anyhow::Result<()> {
             if let Some(parameters) = args.large_transfer {
                 seed::seed_large_transfer(&db, usize::try_from(parameters)?).await?;
             }
-            print_demo_logins();
+            if let Some(years) = args.history_years {
+                println!("{}", seed::seed_history(&db, years).await?);
+            }
+            print_demo_logins(args.history_years.is_some());
             Ok(())
         }
         Command::User(UserCommand::Add(args)) => add_user(&db, args).await,
@@ -71,10 +74,11 @@ async fn open_database(cli: &Cli) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-fn print_demo_logins() {
+fn print_demo_logins(with_history: bool) {
     println!("Demo data loaded. Every demo user's password is: {}", seed::DEMO_PASSWORD);
-    for login in seed::demo_logins() {
-        println!("  {:<28} {:<20} {:<18} {}", login.organisation, login.role.label(), login.name, login.email);
+    let history = if with_history { seed::history_logins() } else { Vec::new() };
+    for login in seed::demo_logins().into_iter().chain(history) {
+        println!("  {:<30} {:<20} {:<18} {}", login.organisation, login.role.label(), login.name, login.email);
     }
 }
 

@@ -1,4 +1,5 @@
-//! Demo data: one sponsor, two CMOs, a user per role in each, three transfers at different stages.
+//! Demo data: one sponsor, two CMOs, a user per role in each, three transfers at different stages; optionally a
+//! large transfer, and years of quality history with a third CMO (`history`).
 //! Fixed ids make seeding idempotent and the demo deep links stable.
 
 use crate::db::Db;
@@ -9,8 +10,11 @@ use crate::store::transfers::NewTransfer;
 use crate::store::users::NewUser;
 use workspace::DemoTransfer;
 
+pub use history::{HistorySummary, KESTREL, history_logins, seed_history};
+
 mod agreements;
 mod batches;
+mod history;
 mod methods;
 mod parameters;
 mod quality_events;
@@ -61,6 +65,11 @@ pub const VELARIMAB_DP_PRODUCT: ProductId = ProductId(Uuid::from_u128(0x0000_000
 /// The large demo transfer (`seed-demo --large-transfer N`).
 pub const LARGE_TRANSFER: TransferId = TransferId(Uuid::from_u128(0x0000_0003_0000_4000_8000_0000_0000_0004));
 const LARGE_TRANSFER_AGREEMENT: AgreementId = AgreementId(Uuid::from_u128(0x0000_0006_0000_4000_8000_0000_0000_0004));
+/// Helix's partnership with Norvia.
+pub const NORVIA_PARTNERSHIP: PartnershipId = PartnershipId(Uuid::from_u128(0x0000_0005_0000_4000_8000_0000_0000_0001));
+/// Helix's partnership with Castellan.
+pub const CASTELLAN_PARTNERSHIP: PartnershipId =
+    PartnershipId(Uuid::from_u128(0x0000_0005_0000_4000_8000_0000_0000_0002));
 /// Velarimab drug product to Norvia, just initiated.
 pub const VELARIMAB_DP: TransferId = TransferId(Uuid::from_u128(0x0000_0003_0000_4000_8000_0000_0000_0003));
 
@@ -345,8 +354,7 @@ pub async fn seed_large_transfer(db: &Db, count: usize) -> anyhow::Result<()> {
         valid_from: date(2026, 1, 1).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
         valid_until: date(2028, 1, 1).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
     };
-    let norvia = PartnershipId(Uuid::from_u128(0x0000_0005_0000_4000_8000_0000_0000_0001));
-    agreements::seed_agreement(db, LARGE_TRANSFER_AGREEMENT, norvia, terms, Utc::now()).await?;
+    agreements::seed_agreement(db, LARGE_TRANSFER_AGREEMENT, NORVIA_PARTNERSHIP, terms, Utc::now()).await?;
     workspace::approve_gates(db, &transfer).await?;
     parameters::seed_parameters(db, LARGE_TRANSFER, 4, 1, false, count, count).await
 }

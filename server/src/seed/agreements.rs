@@ -2,7 +2,8 @@
 //! of each partnership's quality agreement — all signed through the kernel, as the demo signatories would.
 
 use super::{
-    CASTELLAN, CORVASTATIN_AGREEMENT, CORVASTATIN_PRODUCT, HELIX, NORVIA, VELARIMAB_DS, VELARIMAB_DS_AGREEMENT,
+    CASTELLAN, CASTELLAN_PARTNERSHIP, CORVASTATIN_AGREEMENT, CORVASTATIN_PRODUCT, HELIX, NORVIA, NORVIA_PARTNERSHIP,
+    VELARIMAB_DS, VELARIMAB_DS_AGREEMENT,
 };
 use super::{CASTELLAN_BATCH_AGREEMENT, NORVIA_BATCH_AGREEMENT, VELARIMAB_DS_PRODUCT, admin, date, person};
 use crate::db::Db;
@@ -17,14 +18,12 @@ use baton_domain::quality::{DEFAULT_ACTIVITIES, QualityAgreementDraft, Raci, Rac
 use baton_domain::signature::Meaning;
 use chrono::Utc;
 use serde_json::json;
-use uuid::Uuid;
 
 /// Partnerships of Helix with both CMOs, and one active agreement with each. Velarimab drug product has none yet,
 /// so Norvia cannot open that transfer until Helix drafts and both sign one.
 pub async fn seed_agreements(db: &Db, now: chrono::DateTime<Utc>) -> anyhow::Result<()> {
     let pool = &db.pool;
-    let norvia = PartnershipId(Uuid::from_u128(0x0000_0005_0000_4000_8000_0000_0000_0001));
-    let castellan = PartnershipId(Uuid::from_u128(0x0000_0005_0000_4000_8000_0000_0000_0002));
+    let (norvia, castellan) = (NORVIA_PARTNERSHIP, CASTELLAN_PARTNERSHIP);
     store::agreements::insert_partnership(pool, norvia, HELIX, NORVIA, now).await?;
     store::agreements::insert_partnership(pool, castellan, HELIX, CASTELLAN, now).await?;
 
@@ -75,10 +74,10 @@ pub async fn seed_agreements(db: &Db, now: chrono::DateTime<Utc>) -> anyhow::Res
     // The CMOs share their batch records, quality events and deliveries of their commercial products with Helix,
     // as their quality agreements oblige them to: Norvia for Velarimab drug substance, Castellan for Corvastatin.
     let granted_to_helix = [
-        (NORVIA_BATCH_AGREEMENT, norvia, NORVIA, VELARIMAB_DS_PRODUCT, "Velarimab drug substance"),
-        (CASTELLAN_BATCH_AGREEMENT, castellan, CASTELLAN, CORVASTATIN_PRODUCT, "Corvastatin tablets"),
+        (NORVIA_BATCH_AGREEMENT, norvia, NORVIA, 1, VELARIMAB_DS_PRODUCT, "Velarimab drug substance"),
+        (CASTELLAN_BATCH_AGREEMENT, castellan, CASTELLAN, 2, CORVASTATIN_PRODUCT, "Corvastatin tablets"),
     ];
-    for (id, partnership, grantor, product, name) in granted_to_helix {
+    for (id, partnership, grantor, grantor_index, product, name) in granted_to_helix {
         let terms = AgreementTerms {
             title: format!("{name} — batch records, quality events and deliveries"),
             grantee: HELIX,
@@ -91,13 +90,13 @@ pub async fn seed_agreements(db: &Db, now: chrono::DateTime<Utc>) -> anyhow::Res
             valid_from: at(2025, 1, 1),
             valid_until: at(2030, 1, 1),
         };
-        seed_granted(db, id, partnership, grantor, terms, now).await?;
+        let demo = DemoAgreement { id, partnership, grantor, grantor_index, grantee_index: 0, terms };
+        seed_agreement_between(db, demo, now).await?;
     }
-    seed_quality_agreements(db, [(norvia, 1, true), (castellan, 2, false)], now).await
+    seed_quality_agreements(db, &[(norvia, 1, true), (castellan, 2, false)], now).await
 }
 
-/// An agreement granted by Helix, drafted and approved by Helix's admin and approved by the grantee's admin, each
-/// in their own unit of work through the kernel, as the demo signatories would. Does nothing if it exists.
+/// An agreement granted by Helix to a CMO (see [`seed_agreement_between`]). Does nothing if it exists.
 pub async fn seed_agreement(
     db: &Db,
     id: AgreementId,
@@ -105,33 +104,37 @@ pub async fn seed_agreement(
     terms: AgreementTerms,
     now: chrono::DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    seed_granted(db, id, partnership, HELIX, terms, now).await
+    let grantee = if terms.grantee == NORVIA { 1 } else { 2 };
+    let demo = DemoAgreement { id, partnership, grantor: HELIX, grantor_index: 0, grantee_index: grantee, terms };
+    seed_agreement_between(db, demo, now).await
 }
 
-/// The demo organisation's index (for its people) by id.
-fn org_index(org: OrgId) -> usize {
-    match org {
-        o if o == HELIX => 0,
-        o if o == NORVIA => 1,
-        _ => 2,
-    }
+/// A demo agreement and who signs it: the admins of the demo organisations at these positions.
+pub struct DemoAgreement {
+    /// Its fixed id.
+    pub id: AgreementId,
+    /// The partnership it belongs to.
+    pub partnership: PartnershipId,
+    /// Whose data it shares.
+    pub grantor: OrgId,
+    /// The grantor's position among the demo organisations (its admin drafts and signs).
+    pub grantor_index: usize,
+    /// The grantee's position among the demo organisations (its admin signs second).
+    pub grantee_index: usize,
+    /// What it grants, to whom.
+    pub terms: AgreementTerms,
 }
 
-/// An agreement granted by `grantor`, drafted and approved by its admin and approved by the grantee's admin.
-pub async fn seed_granted(
-    db: &Db,
-    id: AgreementId,
-    partnership: PartnershipId,
-    grantor: OrgId,
-    terms: AgreementTerms,
-    now: chrono::DateTime<Utc>,
-) -> anyhow::Result<()> {
+/// An agreement drafted and approved by the grantor's admin and approved by the grantee's admin, each in their own
+/// unit of work through the kernel, as the demo signatories would. Does nothing if it exists.
+pub async fn seed_agreement_between(db: &Db, demo: DemoAgreement, now: chrono::DateTime<Utc>) -> anyhow::Result<()> {
+    let DemoAgreement { id, partnership, grantor, grantor_index, grantee_index, terms } = demo;
     let pool = &db.pool;
     if store::agreements::get(&mut *pool.acquire().await?, id, now).await?.is_some() {
         return Ok(());
     }
-    let grantor_admin = admin(db, org_index(grantor)).await?;
-    let grantee_admin = admin(db, org_index(terms.grantee)).await?;
+    let grantor_admin = admin(db, grantor_index).await?;
+    let grantee_admin = admin(db, grantee_index).await?;
     let mut work = UnitOfWork::begin(pool, &grantor_admin).await?;
     let new = NewAgreement {
         id,
@@ -154,16 +157,17 @@ pub async fn seed_granted(
     work.commit().await.map_err(anyhow::Error::from)
 }
 
-/// Version 1 of each partnership's quality agreement from the default activities: approved by both QAs with
-/// Norvia, by Helix's QA only with Castellan (so a CMO QA has something to sign in the demo).
-async fn seed_quality_agreements(
+/// Version 1 of each listed partnership's quality agreement (partnership, the CMO's position among the demo
+/// organisations, whether its QA signs too) from the default activities: approved by both QAs with Norvia, by
+/// Helix's QA only with Castellan (so a CMO QA has something to sign in the demo). Skips partnerships that have one.
+pub async fn seed_quality_agreements(
     db: &Db,
-    partnerships: [(PartnershipId, usize, bool); 2],
+    partnerships: &[(PartnershipId, usize, bool)],
     now: chrono::DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let pool = &db.pool;
     let helix_qa = person(db, 0, 2).await?;
-    for (partnership, cmo_index, cmo_signs) in partnerships {
+    for &(partnership, cmo_index, cmo_signs) in partnerships {
         let mut conn = pool.acquire().await?;
         let Some(parties) = store::quality::parties(&mut conn, partnership).await? else { continue };
         if !store::quality::load(&mut conn, partnership, parties).await?.versions.is_empty() {

@@ -4,7 +4,7 @@ use crate::clock;
 use crate::kernel::{Authorized, Record};
 use anyhow::Context;
 use baton_domain::audit::{AuditAction, AuditEntry, ChainBreak, ChainVerifier};
-use baton_domain::ids::{OrgId, TransferId, UserId};
+use baton_domain::ids::{OrgId, PartnershipId, TransferId, UserId};
 use baton_domain::org::UserProfile;
 use baton_domain::record::RecordType;
 use chrono::{DateTime, Utc};
@@ -65,6 +65,8 @@ pub enum Event {
     TransferList(OrgId),
     /// A listing of records of a kind by an organisation (the entry names the kind; its id is the lister's).
     Listing(RecordType, OrgId),
+    /// A bulk load of a CMO's quality records under a partnership, summarised in one entry.
+    QualityHistory(PartnershipId),
 }
 
 impl NewEntry {
@@ -87,7 +89,8 @@ impl NewEntry {
         }
     }
 
-    /// An event that changes no record: a login, a logout, an export, a listing.
+    /// An event that is not one record's change: a login, a logout, an export, a listing, or a bulk load whose rows
+    /// are summarised in one entry.
     pub fn event(
         actor: Actor,
         owner_org: Option<OrgId>,
@@ -100,6 +103,7 @@ impl NewEntry {
             Event::AuditTrail(org) => (RecordType::AuditTrail, org.to_string()),
             Event::TransferList(org) => (RecordType::TransferList, org.to_string()),
             Event::Listing(kind, org) => (kind, org.to_string()),
+            Event::QualityHistory(partnership) => (RecordType::QualityHistory, partnership.to_string()),
         };
         NewEntry { actor, owner_org, action, record_type, record_id, old: None, new, reason: None }
     }

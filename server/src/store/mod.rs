@@ -5,6 +5,7 @@ pub mod audit;
 pub mod batches;
 pub mod capas;
 pub mod deviations;
+pub mod history;
 pub mod kpi;
 pub mod methods;
 pub mod numbering;
