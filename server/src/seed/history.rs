@@ -25,6 +25,7 @@ use crate::passwords::Passwords;
 use crate::store;
 use crate::store::audit::{Actor, Event, NewEntry};
 use crate::store::history::insert_all;
+use crate::store::numbering::{self, Numbered};
 use crate::store::users::NewUser;
 use baton_domain::agreement::{AgreementTerms, Coverage, DataClass, Permission, Scope};
 use baton_domain::audit::AuditAction;
@@ -34,6 +35,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use generate::{History, generate, midnight};
 use partners::{Partner, Window, partners};
 use serde_json::json;
+use std::collections::HashMap;
 use std::fmt;
 use std::time::Instant;
 use uuid::Uuid;
@@ -49,9 +51,9 @@ pub const KESTREL_PARTNERSHIP: PartnershipId =
     PartnershipId(Uuid::from_u128(0x0000_0005_0000_4000_8000_0000_0000_0003));
 /// The agreements by which Norvia, Kestrel and Castellan share their records with Helix, in [`partners`] order.
 const SHARING_AGREEMENTS: [AgreementId; 3] = [
-    AgreementId(Uuid::from_u128(0x0000_0006_0000_4000_8000_0000_0000_0011)),
-    AgreementId(Uuid::from_u128(0x0000_0006_0000_4000_8000_0000_0000_0012)),
-    AgreementId(Uuid::from_u128(0x0000_0006_0000_4000_8000_0000_0000_0013)),
+    AgreementId(Uuid::from_u128(0x0000_0006_0000_4000_8000_0000_0000_0021)),
+    AgreementId(Uuid::from_u128(0x0000_0006_0000_4000_8000_0000_0000_0022)),
+    AgreementId(Uuid::from_u128(0x0000_0006_0000_4000_8000_0000_0000_0023)),
 ];
 
 const KESTREL_NAME: &str = "Kestrel Contract Manufacturing";
@@ -221,10 +223,31 @@ async fn load(db: &Db, partner: &Partner, history: &History, years: u32, window:
     if store::history::loaded(&mut tx, partner.partnership).await? {
         return Ok(false);
     }
+    // Records the organisation already numbered (the demo's own) keep their numbers; history continues after them.
+    let mut deviations = history.deviations.clone();
+    let mut capas = history.capas.clone();
+    let mut offsets: HashMap<(Numbered, i32), u64> = HashMap::new();
+    for (kind, number) in deviations
+        .iter_mut()
+        .map(|d| (Numbered::Deviation, &mut d.number))
+        .chain(capas.iter_mut().map(|c| (Numbered::Capa, &mut c.number)))
+    {
+        let Some((year, sequence)) = numbering::parse(number) else { continue };
+        let offset = match offsets.get(&(kind, year)) {
+            Some(offset) => *offset,
+            None => {
+                let next = numbering::next(&mut tx, kind, partner.org, year).await?;
+                let offset = numbering::parse(&next).map_or(0, |(_, s)| s.saturating_sub(1));
+                offsets.insert((kind, year), offset);
+                offset
+            }
+        };
+        *number = numbering::format(kind, year, sequence + offset);
+    }
     insert_all(&mut tx, db.backend, &history.batches).await?;
     insert_all(&mut tx, db.backend, &history.results).await?;
-    insert_all(&mut tx, db.backend, &history.deviations).await?;
-    insert_all(&mut tx, db.backend, &history.capas).await?;
+    insert_all(&mut tx, db.backend, &deviations).await?;
+    insert_all(&mut tx, db.backend, &capas).await?;
     insert_all(&mut tx, db.backend, &history.links).await?;
     insert_all(&mut tx, db.backend, &history.deliveries).await?;
     let counts = Counts::of(history);

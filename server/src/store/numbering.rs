@@ -4,7 +4,7 @@ use baton_domain::ids::OrgId;
 use sqlx::AnyConnection;
 
 /// A kind of record numbered per owner and year.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Numbered {
     /// Deviations, "DEV-…".
     Deviation,
@@ -26,6 +26,14 @@ impl Numbered {
             Numbered::Capa => baton_domain::capa::NUMBER_PREFIX,
         }
     }
+}
+
+/// The year and sequence of a number such as "DEV-2026-00007".
+pub fn parse(number: &str) -> Option<(i32, u64)> {
+    let mut parts = number.rsplitn(3, '-');
+    let sequence = parts.next()?.parse().ok()?;
+    let year = parts.next()?.parse().ok()?;
+    Some((year, sequence))
 }
 
 /// The number `sequence` of `kind` in `year`, e.g. "DEV-2026-00008".
@@ -64,5 +72,13 @@ mod tests {
     fn numbers_are_zero_padded_to_five_digits() {
         assert_eq!(format(Numbered::Deviation, 2026, 7), "DEV-2026-00007");
         assert_eq!(format(Numbered::Capa, 2027, 123_456), "CAPA-2027-123456");
+    }
+
+    #[test]
+    fn numbers_parse_back_to_year_and_sequence() {
+        assert_eq!(parse("DEV-2026-00007"), Some((2026, 7)));
+        assert_eq!(parse(&format(Numbered::Capa, 2027, 123_456)), Some((2027, 123_456)));
+        assert_eq!(parse("DEV-2026"), None);
+        assert_eq!(parse("DEV-x-1"), None);
     }
 }
