@@ -2,7 +2,7 @@
 # Prints Baton's figures: release bundle sizes (raw, gzip -9, and the brotli copy `baton precompress` wrote, which
 # is what browsers get); the median deep-link render time in headless Chromium over 20 loads; API throughput of an
 # access-checked GET against a bare axum handler with 10 and 1,000 agreements; the 10,000-parameter table in Chromium
-# and a 10,000-row CSV import; and the time `baton audit verify`
+# and a 10,000-row CSV import; the KPI scorecard over ten years of history (API, SQL alone, Chromium); and the time `baton audit verify`
 # takes for 1,000,000 entries. Figures only; nothing passes or fails on a number. The API figures are taken on
 # SQLite and on a throwaway PostgreSQL. Takes about 15 minutes.
 set -euo pipefail
@@ -26,10 +26,12 @@ for kind in wasm js css; do
 done
 echo
 export BATON_BIN="$ROOT/target/release/baton" BATON_TEST_DIST="$ROOT/dist"
-cargo build -q --release -p baton-tests --bin bench_deep_link --bin bench_api --bin bench_audit --bin bench_parameters
+cargo build -q --release -p baton-tests --bin bench_deep_link --bin bench_api --bin bench_audit --bin bench_parameters --bin bench_kpi
 "$ROOT/target/release/bench_deep_link"
 echo
 "$ROOT/target/release/bench_parameters"
+echo
+"$ROOT/target/release/bench_kpi"
 echo
 "$ROOT/target/release/bench_api"
 echo

@@ -121,8 +121,16 @@ fn rag_class(rag: Rag) -> &'static str {
     }
 }
 
+/// Performance mark set when the scorecard's tiles and chart are on the page; the benchmark reads it.
+const SHOWN_MARK: &str = "baton:scorecard-shown";
+
 #[component]
 fn Scorecard(card: ScorecardView, state: Memo<ViewState>) -> impl IntoView {
+    Effect::new(|_| {
+        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = performance.mark(SHOWN_MARK);
+        }
+    });
     let navigate = use_navigate();
     let partnership = card.partnership.to_string();
     let go = {
