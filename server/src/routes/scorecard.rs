@@ -58,8 +58,8 @@ pub async fn get(
     let grain = query.grain.unwrap_or(Grain::Quarter);
     let filter = Filter { site: query.site, product: query.product };
     let (sponsor, cmo) = (partnership.parties.sponsor, partnership.parties.cmo);
+    let monthly = store::kpi::monthly(&state.db, sponsor.id, cmo.id, from, to, &today()).await?;
     let mut conn = state.db.pool.acquire().await?;
-    let monthly = store::kpi::monthly(&mut conn, sponsor.id, cmo.id, from, to, &today()).await?;
     let (sites, products) = store::kpi::choices(&mut conn, &monthly).await?;
     drop(conn);
     let thresholds = default_thresholds();
@@ -102,8 +102,7 @@ pub async fn export(
     let grain = query.grain.unwrap_or(Grain::Quarter);
     let filter = Filter { site: query.site, product: query.product };
     let (sponsor, cmo) = (&partnership.parties.sponsor, &partnership.parties.cmo);
-    let mut conn = state.db.pool.acquire().await?;
-    let monthly = store::kpi::monthly(&mut conn, sponsor.id, cmo.id, from, to, &today()).await?;
+    let monthly = store::kpi::monthly(&state.db, sponsor.id, cmo.id, from, to, &today()).await?;
     let filename =
         format!("attachment; filename=\"baton-kpi-{}-{}-{from}-{to}.csv\"", user.profile.organisation.name, cmo.name)
             .replace(' ', "-");

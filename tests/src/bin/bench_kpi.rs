@@ -69,7 +69,7 @@ async fn main() {
     let mut sql = Vec::new();
     for _ in 0..REQUESTS {
         let timed = Instant::now();
-        let monthly = baton_server::store::kpi::monthly(&mut conn, sponsor, cmo, from, to, &today).await.expect("sql");
+        let monthly = baton_server::store::kpi::monthly(&db, sponsor, cmo, from, to, &today).await.expect("sql");
         sql.push(timed.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(monthly.len(), rows);
     }
