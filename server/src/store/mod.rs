@@ -8,6 +8,7 @@ pub mod deliveries;
 pub mod deviations;
 pub mod history;
 pub mod kpi;
+pub mod kpi_months;
 pub mod methods;
 pub mod numbering;
 pub mod organisations;
