@@ -10,6 +10,7 @@ pub mod deliveries;
 pub mod deviations;
 #[cfg(test)]
 mod endpoints;
+pub mod list_query;
 pub mod methods;
 pub mod openapi;
 pub mod parameters;

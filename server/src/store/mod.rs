@@ -10,6 +10,7 @@ pub mod history;
 pub mod kpi;
 pub mod kpi_months;
 pub mod methods;
+pub mod narrowing;
 pub mod numbering;
 pub mod organisations;
 pub mod parameters;
