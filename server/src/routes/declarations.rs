@@ -64,11 +64,13 @@ fn example(endpoint: &str) -> Option<Value> {
         "deviations": ["0000000f-0000-4000-8000-000000000301"], "due_on": "2027-03-01",
         "actions": [{"description": "Example", "owner": "Example", "due_on": "2027-02-01", "done": false}]});
     let closure = json!({"password": "baton-demo-2026", "content_hash": "shown"});
+    // Every KPI at its shared default: a valid set of targets.
+    let kpi_targets = serde_json::to_value(baton_domain::kpi_targets::KpiTarget::defaults()).unwrap_or_default();
     Some(match endpoint {
         "Login" => json!({"email": "someone@example.com", "password": "x"}),
         "CreateAgreement" => terms,
         "ChangeAgreement" => json!({"terms": terms, "row_version": 1, "reason": "Example"}),
-        "SignAgreement" | "SignQualityAgreement" => signature,
+        "SignAgreement" | "SignQualityAgreement" | "SignKpiTargets" => signature,
         "RevokeAgreement" => json!({"password": "baton-demo-2026", "reason": "Example", "row_version": 1}),
         "AmendAgreement" => json!({"reason": "Example", "row_version": 1}),
         "CreateTransfer" => json!({
@@ -117,6 +119,8 @@ fn example(endpoint: &str) -> Option<Value> {
         "CloseDeviation" | "CloseCapa" => closure,
         "RaiseCapa" => capa,
         "ChangeCapa" => json!({"capa": capa, "row_version": 1}),
+        "ProposeKpiTargets" => json!({"targets": kpi_targets, "reason": "Example"}),
+        "ChangeKpiTargets" => json!({"targets": kpi_targets, "reason": "Example", "content_hash": "shown"}),
         "ProposeQualityAgreement" => {
             json!({"rows": [{"activity": "Batch release", "sponsor": "A", "cmo": "R"}], "reason": "Example"})
         }

@@ -9,6 +9,7 @@ pub mod deliverables;
 pub mod deviations;
 #[cfg(test)]
 mod endpoints;
+pub mod kpi_targets;
 pub mod methods;
 pub mod openapi;
 pub mod parameters;
@@ -91,6 +92,9 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(batches::dispose))
         .routes(routes!(scorecard::get))
         .routes(routes!(scorecard::export))
+        .routes(routes!(kpi_targets::get, kpi_targets::propose))
+        .routes(routes!(kpi_targets::change))
+        .routes(routes!(kpi_targets::sign))
         .routes(routes!(deviations::list, deviations::raise))
         .routes(routes!(deviations::get))
         .routes(routes!(deviations::investigate))

@@ -7,6 +7,7 @@ pub mod capas;
 pub mod deviations;
 pub mod history;
 pub mod kpi;
+pub mod kpi_targets;
 pub mod methods;
 pub mod numbering;
 pub mod organisations;

@@ -3,6 +3,7 @@
 
 mod batches;
 mod deviations;
+mod kpi_targets;
 mod methods;
 mod parameters;
 mod risks;
@@ -10,6 +11,7 @@ mod workspace;
 
 pub use batches::Batch;
 pub use deviations::{Capa, Deviation};
+pub use kpi_targets::TargetsVersion;
 pub use methods::{Method, MethodResults};
 pub use parameters::{ParameterRow, ParameterSet};
 pub use risks::Risk;
