@@ -130,6 +130,42 @@ fn out_of_range(row: &KpiTarget) -> Option<ApiError> {
         .map(|(field, what, _)| ApiError::invalid(field, format!("Set the {what} at most {max} {unit}.")))
 }
 
+/// What a limit is typed in beside its field: percentages as percent, days as days.
+pub fn entry_unit(kind: KpiKind) -> &'static str {
+    match kind.unit() {
+        KpiUnit::Percent => "%",
+        KpiUnit::Days => "days",
+        KpiUnit::PerBatch => "per batch",
+    }
+}
+
+/// A limit as it is typed (95 for 0.95 when the KPI is a percentage), without trailing zeros.
+pub fn entry_text(kind: KpiKind, value: f64) -> String {
+    let shown = if kind.unit() == KpiUnit::Percent { value * 100.0 } else { value };
+    let text = format!("{shown:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// A typed limit in the KPI's own numbers (0.955 for "95.5" when the KPI is a percentage): a decimal comma is read
+/// as a point, and the percentage is shifted by its exponent rather than divided, so "95.37" gives exactly the
+/// number 0.9537 does. `Err` says what to type.
+pub fn parse_entry(kind: KpiKind, text: &str) -> Result<f64, String> {
+    let text = text.trim().replace(',', ".");
+    let plain = !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-');
+    let value = match kind.unit() {
+        KpiUnit::Percent if plain => format!("{text}e-2").parse::<f64>().ok(),
+        _ if plain => text.parse::<f64>().ok(),
+        _ => None,
+    };
+    match value.filter(|v| v.is_finite()) {
+        None => Err(format!("Enter a number ({}).", entry_unit(kind))),
+        Some(v) if kind.unit() == KpiUnit::Percent && !(0.0..=1.0).contains(&v) => {
+            Err("Enter a percentage from 0 to 100.".into())
+        }
+        Some(v) => Ok(v),
+    }
+}
+
 /// An edit of a draft version, made on the version as the editor was shown it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

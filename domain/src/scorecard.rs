@@ -66,6 +66,9 @@ pub struct ScorecardView {
     pub sites: Vec<SiteRef>,
     /// Products with data, for the filter.
     pub products: Vec<ProductRef>,
+    /// What the caller may do with the partnership (from the access rule): `draft_agreement` to propose targets.
+    #[serde(default)]
+    pub actions: Vec<crate::access::Action>,
 }
 
 /// The scorecard lines of the latest period of `monthly`, as both server and browser compute them.

@@ -222,3 +222,26 @@ fn a_signature_on_other_content_does_not_count_as_agreement() {
     let v = version(1, vec![signature(org(1), "Dana Kim", 20), stale], QualityAgreementState::Effective);
     assert_eq!(agreed(&v, org(1), org(2)), None);
 }
+
+#[test]
+fn limits_are_typed_in_the_unit_shown_and_read_exactly() {
+    assert_eq!(entry_text(KpiKind::RightFirstTime, 0.95), "95");
+    assert_eq!(entry_text(KpiKind::MeanYield, 0.9537), "95.37");
+    assert_eq!(entry_text(KpiKind::MedianDaysToClose, 21.0), "21");
+    assert_eq!(entry_text(KpiKind::DeviationsPerBatch, 0.25), "0.25");
+    assert_eq!(parse_entry(KpiKind::RightFirstTime, " 95 "), Ok(0.95));
+    assert_eq!(parse_entry(KpiKind::MeanYield, "95,37"), Ok(0.9537));
+    assert_eq!(parse_entry(KpiKind::MeanYield, "100"), Ok(1.0));
+    assert_eq!(parse_entry(KpiKind::MedianDaysToClose, "21.5"), Ok(21.5));
+    for kind in KpiKind::ALL {
+        for t in KpiTarget::defaults() {
+            if t.kpi == *kind {
+                assert_eq!(parse_entry(*kind, &entry_text(*kind, t.target)), Ok(t.target), "{kind:?} round trip");
+            }
+        }
+    }
+    assert!(parse_entry(KpiKind::RightFirstTime, "101").expect_err("above 100").contains("0 to 100"));
+    assert!(parse_entry(KpiKind::RightFirstTime, "").is_err());
+    assert!(parse_entry(KpiKind::RightFirstTime, "1e5").is_err());
+    assert!(parse_entry(KpiKind::MedianDaysToClose, "three").expect_err("words").contains("days"));
+}

@@ -53,7 +53,9 @@ pub async fn get(
     ApiPath(id): ApiPath<String>,
     query: ApiQuery<ScorecardQuery>,
 ) -> Result<Json<ScorecardView>, AppError> {
-    let partnership = kernel::read::<Partnership>(&state, &user.profile, &id).await?.into_record();
+    let partnership = kernel::read::<Partnership>(&state, &user.profile, &id).await?;
+    let actions = partnership.permitted();
+    let partnership = partnership.into_record();
     let (from, to) = range(&query)?;
     let grain = query.grain.unwrap_or(Grain::Quarter);
     let filter = Filter { site: query.site, product: query.product };
@@ -83,6 +85,7 @@ pub async fn get(
         agreed: targets.agreed,
         sites,
         products: products.into_iter().map(|(id, name)| ProductRef { id, name }).collect(),
+        actions,
     }))
 }
 
