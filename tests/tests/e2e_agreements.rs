@@ -218,10 +218,12 @@ async fn tighter_kpi_targets_signed_by_both_qas_turn_the_scorecard_tile_red() {
         sign_in_dialog(&c, "Approve and sign", DEMO_PASSWORD, None).await?;
         wait_for_text(&c, "[data-testid=targets-version-2]", "In force").await?;
         wait_for_text(&c, "[data-testid=targets-in-force]", "Pieter Wouters").await?;
+        let no_scroll = c.execute("return document.documentElement.scrollWidth <= window.innerWidth;", vec![]).await?;
+        assert_eq!(no_scroll, serde_json::json!(true), "no horizontal scroll at 768 px");
         click(&c, "KPI scorecard").await?;
         wait_for(&c, &format!("{yield_tile} .chip-bad")).await?;
         let tile = wait_for(&c, yield_tile).await?.text().await?;
-        assert!(tile.contains("96.4 %") && tile.contains("Target 99.0 %"), "{tile}");
+        assert!(tile.contains("96.4 %") && tile.contains("Target 98.0 %"), "{tile}");
         let note = wait_for_text(&c, "[data-testid=targets-note]", "Targets agreed").await?;
         assert!(note.contains("(version 2)") && note.contains("Dana Kim") && note.contains("Pieter Wouters"), "{note}");
         assert!(c.find(Locator::Css("[data-testid=kpi-mismatch]")).await.is_err(), "the browser agrees");

@@ -214,6 +214,11 @@ fn VersionPanel(
                     <tbody>{rows}</tbody>
                 </table>
             </div>
+            <p class="muted small">{if version.version == 1 {
+                "“Changed” marks a KPI whose limits differ from the shared defaults."
+            } else {
+                "“Changed” marks a KPI whose limits differ from the version before."
+            }}</p>
             <ul class="signatures">
                 {version.signatures.iter().map(|s| view! {
                     <li><strong>{format!("{} by {}", s.meaning.label(), s.signer_name)}</strong>
