@@ -13,6 +13,7 @@ use crate::batch::{
 };
 use crate::capa::{CapaChange, CapaClosure, CapaInput, CapaList, CapaView};
 use crate::deliverable::{Deliverable, DeliverableChange, DeliverableInput};
+use crate::delivery::{DeliveryChange, DeliveryInput, DeliveryList, DeliveryView};
 use crate::deviation::{DeviationClosure, DeviationInput, DeviationInvestigation, DeviationList, DeviationView};
 use crate::kpi_targets::{KpiTargetChange, KpiTargetDraft, KpiTargets};
 use crate::method_record::{MethodList, MethodView, SiteResults};
@@ -337,6 +338,14 @@ endpoints! {
     AddBatchResult: Post "/batches/{id}/results", ResultInput => BatchView, Access::data(RecordType::Batch, Action::Contribute, DataClass::BatchRecords, Party::Cmo);
     /// QA's signed disposition of a batch.
     DisposeBatch: Post "/batches/{id}/disposition", DispositionRequest => BatchView, Access::data(RecordType::Batch, Action::Sign(Meaning::Rejected), DataClass::BatchRecords, Party::Cmo);
+    /// The deliveries of the caller's partnerships that the rule lets them see, newest promise first.
+    ListDeliveries: Get "/deliveries", () => DeliveryList, Access::listing(RecordType::Delivery).owned_by(Party::Cmo);
+    /// Records a delivery promised to a sponsor (the CMO's record).
+    RecordDelivery: Post "/deliveries", DeliveryInput => DeliveryView, Access::data(RecordType::Delivery, Action::Contribute, DataClass::Commercial, Party::Cmo);
+    /// One delivery.
+    GetDelivery: Get "/deliveries/{id}", () => DeliveryView, Access::data(RecordType::Delivery, Action::Read, DataClass::Commercial, Party::Cmo);
+    /// Changes a delivery: records it as delivered, or corrects it with a reason.
+    ChangeDelivery: Put "/deliveries/{id}", DeliveryChange => DeliveryView, Access::data(RecordType::Delivery, Action::Contribute, DataClass::Commercial, Party::Cmo);
     /// A partnership's KPI scorecard over a range of months.
     GetScorecard: Get "/partnerships/{id}/scorecard", ScorecardQuery => ScorecardView, Access::on(RecordType::Partnership, Action::Read);
     /// A partnership's KPI numbers as CSV.

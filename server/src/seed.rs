@@ -14,6 +14,7 @@ pub use history::{HistorySummary, KESTREL, history_logins, seed_history};
 
 mod agreements;
 mod batches;
+mod deliveries;
 mod history;
 mod kpi_targets;
 mod methods;
@@ -281,6 +282,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
     methods::seed_method(db, CORVASTATIN, 2, 2).await?;
     methods::seed_method(db, VELARIMAB_DP, 3, 1).await?;
     seed_batches(db).await?;
+    deliveries::seed_deliveries(db).await?;
     // After the batches, which the demo deviations are raised against.
     quality_events::seed_quality_events(db).await
 }

@@ -77,7 +77,7 @@ pub async fn list(
 }
 
 /// Whether `user` may record batches: a CMO's people who may change their own organisation's data.
-fn may_record(user: &UserProfile) -> bool {
+pub(crate) fn may_record(user: &UserProfile) -> bool {
     user.organisation.kind == OrgKind::Cmo && user.role != baton_domain::org::Role::Viewer
 }
 

@@ -64,6 +64,10 @@ fn example(endpoint: &str) -> Option<Value> {
         "deviations": ["0000000f-0000-4000-8000-000000000301"], "due_on": "2027-03-01",
         "actions": [{"description": "Example", "owner": "Example", "due_on": "2027-02-01", "done": false}]});
     let closure = json!({"password": "baton-demo-2026", "content_hash": "shown"});
+    // Velarimab drug substance, commercial supply from Norvia to Helix: the demo delivery the matrices address.
+    let delivery = json!({"product": "00000007-0000-4000-8000-000000000001", "reference": "PO-VDS-2026-0101",
+        "promised_on": "2026-09-15", "promised_quantity": "12.0", "unit": "kg", "delivered_on": "2026-09-14",
+        "delivered_quantity": "12.0"});
     // Every KPI at its shared default: a valid set of targets.
     let kpi_targets = serde_json::to_value(baton_domain::kpi_targets::KpiTarget::defaults()).unwrap_or_default();
     Some(match endpoint {
@@ -103,6 +107,12 @@ fn example(endpoint: &str) -> Option<Value> {
             "upper": "105.0", "unit": "%"}}),
         "DisposeBatch" => json!({"disposition": "rejected", "reason": "Example", "password": "baton-demo-2026",
             "content_hash": "shown"}),
+        "RecordDelivery" => {
+            let mut new = delivery;
+            new["reference"] = json!("PO-VDS-2026-0999");
+            new
+        }
+        "ChangeDelivery" => json!({"delivery": delivery, "row_version": 1, "reason": "Example"}),
         "AddRisk" => risk,
         "ChangeRisk" => json!({"risk": risk, "row_version": 1}),
         "AddSuParameter" => su_parameter,

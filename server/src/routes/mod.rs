@@ -6,6 +6,7 @@ pub mod batches;
 pub mod capas;
 pub mod declarations;
 pub mod deliverables;
+pub mod deliveries;
 pub mod deviations;
 #[cfg(test)]
 mod endpoints;
@@ -90,6 +91,8 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(batches::get, batches::update))
         .routes(routes!(batches::add_result))
         .routes(routes!(batches::dispose))
+        .routes(routes!(deliveries::list, deliveries::create))
+        .routes(routes!(deliveries::get, deliveries::update))
         .routes(routes!(scorecard::get))
         .routes(routes!(scorecard::export))
         .routes(routes!(kpi_targets::get, kpi_targets::propose))

@@ -1,6 +1,6 @@
 //! A partnership's KPI scorecard: the facts summed from both parties' records, the KPIs computed by the shared
-//! crate and judged by the partnership's agreed targets in force (else the shared defaults), for both parties alike. The records behind a number stay under the rule: drilling down lists only what
-//! the caller may read.
+//! crate and judged by the partnership's agreed targets in force (else the shared defaults), for both parties alike.
+//! The records behind a number stay under the rule: drilling down lists only what the caller may read.
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -63,7 +63,7 @@ pub async fn get(
     let targets = store::kpi_targets::load(&mut conn, partnership.id(), partnership.parties.clone()).await?;
     drop(conn);
     let (sponsor, cmo) = (partnership.parties.sponsor, partnership.parties.cmo);
-    let monthly = store::kpi::monthly(&state.db, sponsor.id, cmo.id, from, to, &today()).await?;
+    let monthly = store::kpi_months::monthly(&state.db, sponsor.id, cmo.id, from, to, Utc::now().date_naive()).await?;
     let mut conn = state.db.pool.acquire().await?;
     let (sites, products) = store::kpi::choices(&mut conn, &monthly).await?;
     drop(conn);
@@ -89,10 +89,6 @@ pub async fn get(
     }))
 }
 
-fn today() -> String {
-    Utc::now().date_naive().to_string()
-}
-
 /// The scorecard's numbers as CSV, one row per period and KPI; the download is on the audit trail.
 #[utoipa::path(get, path = "/partnerships/{id}/scorecard.csv", tag = "quality", security(("session" = [])),
     params(("id" = uuid::Uuid, Path, description = "Partnership id"), ScorecardQuery),
@@ -112,7 +108,7 @@ pub async fn export(
     let targets = store::kpi_targets::load(&mut conn, partnership.id(), partnership.parties.clone()).await?;
     drop(conn);
     let (sponsor, cmo) = (&partnership.parties.sponsor, &partnership.parties.cmo);
-    let monthly = store::kpi::monthly(&state.db, sponsor.id, cmo.id, from, to, &today()).await?;
+    let monthly = store::kpi_months::monthly(&state.db, sponsor.id, cmo.id, from, to, Utc::now().date_naive()).await?;
     let filename =
         format!("attachment; filename=\"baton-kpi-{}-{}-{from}-{to}.csv\"", user.profile.organisation.name, cmo.name)
             .replace(' ', "-");

@@ -475,7 +475,12 @@ struct TransferChoiceRow {
     receiving_site_id: String,
 }
 
-/// What the batch form offers `org`: its sites, its partner sponsors' products, the transfers it receives.
+/// Whether the CMO bound to `$1` makes product `p`: it receives a transfer of it, or has batches of it on record.
+/// A CMO records batches and deliveries of those products only, not of everything its sponsors own.
+const MADE_BY_CMO: &str = "(EXISTS (SELECT 1 FROM transfers t WHERE t.product_id = p.id AND t.cmo_org_id = $1) \
+     OR EXISTS (SELECT 1 FROM batches b WHERE b.product_id = p.id AND b.cmo_org_id = $1))";
+
+/// What the batch form offers `org`: its sites, the partner sponsors' products it makes, the transfers it receives.
 pub async fn setup(conn: &mut AnyConnection, org: OrgId) -> anyhow::Result<BatchSetup> {
     let sites: Vec<SiteRow> = sqlx::query_as(
         "SELECT s.id, s.name, s.location, o.id AS org_id, o.name AS org_name, o.kind AS org_kind \
@@ -484,10 +489,10 @@ pub async fn setup(conn: &mut AnyConnection, org: OrgId) -> anyhow::Result<Batch
     .bind(org.to_string())
     .fetch_all(&mut *conn)
     .await?;
-    let products: Vec<ChoiceRow> = sqlx::query_as(
+    let products: Vec<ChoiceRow> = sqlx::query_as(&format!(
         "SELECT p.id, p.name FROM products p JOIN partnerships w ON w.sponsor_org_id = p.owner_org_id \
-         WHERE w.cmo_org_id = $1 ORDER BY p.name",
-    )
+         WHERE w.cmo_org_id = $1 AND {MADE_BY_CMO} ORDER BY p.name"
+    ))
     .bind(org.to_string())
     .fetch_all(&mut *conn)
     .await?;
@@ -526,18 +531,18 @@ pub async fn setup(conn: &mut AnyConnection, org: OrgId) -> anyhow::Result<Batch
     })
 }
 
-/// The sponsor owning `product`, when it is in partnership with `cmo`.
+/// The sponsor owning `product`, when it is in partnership with `cmo` and `cmo` makes it.
 pub async fn product_sponsor(
     conn: &mut AnyConnection,
     cmo: OrgId,
     product: ProductId,
 ) -> anyhow::Result<Option<OrgId>> {
-    let owner: Option<String> = sqlx::query_scalar(
+    let owner: Option<String> = sqlx::query_scalar(&format!(
         "SELECT p.owner_org_id FROM products p JOIN partnerships w ON w.sponsor_org_id = p.owner_org_id \
-         WHERE p.id = $1 AND w.cmo_org_id = $2",
-    )
-    .bind(product.to_string())
+         WHERE w.cmo_org_id = $1 AND p.id = $2 AND {MADE_BY_CMO}"
+    ))
     .bind(cmo.to_string())
+    .bind(product.to_string())
     .fetch_optional(conn)
     .await?;
     owner.map(|o| parse_column(&o, "products.owner_org_id")).transpose()

@@ -40,8 +40,9 @@ const CAPA_SITE: &str = "COALESCE((SELECT MIN(d.site_id) FROM capa_deviations x 
      ON d.id = x.deviation_id WHERE x.capa_id = k.id), '00000000-0000-0000-0000-000000000000')";
 
 /// Every month's facts of the partnership of `sponsor` and `cmo` between `from` and `to` (inclusive), by site and
-/// product; `today` ("YYYY-MM-DD") decides which open CAPAs are already due.
-pub async fn monthly(
+/// product, summed from the records now; `today` ("YYYY-MM-DD") decides which open CAPAs and deliveries are already
+/// due. The scorecard reads finished months through [`super::kpi_months`], which keeps what this sums.
+pub async fn summed(
     db: &Db,
     sponsor: OrgId,
     cmo: OrgId,

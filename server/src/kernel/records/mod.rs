@@ -2,6 +2,7 @@
 //! `impl Record` here or in a submodule named after its area (and its `RecordType` variant).
 
 mod batches;
+mod deliveries;
 mod deviations;
 mod kpi_targets;
 mod methods;
@@ -10,6 +11,7 @@ mod risks;
 mod workspace;
 
 pub use batches::Batch;
+pub use deliveries::Delivery;
 pub use deviations::{Capa, Deviation};
 pub use kpi_targets::TargetsVersion;
 pub use methods::{Method, MethodResults};
