@@ -22,6 +22,7 @@ use crate::parameter::{RuProposal, SuParameter};
 use crate::parameter_table::{ImportOutcome, ParameterImport, ParameterTable, RuChange, StoredRu, StoredSu, SuChange};
 use crate::quality::{QualityAgreement, QualityAgreementDraft};
 use crate::record::RecordType;
+use crate::record_query::RecordQuery;
 use crate::risk_register::{RiskChange, RiskInput, RiskRegister, StoredRisk};
 use crate::scorecard::{ScorecardQuery, ScorecardView};
 use crate::session::{LoginRequest, SessionInfo};
@@ -339,7 +340,7 @@ endpoints! {
     /// QA's signed disposition of a batch.
     DisposeBatch: Post "/batches/{id}/disposition", DispositionRequest => BatchView, Access::data(RecordType::Batch, Action::Sign(Meaning::Rejected), DataClass::BatchRecords, Party::Cmo);
     /// The deliveries of the caller's partnerships that the rule lets them see, newest promise first.
-    ListDeliveries: Get "/deliveries", () => DeliveryList, Access::listing(RecordType::Delivery).owned_by(Party::Cmo);
+    ListDeliveries: Get "/deliveries", RecordQuery => DeliveryList, Access::listing(RecordType::Delivery).owned_by(Party::Cmo);
     /// Records a delivery promised to a sponsor (the CMO's record).
     RecordDelivery: Post "/deliveries", DeliveryInput => DeliveryView, Access::data(RecordType::Delivery, Action::Contribute, DataClass::Commercial, Party::Cmo);
     /// One delivery.
@@ -351,7 +352,7 @@ endpoints! {
     /// A partnership's KPI numbers as CSV.
     ExportScorecard: Get "/partnerships/{id}/scorecard.csv", ScorecardQuery => String, Access::on(RecordType::Partnership, Action::Download);
     /// The deviations of the caller's partnerships that the rule lets them see, newest first.
-    ListDeviations: Get "/deviations", () => DeviationList, Access::listing(RecordType::Deviation);
+    ListDeviations: Get "/deviations", RecordQuery => DeviationList, Access::listing(RecordType::Deviation);
     /// Raises a deviation: the caller's organisation owns it.
     RaiseDeviation: Post "/deviations", DeviationInput => DeviationView, Access::data(RecordType::Deviation, Action::Contribute, DataClass::QualityEvents, Party::Cmo);
     /// One deviation with its investigation, closure and CAPAs.
@@ -361,7 +362,7 @@ endpoints! {
     /// QA's signed closure of a deviation.
     CloseDeviation: Post "/deviations/{id}/closure", DeviationClosure => DeviationView, Access::data(RecordType::Deviation, Action::Sign(Meaning::Approved), DataClass::QualityEvents, Party::Cmo);
     /// The CAPAs of the caller's partnerships that the rule lets them see, newest first.
-    ListCapas: Get "/capas", () => CapaList, Access::listing(RecordType::Capa);
+    ListCapas: Get "/capas", RecordQuery => CapaList, Access::listing(RecordType::Capa);
     /// Raises a CAPA: the caller's organisation owns it.
     RaiseCapa: Post "/capas", CapaInput => CapaView, Access::data(RecordType::Capa, Action::Contribute, DataClass::QualityEvents, Party::Cmo);
     /// One CAPA with the deviations it answers.

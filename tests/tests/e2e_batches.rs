@@ -160,7 +160,8 @@ async fn an_oos_batch_is_rejected_and_the_scorecard_follows() {
 }
 
 /// At tablet size, Norvia's operator records October's second delivery as late (a comma for the decimal point) and
-/// then corrects its date, which once delivered asks for a reason; Helix's QA sees October's on-time-in-full change.
+/// then corrects its date, which once delivered asks for a reason; Helix's QA sees October's on-time-in-full change
+/// and, drilling into October, the two deliveries behind it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delivery_is_recorded_corrected_and_counted() {
     let server = TestServer::start(Backend::Sqlite).await;
@@ -204,6 +205,11 @@ async fn a_delivery_is_recorded_corrected_and_counted() {
         c.goto(&site.url(&october)).await?;
         let tile = wait_for_text(&c, "[data-testid=kpi-on_time_in_full]", "1 of 2 deliveries on time in full").await?;
         assert!(tile.contains("50.0 %"), "{tile}");
+        // The point's drill-down lists the two deliveries behind it, each with its outcome.
+        c.goto(&site.url(&format!("{october}&kpi=on_time_in_full&point=2026-10"))).await?;
+        let behind = wait_for_text(&c, "[data-testid=drill-deliveries]", "PO-VDS-2026-0150").await?;
+        assert!(behind.contains("PO-VDS-2026-0105") && behind.contains("Short"), "{behind}");
+        assert_eq!(behind.matches("PO-VDS-").count(), 2, "{behind}");
         Ok(())
     })
     .await;

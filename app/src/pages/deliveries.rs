@@ -9,6 +9,7 @@ use crate::components::shell::Shell;
 use crate::format;
 use baton_domain::delivery::{DeliveryOutcome, DeliveryView};
 use baton_domain::endpoints::ListDeliveries;
+use baton_domain::record_query::RecordQuery;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -46,7 +47,7 @@ fn row(d: DeliveryView) -> impl IntoView {
 /// `/deliveries`
 #[component]
 pub fn DeliveriesPage() -> impl IntoView {
-    let loaded = LocalResource::new(|| api::call::<ListDeliveries>([], &()));
+    let loaded = LocalResource::new(|| async { api::call::<ListDeliveries>([], &RecordQuery::default()).await });
     let reload = Callback::new(move |()| loaded.refetch());
     view! {
         <RequireAuth>

@@ -4,7 +4,7 @@
 use super::batches::may_record;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::json::{ApiJson, ApiPath};
+use crate::json::{ApiJson, ApiPath, ApiQuery};
 use crate::kernel::{self, Delivery, Shown, UnitOfWork};
 use crate::state::AppState;
 use crate::store;
@@ -16,6 +16,7 @@ use baton_domain::audit::AuditAction;
 use baton_domain::delivery::{DeliveryChange, DeliveryInput, DeliveryList, DeliveryView};
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
 use baton_domain::ids::DeliveryId;
+use baton_domain::record_query::RecordQuery;
 use serde_json::json;
 
 fn respond(delivery: kernel::Authorized<Delivery>) -> Json<DeliveryView> {
@@ -26,12 +27,18 @@ fn respond(delivery: kernel::Authorized<Delivery>) -> Json<DeliveryView> {
 const REFERENCE_TAKEN: &str = "Your organisation already has a delivery with this order reference.";
 
 /// The deliveries of the caller's partnerships that the rule lets them see, newest promise first.
-#[utoipa::path(get, path = "/deliveries", tag = "quality", security(("session" = [])),
-    responses((status = 200, body = DeliveryList), (status = 401, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<DeliveryList>, AppError> {
+#[utoipa::path(get, path = "/deliveries", tag = "quality", security(("session" = [])), params(RecordQuery),
+    responses((status = 200, body = DeliveryList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: ApiQuery<RecordQuery>,
+) -> Result<Json<DeliveryList>, AppError> {
+    let narrowing = super::list_query::narrowing(query.cmo, query.period.as_deref(), query.site, query.product)?;
     let today = chrono::Utc::now().date_naive();
     let mut conn = state.db.pool.acquire().await?;
-    let (views, truncated) = store::deliveries::of_party(&mut conn, user.profile.organisation.id, today).await?;
+    let (views, truncated) =
+        store::deliveries::of_party(&mut conn, user.profile.organisation.id, &narrowing, today).await?;
     drop(conn);
     let records = views.into_iter().map(|view| Delivery { view }).collect();
     let items = kernel::readable(&state, &user.profile, records)

@@ -11,6 +11,7 @@ pub mod deviations;
 #[cfg(test)]
 mod endpoints;
 pub mod kpi_targets;
+pub mod list_query;
 pub mod methods;
 pub mod openapi;
 pub mod parameters;

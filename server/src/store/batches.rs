@@ -1,5 +1,6 @@
 //! Batches, their results and their disposition.
 
+use super::narrowing::{Columns, Narrowing};
 use super::parse_column;
 use crate::clock;
 use baton_domain::batch::{
@@ -205,47 +206,17 @@ pub async fn deviations(conn: &mut AnyConnection, batch: BatchId) -> anyhow::Res
 /// Most batches a list returns.
 pub const LIST_LIMIT: i64 = 500;
 
-/// Narrowing of a batch list: the CMO, a range of disposition (or actual end) dates, a site, a product.
-#[derive(Clone, Debug, Default)]
-pub struct Narrowing {
-    /// Only this CMO's batches.
-    pub cmo: Option<OrgId>,
-    /// First and last month ("YYYY-MM"), inclusive.
-    pub months: Option<(String, String)>,
-    /// Count by actual end rather than disposition.
-    pub finished: bool,
-    /// Only this site.
-    pub site: Option<baton_domain::ids::SiteId>,
-    /// Only this product.
-    pub product: Option<ProductId>,
-}
-
-/// The batches of partnerships `viewer` is party to, narrowed, newest first: the caller filters them by the rule.
+/// The batches of partnerships `viewer` is party to, narrowed (by disposition, or with `finished` by actual end),
+/// newest first: the caller filters them by the rule.
 pub async fn of_party(
     conn: &mut AnyConnection,
     viewer: OrgId,
     narrowing: &Narrowing,
+    finished: bool,
 ) -> anyhow::Result<(Vec<(Stored, BatchSummary)>, bool)> {
-    let column = if narrowing.finished { "b.actual_end" } else { "b.disposition_at" };
-    let mut sql = format!("{SELECT} WHERE (b.sponsor_org_id = $1 OR b.cmo_org_id = $1)");
-    let mut values = vec![viewer.to_string()];
-    let mut add = |condition: &str, value: String| {
-        values.push(value);
-        sql.push_str(&format!(" AND {condition}${}", values.len()));
-    };
-    if let Some(cmo) = narrowing.cmo {
-        add("b.cmo_org_id = ", cmo.to_string());
-    }
-    if let Some((first, last)) = &narrowing.months {
-        add(&format!("{column} >= "), first.clone());
-        add(&format!("substr({column}, 1, 7) <= "), last.clone());
-    }
-    if let Some(site) = narrowing.site {
-        add("b.site_id = ", site.to_string());
-    }
-    if let Some(product) = narrowing.product {
-        add("b.product_id = ", product.to_string());
-    }
+    let date = if finished { "b.actual_end" } else { "b.disposition_at" };
+    let (clause, values) = narrowing.clause(viewer, &Columns { alias: "b", date, site: Some("b.site_id") });
+    let mut sql = format!("{SELECT} {clause}");
     sql.push_str(&format!(" ORDER BY b.planned_start DESC, b.number DESC LIMIT {}", LIST_LIMIT + 1));
     let mut query = sqlx::query_as::<_, Row>(&sql);
     for value in values {

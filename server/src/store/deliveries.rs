@@ -1,6 +1,7 @@
 //! Deliveries: what the CMO promised a sponsor and what arrived.
 
 use super::batches::org_ref;
+use super::narrowing::{Columns, Narrowing};
 use super::parse_column;
 use crate::clock;
 use baton_domain::batch::ProductRef;
@@ -73,21 +74,21 @@ pub async fn get(conn: &mut AnyConnection, id: DeliveryId, today: NaiveDate) -> 
     row.map(|r| view(r, today)).transpose()
 }
 
-/// The deliveries of `viewer`'s partnerships, newest promise first, before the rule is asked; and whether more
-/// than [`LIST_LIMIT`] matched.
+/// The deliveries of `viewer`'s partnerships, narrowed by promised date, newest promise first, before the rule is
+/// asked; and whether more than [`LIST_LIMIT`] matched.
 pub async fn of_party(
     conn: &mut AnyConnection,
     viewer: OrgId,
+    narrowing: &Narrowing,
     today: NaiveDate,
 ) -> anyhow::Result<(Vec<DeliveryView>, bool)> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "{SELECT} WHERE v.sponsor_org_id = $1 OR v.cmo_org_id = $1 ORDER BY v.promised_on DESC, v.reference DESC \
-         LIMIT {}",
-        LIST_LIMIT + 1
-    ))
-    .bind(viewer.to_string())
-    .fetch_all(conn)
-    .await?;
+    let (clause, values) = narrowing.clause(viewer, &Columns { alias: "v", date: "v.promised_on", site: None });
+    let sql = format!("{SELECT} {clause} ORDER BY v.promised_on DESC, v.reference DESC LIMIT {}", LIST_LIMIT + 1);
+    let mut query = sqlx::query_as::<_, Row>(&sql);
+    for value in values {
+        query = query.bind(value);
+    }
+    let rows: Vec<Row> = query.fetch_all(conn).await?;
     let truncated = rows.len() > usize::try_from(LIST_LIMIT).unwrap_or(usize::MAX);
     let items = rows
         .into_iter()

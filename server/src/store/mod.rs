@@ -11,6 +11,7 @@ pub mod kpi;
 pub mod kpi_months;
 pub mod kpi_targets;
 pub mod methods;
+pub mod narrowing;
 pub mod numbering;
 pub mod organisations;
 pub mod parameters;
