@@ -18,6 +18,7 @@ use crate::pages::delivery_new::NewDeliveryPage;
 use crate::pages::deviation::DeviationPage;
 use crate::pages::deviation_new::NewDeviationPage;
 use crate::pages::deviations::DeviationsPage;
+use crate::pages::kpi_targets::KpiTargetsPage;
 use crate::pages::login::LoginPage;
 use crate::pages::methods::MethodsPage;
 use crate::pages::not_found::NotFoundPage;
@@ -73,6 +74,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/deviations/:id") view=DeviationPage/>
                 <Route path=path!("/partners/:id") view=PartnerPage/>
                 <Route path=path!("/partnerships/:id/scorecard") view=ScorecardPage/>
+                <Route path=path!("/partnerships/:id/targets") view=KpiTargetsPage/>
             </Routes>
         </Router>
     }

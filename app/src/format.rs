@@ -15,6 +15,11 @@ pub fn date_time_and_utc(t: DateTime<Utc>) -> String {
     if local.ends_with(" UTC") { local } else { format!("{local} ({} UTC)", t.format("%H:%M")) }
 }
 
+/// `2026-11-24`: the day `t` fell on in the viewer's zone.
+pub fn local_date(t: DateTime<Utc>) -> String {
+    date(t.with_timezone(&Local).date_naive())
+}
+
 /// `2026-11-24`.
 pub fn date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()

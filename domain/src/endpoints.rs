@@ -15,6 +15,7 @@ use crate::capa::{CapaChange, CapaClosure, CapaInput, CapaList, CapaView};
 use crate::deliverable::{Deliverable, DeliverableChange, DeliverableInput};
 use crate::delivery::{DeliveryChange, DeliveryInput, DeliveryList, DeliveryView};
 use crate::deviation::{DeviationClosure, DeviationInput, DeviationInvestigation, DeviationList, DeviationView};
+use crate::kpi_targets::{KpiTargetChange, KpiTargetDraft, KpiTargets};
 use crate::method_record::{MethodList, MethodView, SiteResults};
 use crate::method_transfer::AnalyticalMethod;
 use crate::parameter::{RuProposal, SuParameter};
@@ -396,6 +397,14 @@ endpoints! {
     ProposeQualityAgreement: Post "/partnerships/{id}/quality-agreement", QualityAgreementDraft => QualityAgreement, Access::on(RecordType::Partnership, Action::DraftAgreement);
     /// QA approval of one version of a quality agreement.
     SignQualityAgreement: Post "/quality-agreements/{id}/signatures", SignRequest => QualityAgreement, Access::on(RecordType::QualityAgreement, Action::SignAgreement);
+    /// A partnership's KPI targets, every version, and the limits in use.
+    GetKpiTargets: Get "/partnerships/{id}/kpi-targets", () => KpiTargets, Access::on(RecordType::Partnership, Action::Read);
+    /// Proposes a new version of a partnership's KPI targets.
+    ProposeKpiTargets: Post "/partnerships/{id}/kpi-targets", KpiTargetDraft => KpiTargets, Access::on(RecordType::Partnership, Action::DraftAgreement);
+    /// Edits a version of KPI targets that nobody has signed yet.
+    ChangeKpiTargets: Put "/kpi-targets/{id}", KpiTargetChange => KpiTargets, Access::on(RecordType::KpiTargets, Action::DraftAgreement);
+    /// QA approval of one version of KPI targets.
+    SignKpiTargets: Post "/kpi-targets/{id}/signatures", SignRequest => KpiTargets, Access::on(RecordType::KpiTargets, Action::SignAgreement);
     /// A page of the organisation's audit trail.
     ListAudit: Get "/audit", AuditQuery => AuditPage, Access::listing(RecordType::AuditTrail);
     /// The same entries as CSV text.

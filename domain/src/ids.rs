@@ -61,6 +61,10 @@ id_type!(
     QualityAgreementId
 );
 id_type!(
+    /// Identifies one version of a partnership's agreed KPI targets.
+    KpiTargetsId
+);
+id_type!(
     /// Identifies a stage of a transfer.
     StageId
 );

@@ -20,6 +20,7 @@ pub mod error;
 pub mod ids;
 pub mod known_units;
 pub mod kpi;
+pub mod kpi_targets;
 pub mod method_evaluation;
 pub mod method_record;
 pub mod method_transfer;

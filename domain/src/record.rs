@@ -46,6 +46,8 @@ stored_enum!(
         Partnership = "partnership", "partnership";
         /// A version of a partnership's quality agreement.
         QualityAgreement = "quality_agreement", "quality agreement";
+        /// A version of a partnership's KPI targets (an annex of its quality agreement).
+        KpiTargets = "kpi_targets", "KPI target set";
         /// An organisation's audit trail (its exports).
         AuditTrail = "audit_trail", "audit trail";
         /// A login session.

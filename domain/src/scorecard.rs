@@ -4,6 +4,7 @@
 use crate::batch::ProductRef;
 use crate::ids::{PartnershipId, ProductId, SiteId};
 use crate::kpi::{Filter, Grain, KpiKind, Month, MonthlyFacts, Period, ScorecardLine, Threshold, scorecard, series};
+use crate::kpi_targets::AgreedTargets;
 use crate::org::{OrgRef, SiteRef};
 use serde::{Deserialize, Serialize};
 
@@ -56,12 +57,18 @@ pub struct ScorecardView {
     pub current: Period,
     /// Every KPI for the latest period, judged against the partnership's thresholds.
     pub lines: Vec<ScorecardLine>,
-    /// The thresholds in use.
+    /// The thresholds in use: the partnership's agreed targets in force, else the shared defaults.
     pub thresholds: Vec<(KpiKind, Threshold)>,
+    /// Who agreed the targets in force, and when; null while the defaults apply.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub agreed: Option<AgreedTargets>,
     /// Sites with data, for the filter.
     pub sites: Vec<SiteRef>,
     /// Products with data, for the filter.
     pub products: Vec<ProductRef>,
+    /// What the caller may do with the partnership (from the access rule): `draft_agreement` to propose targets.
+    #[serde(default)]
+    pub actions: Vec<crate::access::Action>,
 }
 
 /// The scorecard lines of the latest period of `monthly`, as both server and browser compute them.
@@ -85,19 +92,30 @@ pub fn months_between(from: Month, to: Month) -> u32 {
     u32::try_from(span).unwrap_or(0)
 }
 
-/// The numbers of a scorecard as CSV, one row per period and KPI: what the chart shows, for a spreadsheet.
-pub fn csv(monthly: &[MonthlyFacts], filter: Filter, grain: Grain, from: Month, to: Month) -> String {
+/// The numbers of a scorecard as CSV, one row per period and KPI: what the chart shows, for a spreadsheet, each judged
+/// by `thresholds` as the scorecard judges it (target, amber limit and status).
+pub fn csv(
+    monthly: &[MonthlyFacts],
+    filter: Filter,
+    grain: Grain,
+    from: Month,
+    to: Month,
+    thresholds: &[(KpiKind, Threshold)],
+) -> String {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
-    let mut rows = vec![["period".to_owned(), "kpi".into(), "value".into(), "shown".into(), "basis".into()]];
+    let header = ["period", "kpi", "value", "shown", "basis", "target", "amber", "status"];
+    let mut rows = vec![header.map(str::to_owned)];
     for (period, facts) in series(monthly, filter, grain, from, to) {
-        for kind in KpiKind::ALL {
-            let value = crate::kpi::value(*kind, &facts);
+        for line in scorecard(&facts, thresholds) {
             rows.push([
                 period.to_string(),
-                kind.as_str().to_owned(),
-                value.map(|v| format!("{v:.6}")).unwrap_or_default(),
-                crate::kpi::format_value(*kind, value),
-                crate::kpi::basis(*kind, &facts),
+                line.kind.as_str().to_owned(),
+                line.value.map(|v| format!("{v:.6}")).unwrap_or_default(),
+                line.display,
+                line.basis,
+                line.threshold.target.to_string(),
+                line.threshold.amber.to_string(),
+                line.rag.as_str().to_owned(),
             ]);
         }
     }
@@ -128,14 +146,25 @@ mod tests {
             product: ProductId(Uuid::from_u128(2)),
             facts,
         }];
-        let text = csv(&monthly, Filter::default(), Grain::Quarter, month("2026-01"), month("2026-06"));
+        let (from, to) = (month("2026-01"), month("2026-06"));
+        let text = csv(&monthly, Filter::default(), Grain::Quarter, from, to, &crate::kpi::default_thresholds());
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 1 + 2 * KpiKind::ALL.len(), "{text}");
         assert!(
-            lines.contains(&"2026-Q1,lot_acceptance,0.750000,75.0 %,3 of 4 dispositioned batches released"),
+            lines.contains(
+                &"2026-Q1,lot_acceptance,0.750000,75.0 %,3 of 4 dispositioned batches released,0.98,0.95,red"
+            ),
             "{text}"
         );
         assert!(lines.iter().any(|l| l.starts_with("2026-Q2,right_first_time,,no data")), "{text}");
+        assert!(lines.iter().any(|l| l.starts_with("2026-Q2,right_first_time,") && l.ends_with(",no_data")), "{text}");
+        // Agreed targets judge the same numbers differently: 75 % is amber against a target of 80 %, amber at 70 %.
+        let agreed = [(KpiKind::LotAcceptance, Threshold { target: 0.8, amber: 0.7 })];
+        let text = csv(&monthly, Filter::default(), Grain::Quarter, from, to, &agreed);
+        assert!(
+            text.lines().any(|l| l.starts_with("2026-Q1,lot_acceptance,") && l.ends_with(",0.8,0.7,amber")),
+            "{text}"
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod agreements;
 mod batches;
 mod deliveries;
 mod history;
+mod kpi_targets;
 mod methods;
 mod parameters;
 mod quality_events;
@@ -265,6 +266,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
         workspace::seed_transfer(db, transfer).await?;
     }
     agreements::seed_agreements(db, now).await?;
+    kpi_targets::seed_kpi_targets(db, now).await?;
     // After the agreements, which let the CMOs' QA at the plans whose gates they approve.
     for transfer in &transfers {
         workspace::approve_gates(db, transfer).await?;

@@ -13,13 +13,15 @@ const NORVIA_PARTNERSHIP: &str = "00000005-0000-4000-8000-000000000001";
 
 on_both_databases!(outsiders_are_refused_on_every_operation);
 
-/// A Helix–Norvia record of each kind, for the outsider to try.
-fn foreign_id(record: &str, quality_version: &str) -> String {
+/// A Helix–Norvia record of each kind, for the outsider to try; `versions` are the ids of the partnership's quality
+/// agreement version and KPI target version, which the demo does not fix.
+fn foreign_id(record: &str, versions: &(String, String)) -> String {
     match record {
         "transfer" => VELARIMAB_DS.into(),
         "agreement" => VELARIMAB_DS_AGREEMENT.into(),
         "partnership" => NORVIA_PARTNERSHIP.into(),
-        "quality_agreement" => quality_version.into(),
+        "quality_agreement" => versions.0.clone(),
+        "kpi_targets" => versions.1.clone(),
         "stage" => "00000008-0000-4000-8000-000000000101".into(),
         "deliverable" => "00000009-0000-4000-8000-000000010101".into(),
         "parameter" => "0000000a-0000-4000-8000-000001000000".into(),
@@ -42,6 +44,9 @@ async fn outsiders_are_refused_on_every_operation(db: Backend) {
     let insider = ApiClient::logged_in(&server.base_url, "qa@helix.example").await;
     let quality = insider.get(&format!("/partnerships/{NORVIA_PARTNERSHIP}/quality-agreement")).await;
     let quality_version = quality.body["versions"][0]["id"].as_str().expect("a version").to_owned();
+    let targets = insider.get(&format!("/partnerships/{NORVIA_PARTNERSHIP}/kpi-targets")).await;
+    let targets_version = targets.body["versions"][0]["id"].as_str().expect("a KPI target version").to_owned();
+    let versions = (quality_version, targets_version);
     let doc = outsider.get("/openapi.json").await;
     let paths = doc.body["paths"].as_object().expect("paths");
     let mut covered = 0;
@@ -56,7 +61,7 @@ async fn outsiders_are_refused_on_every_operation(db: Backend) {
             }
             let mut concrete = path.replace("{record_type}", record);
             if path.contains("{id}") {
-                concrete = concrete.replace("{id}", &foreign_id(record, &quality_version));
+                concrete = concrete.replace("{id}", &foreign_id(record, &versions));
             }
             let http_method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
             let mut request = outsider.request(http_method, &concrete);

@@ -706,6 +706,10 @@ async fn collect_pools(users: &Users) -> Pools {
             for v in client.get(&path).await.body["versions"].as_array().into_iter().flatten() {
                 pools.add("QualityAgreementId", &v["id"]);
             }
+            let path = format!("/partnerships/{}/kpi-targets", p["partnership_id"].as_str().unwrap_or_default());
+            for v in client.get(&path).await.body["versions"].as_array().into_iter().flatten() {
+                pools.add("KpiTargetsId", &v["id"]);
+            }
         }
         for d in client.get("/deviations").await.body["items"].as_array().into_iter().flatten() {
             pools.add("DeviationId", &d["id"]);
@@ -717,7 +721,8 @@ async fn collect_pools(users: &Users) -> Pools {
             pools.add("UserId", &actor["id"]);
         }
     }
-    for kind in ["UserId", "OrgId", "TransferId", "AgreementId", "PartnershipId", "QualityAgreementId"] {
+    for kind in ["UserId", "OrgId", "TransferId", "AgreementId", "PartnershipId", "QualityAgreementId", "KpiTargetsId"]
+    {
         assert!(pools.0.get(kind).is_some_and(|ids| !ids.is_empty()), "no demo {kind} found");
     }
     pools
@@ -729,6 +734,7 @@ fn path_id_kind(path: &str, record_type: Option<&str>) -> Option<&'static str> {
         return Some(match kind {
             "agreement" => "AgreementId",
             "quality_agreement" => "QualityAgreementId",
+            "kpi_targets" => "KpiTargetsId",
             "deviation" => "DeviationId",
             "capa" => "CapaId",
             _ => "TransferId",
@@ -740,6 +746,7 @@ fn path_id_kind(path: &str, record_type: Option<&str>) -> Option<&'static str> {
         "agreements" => "AgreementId",
         "partnerships" => "PartnershipId",
         "quality-agreements" => "QualityAgreementId",
+        "kpi-targets" => "KpiTargetsId",
         "deviations" => "DeviationId",
         "capas" => "CapaId",
         _ => return None,

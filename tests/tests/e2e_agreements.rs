@@ -1,6 +1,7 @@
 //! End-to-end: the sponsor drafts an agreement, both signatories sign with their passwords, the CMO opens the
 //! transfer that was refused before, the sponsor revokes, the link is refused again, and the trail shows it all.
-//! A signatory shown terms that changed meanwhile is told what changed and signs nothing.
+//! A signatory shown terms that changed meanwhile is told what changed and signs nothing. QA of both parties agree
+//! tighter KPI targets, and the scorecard's tile changes colour and names the agreement.
 
 use baton_tests::browser::{log_in, wait_for, wait_for_path};
 use baton_tests::client::{DEMO_PASSWORD, send};
@@ -11,6 +12,7 @@ use serde_json::json;
 use std::time::Duration;
 
 const VELARIMAB_DP: &str = "00000003-0000-4000-8000-000000000003";
+const NORVIA_PARTNERSHIP: &str = "00000005-0000-4000-8000-000000000001";
 
 async fn log_out(c: &Client) -> anyhow::Result<()> {
     c.find(Locator::Css("button[aria-label='Log out']")).await?.click().await?;
@@ -147,6 +149,84 @@ async fn cmo_qa_approves_the_quality_agreement_and_it_takes_effect() {
         assert!(signed.contains("Approved by Chiara Bassi"), "{signed}");
         let no_scroll = c.execute("return document.documentElement.scrollWidth <= window.innerWidth;", vec![]).await?;
         assert_eq!(no_scroll, serde_json::json!(true), "no horizontal scroll at 768 px");
+        Ok(())
+    })
+    .await;
+}
+
+/// Waits until the element at `css` shows `text`; returns what it shows.
+async fn wait_for_text(c: &Client, css: &str, text: &str) -> anyhow::Result<String> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let found = match c.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if found.contains(text) {
+            return Ok(found);
+        }
+        if std::time::Instant::now() > deadline {
+            anyhow::bail!("{css} never showed {text:?}; it shows {found:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn click(c: &Client, label: &str) -> anyhow::Result<()> {
+    let xpath = format!("//button[normalize-space()='{label}'] | //a[normalize-space()='{label}']");
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath(&xpath)).await?.click().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tighter_kpi_targets_signed_by_both_qas_turn_the_scorecard_tile_red() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let site = &server;
+    Browser::run_sized(768, 1024, |c| async move {
+        let card = site.url(&format!("/partnerships/{NORVIA_PARTNERSHIP}/scorecard"));
+        let yield_tile = "[data-testid=kpi-mean_yield]";
+        c.goto(&site.url("/login")).await?;
+        log_in(&c, "qa@helix.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        // The demo's agreed targets put Norvia's 96.4 % mean yield on green.
+        c.goto(&card).await?;
+        wait_for(&c, &format!("{yield_tile} .chip-done")).await?;
+        wait_for_text(&c, "[data-testid=targets-note]", "Targets agreed").await?;
+        click(&c, "See the targets and their history").await?;
+        wait_for_path(&c, &format!("/partnerships/{NORVIA_PARTNERSHIP}/targets")).await?;
+
+        // Helix's QA proposes a yield target of 98 % (amber from 97 %) and signs it.
+        click(&c, "Propose new version").await?;
+        let target = wait_for(&c, "#target-mean_yield").await?;
+        target.clear().await?;
+        target.send_keys("98").await?;
+        let amber = c.find(Locator::Css("#amber-mean_yield")).await?;
+        amber.clear().await?;
+        amber.send_keys("97").await?;
+        c.find(Locator::Css("#targets-reason")).await?.send_keys("Yield improvement plan").await?;
+        click(&c, "Propose version").await?;
+        let draft = wait_for_text(&c, "[data-testid=targets-version-2]", "Draft").await?;
+        assert!(draft.contains("≥ 98.0 %") && draft.contains("< 97.0 %"), "{draft}");
+        sign_in_dialog(&c, "Approve and sign", DEMO_PASSWORD, None).await?;
+        wait_for_text(&c, "[data-testid=targets-version-2]", "Awaiting signatures").await?;
+        log_out(&c).await?;
+
+        // Norvia's QA signs: version 2 is in force, and the tile turns red against 98 %.
+        log_in(&c, "qa@norvia.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&site.url(&format!("/partnerships/{NORVIA_PARTNERSHIP}/targets"))).await?;
+        sign_in_dialog(&c, "Approve and sign", DEMO_PASSWORD, None).await?;
+        wait_for_text(&c, "[data-testid=targets-version-2]", "In force").await?;
+        wait_for_text(&c, "[data-testid=targets-in-force]", "Pieter Wouters").await?;
+        let no_scroll = c.execute("return document.documentElement.scrollWidth <= window.innerWidth;", vec![]).await?;
+        assert_eq!(no_scroll, serde_json::json!(true), "no horizontal scroll at 768 px");
+        click(&c, "KPI scorecard").await?;
+        wait_for(&c, &format!("{yield_tile} .chip-bad")).await?;
+        let tile = wait_for(&c, yield_tile).await?.text().await?;
+        assert!(tile.contains("96.4 %") && tile.contains("Target 98.0 %"), "{tile}");
+        let note = wait_for_text(&c, "[data-testid=targets-note]", "Targets agreed").await?;
+        assert!(note.contains("(version 2)") && note.contains("Dana Kim") && note.contains("Pieter Wouters"), "{note}");
+        assert!(c.find(Locator::Css("[data-testid=kpi-mismatch]")).await.is_err(), "the browser agrees");
         Ok(())
     })
     .await;

@@ -20,6 +20,8 @@ pub mod delivery_new;
 pub mod deviation;
 pub mod deviation_new;
 pub mod deviations;
+pub mod kpi_targets;
+pub mod kpi_targets_editor;
 pub mod login;
 pub mod method_forms;
 pub mod methods;

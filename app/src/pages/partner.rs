@@ -19,6 +19,7 @@ use baton_domain::quality::{
 use baton_domain::signature::{Meaning, SignRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 /// `/partners/{partnership}`
@@ -87,6 +88,8 @@ fn QualityView(quality: QualityAgreement, partnership: String, on_change: Callba
                     <p class="muted">"Who is Responsible, Accountable, Consulted and Informed for each quality activity. A version is in force once QA of both parties has approved it."</p>
                 </div>
                 <div class="record-actions">
+                    <A href=format!("/partnerships/{partnership}/targets") attr:class="button">"KPI targets"</A>
+                    <A href=format!("/partnerships/{partnership}/scorecard") attr:class="button">"KPI scorecard"</A>
                     {may_propose.then(|| view! {
                         <button class="button" on:click=move |_| editing.update(|e| *e = !*e)>
                             {move || if editing.get() { "Close editor" } else { "Propose new version" }}

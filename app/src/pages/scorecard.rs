@@ -9,12 +9,15 @@ use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
 use crate::components::trend_chart::TrendChart;
+use crate::pages::kpi_targets::agreed_sentence;
 use crate::pages::scorecard_drill::DrillDown;
+use baton_domain::access::Action;
 use baton_domain::chart_scale::{ChartPoint, ChartSeries, DomainHint};
 use baton_domain::endpoints::{ExportScorecard, GetScorecard};
 use baton_domain::kpi::{Filter, Grain, KpiKind, KpiUnit, Period, Rag, basis, format_value, series, value};
 use baton_domain::scorecard::{ScorecardQuery, ScorecardView, current_lines};
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 /// The view as the address states it.
@@ -162,6 +165,16 @@ fn Scorecard(card: ScorecardView, state: Memo<ViewState>) -> impl IntoView {
     let limits = card.thresholds.iter().rev().find(|(k, _)| *k == kpi).map_or(kpi.default_threshold(), |(_, t)| *t);
     let chart_series = trend(&card, kpi);
     let partnership_for_capa = partnership.clone();
+    // Which targets judge the tiles, and where they are agreed: proposing is offered as the server allows it.
+    let targets_note = match &card.agreed {
+        Some(agreed) => agreed_sentence(agreed, &card.sponsor.name, &card.cmo.name),
+        None => "Default targets — not yet agreed.".to_owned(),
+    };
+    let targets_link = match (&card.agreed, card.actions.contains(&Action::DraftAgreement)) {
+        (None, true) => "Propose targets",
+        (Some(_), _) => "See the targets and their history",
+        (None, false) => "See the targets",
+    };
     view! {
         <article class="record scorecard" data-testid="scorecard">
             <header class="record-header">
@@ -175,6 +188,8 @@ fn Scorecard(card: ScorecardView, state: Memo<ViewState>) -> impl IntoView {
                     {export.map(|href| view! { <a class="button" href=href download="" data-testid="export-kpis">"Export CSV"</a> })}
                 </div>
             </header>
+            <p class="banner targets-note" data-testid="targets-note">{targets_note}" "
+                <A href=format!("/partnerships/{partnership}/targets")>{targets_link}</A></p>
             {(!agrees).then(|| view! {
                 <div class="banner error" role="alert" data-testid="kpi-mismatch">
                     "This page computed different numbers from the server's. Reload; if it persists, report it."</div>

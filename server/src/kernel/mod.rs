@@ -17,7 +17,7 @@ pub use listing::{readable, readable_ids};
 pub use records::partner_data;
 pub use records::{
     Batch, Capa, DeliverableRecord, Delivery, Deviation, Method, MethodResults, OrgTemplate, ParameterRow,
-    ParameterSet, Partnership, QualityVersion, Risk, Stage,
+    ParameterSet, Partnership, QualityVersion, Risk, Stage, TargetsVersion,
 };
 pub use signing::{Signing, approved_only, sign};
 pub use stale::{Shown, ensure_unchanged};

@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::json::{ApiPath, ApiQuery};
 use crate::kernel::{
     self, Batch, Capa, DeliverableRecord, Delivery, Deviation, Method, ParameterRow, QualityVersion, Record, Risk,
-    Stage,
+    Stage, TargetsVersion,
 };
 use crate::state::AppState;
 use crate::store;
@@ -168,6 +168,9 @@ pub async fn history(
         Ok(RecordType::QualityAgreement) => {
             kernel::read::<QualityVersion>(&state, profile, &id).await?.record().id.to_string()
         }
+        Ok(RecordType::KpiTargets) => {
+            kernel::read::<TargetsVersion>(&state, profile, &id).await?.record().id.to_string()
+        }
         Ok(RecordType::Stage) => kernel::read::<Stage>(&state, profile, &id).await?.record().id().to_string(),
         Ok(RecordType::Parameter) => {
             kernel::read::<ParameterRow>(&state, profile, &id).await?.record().id().to_string()
@@ -184,8 +187,8 @@ pub async fn history(
         _ => {
             return Err(ApiError::invalid(
                 "record_type",
-                "History is kept for agreement, quality_agreement, transfer, stage, deliverable, parameter, risk, \
-                 method, batch, delivery, deviation and capa records.",
+                "History is kept for agreement, quality_agreement, kpi_targets, transfer, stage, deliverable, \
+                 parameter, risk, method, batch, delivery, deviation and capa records.",
             )
             .into());
         }

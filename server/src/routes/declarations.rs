@@ -68,11 +68,13 @@ fn example(endpoint: &str) -> Option<Value> {
     let delivery = json!({"product": "00000007-0000-4000-8000-000000000001", "reference": "PO-VDS-2026-0101",
         "promised_on": "2026-09-15", "promised_quantity": "12.0", "unit": "kg", "delivered_on": "2026-09-14",
         "delivered_quantity": "12.0"});
+    // Every KPI at its shared default: a valid set of targets.
+    let kpi_targets = serde_json::to_value(baton_domain::kpi_targets::KpiTarget::defaults()).unwrap_or_default();
     Some(match endpoint {
         "Login" => json!({"email": "someone@example.com", "password": "x"}),
         "CreateAgreement" => terms,
         "ChangeAgreement" => json!({"terms": terms, "row_version": 1, "reason": "Example"}),
-        "SignAgreement" | "SignQualityAgreement" => signature,
+        "SignAgreement" | "SignQualityAgreement" | "SignKpiTargets" => signature,
         "RevokeAgreement" => json!({"password": "baton-demo-2026", "reason": "Example", "row_version": 1}),
         "AmendAgreement" => json!({"reason": "Example", "row_version": 1}),
         "CreateTransfer" => json!({
@@ -127,6 +129,8 @@ fn example(endpoint: &str) -> Option<Value> {
         "CloseDeviation" | "CloseCapa" => closure,
         "RaiseCapa" => capa,
         "ChangeCapa" => json!({"capa": capa, "row_version": 1}),
+        "ProposeKpiTargets" => json!({"targets": kpi_targets, "reason": "Example"}),
+        "ChangeKpiTargets" => json!({"targets": kpi_targets, "reason": "Example", "content_hash": "shown"}),
         "ProposeQualityAgreement" => {
             json!({"rows": [{"activity": "Batch release", "sponsor": "A", "cmo": "R"}], "reason": "Example"})
         }

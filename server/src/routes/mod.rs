@@ -10,6 +10,7 @@ pub mod deliveries;
 pub mod deviations;
 #[cfg(test)]
 mod endpoints;
+pub mod kpi_targets;
 pub mod list_query;
 pub mod methods;
 pub mod openapi;
@@ -95,6 +96,9 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(deliveries::get, deliveries::update))
         .routes(routes!(scorecard::get))
         .routes(routes!(scorecard::export))
+        .routes(routes!(kpi_targets::get, kpi_targets::propose))
+        .routes(routes!(kpi_targets::change))
+        .routes(routes!(kpi_targets::sign))
         .routes(routes!(deviations::list, deviations::raise))
         .routes(routes!(deviations::get))
         .routes(routes!(deviations::investigate))

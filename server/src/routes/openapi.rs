@@ -17,6 +17,8 @@ pub enum HistoryRecordType {
     Agreement,
     /// A version of a quality agreement.
     QualityAgreement,
+    /// A version of a partnership's KPI targets.
+    KpiTargets,
     /// A technology transfer.
     Transfer,
     /// A stage of a transfer, with its gate.

@@ -1,11 +1,11 @@
 //! A partnership's KPI scorecard: the facts summed from both parties' records, the KPIs computed by the shared
-//! crate, for both parties alike. The records behind a number stay under the rule: drilling down lists only what
-//! the caller may read.
+//! crate and judged by the partnership's agreed targets in force (else the shared defaults), for both parties alike.
+//! The records behind a number stay under the rule: drilling down lists only what the caller may read.
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::json::{ApiPath, ApiQuery};
-use crate::kernel::{self, Partnership};
+use crate::kernel::{self, Partnership, Record};
 use crate::state::AppState;
 use crate::store;
 use axum::Json;
@@ -14,7 +14,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use baton_domain::batch::ProductRef;
 use baton_domain::error::{ApiError, ErrorBody};
-use baton_domain::kpi::{Filter, Grain, Month, Period, default_thresholds};
+use baton_domain::kpi::{Filter, Grain, Month, Period};
 use baton_domain::scorecard::{MAX_MONTHS, ScorecardQuery, ScorecardView, current_lines, months_between};
 use chrono::Utc;
 
@@ -53,16 +53,21 @@ pub async fn get(
     ApiPath(id): ApiPath<String>,
     query: ApiQuery<ScorecardQuery>,
 ) -> Result<Json<ScorecardView>, AppError> {
-    let partnership = kernel::read::<Partnership>(&state, &user.profile, &id).await?.into_record();
+    let partnership = kernel::read::<Partnership>(&state, &user.profile, &id).await?;
+    let actions = partnership.permitted();
+    let partnership = partnership.into_record();
     let (from, to) = range(&query)?;
     let grain = query.grain.unwrap_or(Grain::Quarter);
     let filter = Filter { site: query.site, product: query.product };
+    let mut conn = state.db.pool.acquire().await?;
+    let targets = store::kpi_targets::load(&mut conn, partnership.id(), partnership.parties.clone()).await?;
+    drop(conn);
     let (sponsor, cmo) = (partnership.parties.sponsor, partnership.parties.cmo);
     let monthly = store::kpi_months::monthly(&state.db, sponsor.id, cmo.id, from, to, Utc::now().date_naive()).await?;
     let mut conn = state.db.pool.acquire().await?;
     let (sites, products) = store::kpi::choices(&mut conn, &monthly).await?;
     drop(conn);
-    let thresholds = default_thresholds();
+    let thresholds = targets.thresholds();
     let (current, lines) = current_lines(&monthly, filter, grain, from, to, &thresholds)
         .unwrap_or_else(|| (Period::of(to, grain), Vec::new()));
     Ok(Json(ScorecardView {
@@ -77,8 +82,10 @@ pub async fn get(
         current,
         lines,
         thresholds,
+        agreed: targets.agreed,
         sites,
         products: products.into_iter().map(|(id, name)| ProductRef { id, name }).collect(),
+        actions,
     }))
 }
 
@@ -97,6 +104,9 @@ pub async fn export(
     let partnership = kernel::download::<Partnership>(&state, &user.profile, &id).await?.into_record();
     let grain = query.grain.unwrap_or(Grain::Quarter);
     let filter = Filter { site: query.site, product: query.product };
+    let mut conn = state.db.pool.acquire().await?;
+    let targets = store::kpi_targets::load(&mut conn, partnership.id(), partnership.parties.clone()).await?;
+    drop(conn);
     let (sponsor, cmo) = (&partnership.parties.sponsor, &partnership.parties.cmo);
     let monthly = store::kpi_months::monthly(&state.db, sponsor.id, cmo.id, from, to, Utc::now().date_naive()).await?;
     let filename =
@@ -104,5 +114,5 @@ pub async fn export(
             .replace(' ', "-");
     let headers =
         [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, filename)];
-    Ok((headers, baton_domain::scorecard::csv(&monthly, filter, grain, from, to)))
+    Ok((headers, baton_domain::scorecard::csv(&monthly, filter, grain, from, to, &targets.thresholds())))
 }

@@ -9,6 +9,7 @@ pub mod deviations;
 pub mod history;
 pub mod kpi;
 pub mod kpi_months;
+pub mod kpi_targets;
 pub mod methods;
 pub mod narrowing;
 pub mod numbering;

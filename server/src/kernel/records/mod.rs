@@ -4,6 +4,7 @@
 mod batches;
 mod deliveries;
 mod deviations;
+mod kpi_targets;
 mod methods;
 mod parameters;
 mod risks;
@@ -12,6 +13,7 @@ mod workspace;
 pub use batches::Batch;
 pub use deliveries::Delivery;
 pub use deviations::{Capa, Deviation};
+pub use kpi_targets::TargetsVersion;
 pub use methods::{Method, MethodResults};
 pub use parameters::{ParameterRow, ParameterSet};
 pub use risks::Risk;
