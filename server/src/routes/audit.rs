@@ -5,7 +5,8 @@ use crate::csv_cell;
 use crate::error::AppError;
 use crate::json::{ApiPath, ApiQuery};
 use crate::kernel::{
-    self, Batch, Capa, DeliverableRecord, Deviation, Method, ParameterRow, QualityVersion, Record, Risk, Stage,
+    self, Batch, Capa, ChangeControl, DeliverableRecord, Deviation, Method, ParameterRow, QualityVersion, Record, Risk,
+    Stage,
 };
 use crate::state::AppState;
 use crate::store;
@@ -179,11 +180,14 @@ pub async fn history(
         Ok(RecordType::Batch) => kernel::read::<Batch>(&state, profile, &id).await?.record().id().to_string(),
         Ok(RecordType::Deviation) => kernel::read::<Deviation>(&state, profile, &id).await?.record().id().to_string(),
         Ok(RecordType::Capa) => kernel::read::<Capa>(&state, profile, &id).await?.record().id().to_string(),
+        Ok(RecordType::ChangeControl) => {
+            kernel::read::<ChangeControl>(&state, profile, &id).await?.record().id().to_string()
+        }
         _ => {
             return Err(ApiError::invalid(
                 "record_type",
                 "History is kept for agreement, quality_agreement, transfer, stage, deliverable, parameter, risk, \
-                 method, batch, deviation and capa records.",
+                 method, batch, deviation, capa and change_control records.",
             )
             .into());
         }

@@ -2,6 +2,7 @@
 //! `impl Record` here or in a submodule named after its area (and its `RecordType` variant).
 
 mod batches;
+mod change_controls;
 mod deviations;
 mod methods;
 mod parameters;
@@ -9,6 +10,7 @@ mod risks;
 mod workspace;
 
 pub use batches::Batch;
+pub use change_controls::ChangeControl;
 pub use deviations::{Capa, Deviation};
 pub use methods::{Method, MethodResults};
 pub use parameters::{ParameterRow, ParameterSet};
