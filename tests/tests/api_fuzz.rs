@@ -713,6 +713,9 @@ async fn collect_pools(users: &Users) -> Pools {
         for c in client.get("/capas").await.body["items"].as_array().into_iter().flatten() {
             pools.add("CapaId", &c["id"]);
         }
+        for c in client.get("/change-controls").await.body["items"].as_array().into_iter().flatten() {
+            pools.add("ChangeControlId", &c["id"]);
+        }
         for actor in client.get("/audit/actors").await.body.as_array().into_iter().flatten() {
             pools.add("UserId", &actor["id"]);
         }
@@ -731,6 +734,7 @@ fn path_id_kind(path: &str, record_type: Option<&str>) -> Option<&'static str> {
             "quality_agreement" => "QualityAgreementId",
             "deviation" => "DeviationId",
             "capa" => "CapaId",
+            "change_control" => "ChangeControlId",
             _ => "TransferId",
         });
     }
@@ -742,6 +746,7 @@ fn path_id_kind(path: &str, record_type: Option<&str>) -> Option<&'static str> {
         "quality-agreements" => "QualityAgreementId",
         "deviations" => "DeviationId",
         "capas" => "CapaId",
+        "change-controls" => "ChangeControlId",
         _ => return None,
     })
 }
