@@ -48,7 +48,7 @@ stored_enum!(
     /// Where a change control stands.
     ChangeControlStatus {
         /// Raised; waiting for the impact assessment of one party or both.
-        Raised = "raised", "Awaiting impact assessment";
+        Raised = "raised", "Awaiting assessment";
         /// Both parties have assessed it; waiting for the decision.
         Assessed = "assessed", "Impact assessed";
         /// Approved, not implemented yet.
@@ -315,6 +315,17 @@ pub enum Approver {
 }
 
 impl Approver {
+    /// Who approves, in words: "Helix Biologics QA" or why nobody may yet.
+    pub fn describe(&self) -> String {
+        match self {
+            Approver::Party { organisation } => format!("{} QA (quality agreement)", organisation.name),
+            Approver::NoQualityAgreement => "Nobody yet: no quality agreement in effect".into(),
+            Approver::NotNamed => {
+                format!("Nobody yet: the quality agreement names no one for “{}”", crate::quality::CHANGE_APPROVAL)
+            }
+        }
+    }
+
     /// Why `org` may not decide on the change, if it may not.
     pub fn refusal(&self, org: OrgId) -> Option<String> {
         match self {
@@ -563,6 +574,8 @@ pub struct ChangeControlList {
     pub items: Vec<ChangeControlSummary>,
     /// True when more matched than were returned.
     pub truncated: bool,
+    /// Whether the caller may raise one (the rule, for the caller's role in its partnerships).
+    pub may_raise: bool,
 }
 
 /// A transfer a change control may concern.

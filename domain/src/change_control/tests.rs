@@ -189,6 +189,8 @@ fn only_the_accountable_party_decides_and_the_refusal_says_who_or_why_nobody() {
     assert!(none.contains("No quality agreement is in effect"), "{none}");
     let unnamed = Approver::NotNamed.refusal(helix.id).expect("refused");
     assert!(unnamed.contains("“Change approval”"), "{unnamed}");
+    assert_eq!(approver.describe(), "Helix Biologics QA (quality agreement)");
+    assert!(Approver::NoQualityAgreement.describe().starts_with("Nobody yet"));
 }
 
 #[test]

@@ -51,6 +51,13 @@ pub async fn list(
     let mut conn = state.db.pool.acquire().await?;
     let (stored, truncated) = store::change_controls::of_party(&mut conn, own, query.status).await?;
     let risks = store::change_controls::risks_of_party(&mut conn, own).await?;
+    let may_raise = match store::change_controls::a_partnership(&mut conn, own).await? {
+        Some((sponsor, cmo)) => {
+            let resource = Resource::PartnershipRecord { owner: own, sponsor, cmo };
+            kernel::decide_unstored(&user.profile, Action::Contribute, &resource).is_ok()
+        }
+        None => false,
+    };
     drop(conn);
     let records = stored.into_iter().map(|s| ChangeControl { view: s.view }).collect();
     let readable = kernel::readable(&state, &user.profile, records).await?;
@@ -73,7 +80,7 @@ pub async fn list(
             }
         })
         .collect();
-    Ok(Json(ChangeControlList { items, truncated }))
+    Ok(Json(ChangeControlList { items, truncated, may_raise }))
 }
 
 /// What the "raise a change control" form offers the caller.

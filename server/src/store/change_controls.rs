@@ -209,6 +209,20 @@ pub async fn risks_of_party(
     Ok(highest)
 }
 
+/// One partnership of `org`, (sponsor, CMO), if it has any.
+pub async fn a_partnership(conn: &mut AnyConnection, org: OrgId) -> anyhow::Result<Option<(OrgId, OrgId)>> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT sponsor_org_id, cmo_org_id FROM partnerships WHERE sponsor_org_id = $1 OR cmo_org_id = $1 LIMIT 1",
+    )
+    .bind(org.to_string())
+    .fetch_optional(conn)
+    .await?;
+    row.map(|(s, c)| {
+        Ok((parse_column(&s, "partnerships.sponsor_org_id")?, parse_column(&c, "partnerships.cmo_org_id")?))
+    })
+    .transpose()
+}
+
 #[derive(FromRow)]
 struct AssessmentRow {
     party_id: String,
@@ -429,9 +443,36 @@ pub async fn close(
 struct PartnershipRow {
     id: String,
     sponsor_id: String,
+    cmo_id: String,
     partner_id: String,
     partner_name: String,
     partner_kind: String,
+}
+
+/// The sponsor's products the partnership works on (transferred or made by the CMO), by name; all the sponsor's
+/// products when it works on none yet.
+async fn partnership_products(
+    conn: &mut AnyConnection,
+    sponsor: &str,
+    cmo: &str,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let worked_on: Vec<(String, String)> = sqlx::query_as(
+        "SELECT p.id, p.name FROM products p WHERE p.owner_org_id = $1 AND (\
+         EXISTS (SELECT 1 FROM transfers t WHERE t.product_id = p.id AND t.sponsor_org_id = $1 AND t.cmo_org_id = $2) \
+         OR EXISTS (SELECT 1 FROM batches b WHERE b.product_id = p.id AND b.sponsor_org_id = $1 AND b.cmo_org_id = $2)) \
+         ORDER BY p.name",
+    )
+    .bind(sponsor.to_owned())
+    .bind(cmo.to_owned())
+    .fetch_all(&mut *conn)
+    .await?;
+    if !worked_on.is_empty() {
+        return Ok(worked_on);
+    }
+    Ok(sqlx::query_as("SELECT id, name FROM products WHERE owner_org_id = $1 ORDER BY name")
+        .bind(sponsor.to_owned())
+        .fetch_all(conn)
+        .await?)
 }
 
 #[derive(FromRow)]
@@ -448,7 +489,7 @@ struct SiteRow {
 /// sites.
 pub async fn setup(conn: &mut AnyConnection, org: OrgId) -> anyhow::Result<ChangeControlSetup> {
     let partnerships: Vec<PartnershipRow> = sqlx::query_as(
-        "SELECT p.id, p.sponsor_org_id AS sponsor_id, o.id AS partner_id, o.name AS partner_name, \
+        "SELECT p.id, p.sponsor_org_id AS sponsor_id, p.cmo_org_id AS cmo_id, o.id AS partner_id, o.name AS partner_name, \
          o.kind AS partner_kind FROM partnerships p JOIN organisations o \
          ON o.id = CASE WHEN p.sponsor_org_id = $1 THEN p.cmo_org_id ELSE p.sponsor_org_id END \
          WHERE p.sponsor_org_id = $1 OR p.cmo_org_id = $1 ORDER BY o.name",
@@ -459,11 +500,7 @@ pub async fn setup(conn: &mut AnyConnection, org: OrgId) -> anyhow::Result<Chang
     let mut options = Vec::with_capacity(partnerships.len());
     for p in partnerships {
         let partner: OrgRef = org_ref(&p.partner_id, p.partner_name, &p.partner_kind)?;
-        let products: Vec<(String, String)> =
-            sqlx::query_as("SELECT id, name FROM products WHERE owner_org_id = $1 ORDER BY name")
-                .bind(p.sponsor_id.clone())
-                .fetch_all(&mut *conn)
-                .await?;
+        let products = partnership_products(conn, &p.sponsor_id, &p.cmo_id).await?;
         let transfers: Vec<(String, String, Option<String>)> = sqlx::query_as(
             "SELECT id, code, product_id FROM transfers WHERE (sponsor_org_id = $1 AND cmo_org_id = $2) \
              OR (sponsor_org_id = $2 AND cmo_org_id = $1) ORDER BY code",
