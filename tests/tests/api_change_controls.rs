@@ -141,6 +141,35 @@ async fn a_cmo_s_change_is_assessed_by_both_approved_by_the_accountable_sponsor_
     assert_eq!(helix_viewer.get("/change-controls/not-a-uuid").await.error_field(), "id");
     assert_eq!(helix_viewer.get("/change-controls/00000012-0000-4000-8000-0000000000ff").await.status, 404);
 
+    // The form offers the caller's partnerships with the products they work on, their transfers and both sites;
+    // the list says whether the caller may raise one (the rule, for its role).
+    let setup = norvia_lead.get("/change-control-setup").await;
+    let partnership = &setup.body["partnerships"][0];
+    assert_eq!(
+        (partnership["partnership"].clone(), partnership["partner"]["name"].clone()),
+        (json!(NORVIA_PARTNERSHIP), json!("Helix Biologics"))
+    );
+    let names = |key: &str, field: &str| -> Vec<String> {
+        partnership[key]
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter_map(|v| v.pointer(field)?.as_str().map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(
+        names("products", "/name"),
+        ["Velarimab drug product", "Velarimab drug substance"],
+        "not Castellan's product"
+    );
+    assert_eq!(names("transfers", "/transfer/code"), ["TT-2026-001", "TT-2026-007"]);
+    assert!(names("sites", "/name").contains(&"Helix Basel Biologics".to_owned()));
+    assert!(names("sites", "/name").contains(&"Norvia Ghent Biologics Plant".to_owned()));
+    assert_eq!(norvia_lead.get("/change-controls").await.body["may_raise"], true);
+    for client in [&norvia_operator, &helix_viewer] {
+        assert_eq!(client.get("/change-controls").await.body["may_raise"], false);
+    }
+
     // Bad input names the field and changes nothing; the wrong people are refused.
     let count = norvia_lead.get("/change-controls").await.body["items"].as_array().map(Vec::len);
     let with = |field: &str, value: Value| {

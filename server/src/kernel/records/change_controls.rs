@@ -138,8 +138,8 @@ impl Record for ChangeControl {
                 ChangeControlStatus::Raised | ChangeControlStatus::Assessed => Ok(()),
                 ChangeControlStatus::Approved if org == v.owner.id => Ok(()),
                 ChangeControlStatus::Approved => Err(format!(
-                    "This change control is {}'s record: {} records its implementation.",
-                    v.owner.name, v.owner.name
+                    "The change is approved: its assessments no longer change, and {} records its implementation.",
+                    v.owner.name
                 )),
                 _ => Err(format!(
                     "The change control is {}; its record no longer changes.",
