@@ -15,6 +15,9 @@ use crate::pages::change_control::ChangeControlPage;
 use crate::pages::change_control_new::NewChangeControlPage;
 use crate::pages::change_controls::ChangeControlsPage;
 use crate::pages::deliverable::DeliverablePage;
+use crate::pages::deliveries::DeliveriesPage;
+use crate::pages::delivery::DeliveryPage;
+use crate::pages::delivery_new::NewDeliveryPage;
 use crate::pages::deviation::DeviationPage;
 use crate::pages::deviation_new::NewDeviationPage;
 use crate::pages::deviations::DeviationsPage;
@@ -62,6 +65,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/batches") view=BatchesPage/>
                 <Route path=path!("/batches/new") view=NewBatchPage/>
                 <Route path=path!("/batches/:id") view=BatchPage/>
+                <Route path=path!("/deliveries") view=DeliveriesPage/>
+                <Route path=path!("/deliveries/new") view=NewDeliveryPage/>
+                <Route path=path!("/deliveries/:id") view=DeliveryPage/>
                 <Route path=path!("/capas") view=CapasPage/>
                 <Route path=path!("/capas/new") view=NewCapaPage/>
                 <Route path=path!("/capas/:id") view=CapaPage/>

@@ -17,6 +17,7 @@ use crate::change_control::{
     ChangeControlQuery, ChangeControlSetup, ChangeControlView, ChangeDecisionRequest,
 };
 use crate::deliverable::{Deliverable, DeliverableChange, DeliverableInput};
+use crate::delivery::{DeliveryChange, DeliveryInput, DeliveryList, DeliveryView};
 use crate::deviation::{DeviationClosure, DeviationInput, DeviationInvestigation, DeviationList, DeviationView};
 use crate::method_record::{MethodList, MethodView, SiteResults};
 use crate::method_transfer::AnalyticalMethod;
@@ -24,6 +25,7 @@ use crate::parameter::{RuProposal, SuParameter};
 use crate::parameter_table::{ImportOutcome, ParameterImport, ParameterTable, RuChange, StoredRu, StoredSu, SuChange};
 use crate::quality::{QualityAgreement, QualityAgreementDraft};
 use crate::record::RecordType;
+use crate::record_query::RecordQuery;
 use crate::risk_register::{RiskChange, RiskInput, RiskRegister, StoredRisk};
 use crate::scorecard::{ScorecardQuery, ScorecardView};
 use crate::session::{LoginRequest, SessionInfo};
@@ -340,12 +342,20 @@ endpoints! {
     AddBatchResult: Post "/batches/{id}/results", ResultInput => BatchView, Access::data(RecordType::Batch, Action::Contribute, DataClass::BatchRecords, Party::Cmo);
     /// QA's signed disposition of a batch.
     DisposeBatch: Post "/batches/{id}/disposition", DispositionRequest => BatchView, Access::data(RecordType::Batch, Action::Sign(Meaning::Rejected), DataClass::BatchRecords, Party::Cmo);
+    /// The deliveries of the caller's partnerships that the rule lets them see, newest promise first.
+    ListDeliveries: Get "/deliveries", RecordQuery => DeliveryList, Access::listing(RecordType::Delivery).owned_by(Party::Cmo);
+    /// Records a delivery promised to a sponsor (the CMO's record).
+    RecordDelivery: Post "/deliveries", DeliveryInput => DeliveryView, Access::data(RecordType::Delivery, Action::Contribute, DataClass::Commercial, Party::Cmo);
+    /// One delivery.
+    GetDelivery: Get "/deliveries/{id}", () => DeliveryView, Access::data(RecordType::Delivery, Action::Read, DataClass::Commercial, Party::Cmo);
+    /// Changes a delivery: records it as delivered, or corrects it with a reason.
+    ChangeDelivery: Put "/deliveries/{id}", DeliveryChange => DeliveryView, Access::data(RecordType::Delivery, Action::Contribute, DataClass::Commercial, Party::Cmo);
     /// A partnership's KPI scorecard over a range of months.
     GetScorecard: Get "/partnerships/{id}/scorecard", ScorecardQuery => ScorecardView, Access::on(RecordType::Partnership, Action::Read);
     /// A partnership's KPI numbers as CSV.
     ExportScorecard: Get "/partnerships/{id}/scorecard.csv", ScorecardQuery => String, Access::on(RecordType::Partnership, Action::Download);
     /// The deviations of the caller's partnerships that the rule lets them see, newest first.
-    ListDeviations: Get "/deviations", () => DeviationList, Access::listing(RecordType::Deviation);
+    ListDeviations: Get "/deviations", RecordQuery => DeviationList, Access::listing(RecordType::Deviation);
     /// Raises a deviation: the caller's organisation owns it.
     RaiseDeviation: Post "/deviations", DeviationInput => DeviationView, Access::data(RecordType::Deviation, Action::Contribute, DataClass::QualityEvents, Party::Cmo);
     /// One deviation with its investigation, closure and CAPAs.
@@ -355,7 +365,7 @@ endpoints! {
     /// QA's signed closure of a deviation.
     CloseDeviation: Post "/deviations/{id}/closure", DeviationClosure => DeviationView, Access::data(RecordType::Deviation, Action::Sign(Meaning::Approved), DataClass::QualityEvents, Party::Cmo);
     /// The CAPAs of the caller's partnerships that the rule lets them see, newest first.
-    ListCapas: Get "/capas", () => CapaList, Access::listing(RecordType::Capa);
+    ListCapas: Get "/capas", RecordQuery => CapaList, Access::listing(RecordType::Capa);
     /// Raises a CAPA: the caller's organisation owns it.
     RaiseCapa: Post "/capas", CapaInput => CapaView, Access::data(RecordType::Capa, Action::Contribute, DataClass::QualityEvents, Party::Cmo);
     /// One CAPA with the deviations it answers.

@@ -32,6 +32,7 @@ pub mod parameter_table;
 pub mod quality;
 pub mod range;
 pub mod record;
+pub mod record_query;
 pub mod redirect;
 pub mod risk;
 pub mod risk_register;

@@ -15,6 +15,7 @@ pub use history::{HistorySummary, KESTREL, history_logins, seed_history};
 mod agreements;
 mod batches;
 mod change_controls;
+mod deliveries;
 mod history;
 mod methods;
 mod parameters;
@@ -280,6 +281,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
     methods::seed_method(db, CORVASTATIN, 2, 2).await?;
     methods::seed_method(db, VELARIMAB_DP, 3, 1).await?;
     seed_batches(db).await?;
+    deliveries::seed_deliveries(db).await?;
     // After the batches, which the demo deviations are raised against.
     quality_events::seed_quality_events(db).await?;
     // After the quality agreements, which name who approves changes.

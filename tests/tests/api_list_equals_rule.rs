@@ -8,6 +8,7 @@ use baton_domain::agreement::{AgreementList, AgreementView, PartnerList};
 use baton_domain::batch::{BatchList, BatchView, ProductRef};
 use baton_domain::capa::{CapaList, CapaView};
 use baton_domain::change_control::{ChangeControlList, ChangeControlView};
+use baton_domain::delivery::{DeliveryList, DeliveryView};
 use baton_domain::deviation::{DeviationList, DeviationView};
 use baton_domain::ids::{OrgId, TransferId};
 use baton_domain::org::Role;
@@ -55,7 +56,7 @@ impl Rng {
 on_both_databases!(lists_equal_the_rule_on_demo_and_random_data);
 
 /// The list operations this test checks; a list the API declares that is not here fails the test.
-const CHECKED_LISTS: [&str; 10] = [
+const CHECKED_LISTS: [&str; 11] = [
     "/transfers",
     "/agreements",
     "/partners",
@@ -63,6 +64,7 @@ const CHECKED_LISTS: [&str; 10] = [
     "/audit/actors",
     "/audit/export.csv",
     "/batches",
+    "/deliveries",
     "/deviations",
     "/capas",
     "/change-controls",
@@ -211,6 +213,7 @@ async fn check_lists(server: &TestServer, context: &str) {
     let now = Utc::now();
     // Every batch, read by its owner: a CMO always reads its own.
     let mut batches: Vec<BatchView> = Vec::new();
+    let mut deliveries: Vec<DeliveryView> = Vec::new();
     for owner in ["admin@norvia.example", "admin@castellan.example"] {
         let client = ApiClient::logged_in(&server.base_url, owner).await;
         let list: BatchList = serde_json::from_value(client.get("/batches").await.body).expect("batches");
@@ -218,8 +221,10 @@ async fn check_lists(server: &TestServer, context: &str) {
             batches
                 .push(serde_json::from_value(client.get(&format!("/batches/{}", item.id)).await.body).expect("batch"));
         }
+        let list: DeliveryList = serde_json::from_value(client.get("/deliveries").await.body).expect("deliveries");
+        deliveries.extend(list.items);
     }
-    assert!(!batches.is_empty(), "{context}: the demo has batches");
+    assert!(!batches.is_empty() && !deliveries.is_empty(), "{context}: the demo has batches and deliveries");
     let (deviations, capas) = quality_events(server).await;
     assert!(!deviations.is_empty() && !capas.is_empty(), "{context}: the demo has deviations and a CAPA");
     let changes = change_controls(server).await;
@@ -285,6 +290,26 @@ async fn check_lists(server: &TestServer, context: &str) {
             .map(|b| b.id)
             .collect();
         assert_eq!(listed, allowed, "{context}: batches listed for {org}");
+
+        let listed: DeliveryList = serde_json::from_value(client.get("/deliveries").await.body).expect("deliveries");
+        let listed: BTreeSet<_> = listed.items.iter().map(|d| d.id).collect();
+        let allowed: BTreeSet<_> = deliveries
+            .iter()
+            .filter(|d| {
+                let data = PartnerData {
+                    transfer: None,
+                    owner: d.cmo.id,
+                    sponsor: d.sponsor.id,
+                    cmo: d.cmo.id,
+                    product: d.product.id,
+                    product_name: &d.product.name,
+                    data_class: Some(DataClass::Commercial),
+                };
+                access::decide(&subject, Action::Read, &Resource::Data(data), &facts, now).is_allowed()
+            })
+            .map(|d| d.id)
+            .collect();
+        assert_eq!(listed, allowed, "{context}: deliveries listed for {org}");
 
         let listed: DeviationList = serde_json::from_value(client.get("/deviations").await.body).expect("deviations");
         let listed: BTreeSet<_> = listed.items.iter().map(|d| d.id).collect();

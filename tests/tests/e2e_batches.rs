@@ -2,9 +2,9 @@
 //! form judges it as it is typed) and raises the deviation it offers, prefilled; Helix's QA rejects the batch with a
 //! signed reason; the partnership scorecard's right-first-time and lot acceptance fall accordingly; the red KPI opens
 //! a prefilled CAPA; a deep link to a point of the scorecard reopens the same view with the records behind it. And a
-//! change control crossing the partnership: Norvia's lead raises it and assesses it, Helix's QA (whom the quality
-//! agreement makes accountable for change approval) assesses it from a deep link and approves it with a signature,
-//! and Norvia sees it approved.
+//! delivery recorded late, then corrected with a reason, moves on-time-in-full. And a change control crossing the
+//! partnership: Norvia's lead raises it and assesses it, Helix's QA (whom the quality agreement makes accountable for
+//! change approval) assesses it from a deep link and approves it with a signature, and Norvia sees it approved.
 
 use baton_tests::browser::{log_in, wait_for, wait_for_path};
 use baton_tests::client::DEMO_PASSWORD;
@@ -233,6 +233,62 @@ async fn a_cmo_raises_a_change_control_and_the_accountable_sponsor_s_qa_approves
             "return [...document.querySelectorAll('button, a.button, .nav-item, td a, input, select, textarea')]
             .filter(e => e.getBoundingClientRect().height < 44).map(e => e.outerHTML);";
         assert_eq!(c.execute(small, vec![]).await?, json!([]), "targets under 44 px");
+        Ok(())
+    })
+    .await;
+}
+
+/// At tablet size, Norvia's operator records October's second delivery as late (a comma for the decimal point) and
+/// then corrects its date, which once delivered asks for a reason; Helix's QA sees October's on-time-in-full change
+/// and, drilling into October, the two deliveries behind it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_is_recorded_corrected_and_counted() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let site = &server;
+    let october = format!("/partnerships/{NORVIA_PARTNERSHIP}/scorecard?from=2026-10&to=2026-10&grain=month");
+    Browser::run_sized(768, 1024, |c| async move {
+        c.goto(&site.url("/login")).await?;
+        log_in(&c, "operator@norvia.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&site.url("/batches")).await?;
+        button(&c, "Deliveries").await?.click().await?;
+        wait_for_text(&c, "[data-testid=deliveries-table]", "PO-VDS-2026-0105").await?;
+        button(&c, "Record a delivery").await?.click().await?;
+        let form = wait_for(&c, "[data-testid=delivery-form]").await?;
+        form.find(Locator::Css("#delivery-reference")).await?.send_keys("PO-VDS-2026-0150").await?;
+        form.find(Locator::Css("#delivery-product")).await?.select_by_value(VELARIMAB_DS_PRODUCT).await?;
+        set_date(&c, "#delivery-promised-on", "2026-10-20").await?;
+        form.find(Locator::Css("#delivery-promised")).await?.send_keys("8,0").await?;
+        set_date(&c, "#delivery-delivered-on", "2026-10-23").await?;
+        button(&c, "Record delivery").await?.click().await?;
+        // A delivered date without a quantity is named beside the field.
+        wait_for_text(&c, "[data-testid=delivery-form]", "Enter the quantity delivered.").await?;
+        let flagged = c.find(Locator::Css("#delivery-delivered")).await?.attr("aria-invalid").await?;
+        assert_eq!(flagged.as_deref(), Some("true"));
+        c.find(Locator::Css("#delivery-delivered")).await?.send_keys("8").await?;
+        button(&c, "Record delivery").await?.click().await?;
+        wait_for_text(&c, "[data-testid=delivery] [data-testid=delivery-outcome]", "Late").await?;
+
+        // Delivered: a correction needs a reason, and then counts as on time.
+        set_date(&c, "#delivery-delivered-on", "2026-10-19").await?;
+        button(&c, "Save").await?.click().await?;
+        wait_for_text(&c, "[data-testid=delivery-form]", "say why it changes").await?;
+        wait_for(&c, "#delivery-reason").await?.send_keys("Goods receipt dated the 19th").await?;
+        button(&c, "Save").await?.click().await?;
+        wait_for_text(&c, "[data-testid=delivery] [data-testid=delivery-outcome]", "On time, in full").await?;
+        wait_for_text(&c, "[data-testid=delivered]", "8 kg").await?;
+        log_out(&c).await?;
+
+        log_in(&c, "qa@helix.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&site.url(&october)).await?;
+        let tile = wait_for_text(&c, "[data-testid=kpi-on_time_in_full]", "1 of 2 deliveries on time in full").await?;
+        assert!(tile.contains("50.0 %"), "{tile}");
+        // The point's drill-down lists the two deliveries behind it, each with its outcome.
+        c.goto(&site.url(&format!("{october}&kpi=on_time_in_full&point=2026-10"))).await?;
+        let behind = wait_for_text(&c, "[data-testid=drill-deliveries]", "PO-VDS-2026-0150").await?;
+        assert!(behind.contains("PO-VDS-2026-0105") && behind.contains("Short"), "{behind}");
+        assert_eq!(behind.matches("PO-VDS-").count(), 2, "{behind}");
         Ok(())
     })
     .await;

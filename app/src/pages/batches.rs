@@ -53,7 +53,10 @@ pub fn BatchesPage() -> impl IntoView {
                                             <h1>"Batches"</h1>
                                             <p class="muted">"Engineering, PPQ and commercial batches: results against specification and QA's disposition."</p>
                                         </div>
-                                        {list.may_record.then(|| view! { <A href="/batches/new" attr:class="button primary">"Record a batch"</A> })}
+                                        <div class="record-actions">
+                                            <A href="/deliveries" attr:class="button">"Deliveries"</A>
+                                            {list.may_record.then(|| view! { <A href="/batches/new" attr:class="button primary">"Record a batch"</A> })}
+                                        </div>
                                     </header>
                                     <div class="panel filters" role="search">
                                         <div class="field">

@@ -7,13 +7,14 @@ use crate::components::loading::Loading;
 use crate::components::shell::Shell;
 use crate::format;
 use baton_domain::endpoints::ListCapas;
+use baton_domain::record_query::RecordQuery;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 /// `/capas`
 #[component]
 pub fn CapasPage() -> impl IntoView {
-    let loaded = LocalResource::new(|| api::call::<ListCapas>([], &()));
+    let loaded = LocalResource::new(|| async { api::call::<ListCapas>([], &RecordQuery::default()).await });
     let reload = Callback::new(move |()| loaded.refetch());
     view! {
         <RequireAuth>

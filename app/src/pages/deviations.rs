@@ -8,6 +8,7 @@ use crate::components::shell::Shell;
 use crate::format;
 use baton_domain::deviation::DeviationStatus;
 use baton_domain::endpoints::ListDeviations;
+use baton_domain::record_query::RecordQuery;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -24,7 +25,7 @@ pub fn deviation_chip(status: DeviationStatus) -> impl IntoView {
 /// `/deviations`
 #[component]
 pub fn DeviationsPage() -> impl IntoView {
-    let loaded = LocalResource::new(|| api::call::<ListDeviations>([], &()));
+    let loaded = LocalResource::new(|| async { api::call::<ListDeviations>([], &RecordQuery::default()).await });
     let reload = Callback::new(move |()| loaded.refetch());
     view! {
         <RequireAuth>

@@ -16,8 +16,8 @@ mod unit_of_work;
 pub use listing::{readable, readable_ids};
 pub use records::partner_data;
 pub use records::{
-    Batch, Capa, ChangeControl, DeliverableRecord, Deviation, Method, MethodResults, OrgTemplate, ParameterRow,
-    ParameterSet, Partnership, QualityVersion, Risk, Stage,
+    Batch, Capa, ChangeControl, DeliverableRecord, Delivery, Deviation, Method, MethodResults, OrgTemplate,
+    ParameterRow, ParameterSet, Partnership, QualityVersion, Risk, Stage,
 };
 pub use signing::{Signing, approved_only, sign};
 pub use stale::{Shown, ensure_unchanged};

@@ -5,8 +5,8 @@ use crate::csv_cell;
 use crate::error::AppError;
 use crate::json::{ApiPath, ApiQuery};
 use crate::kernel::{
-    self, Batch, Capa, ChangeControl, DeliverableRecord, Deviation, Method, ParameterRow, QualityVersion, Record, Risk,
-    Stage,
+    self, Batch, Capa, ChangeControl, DeliverableRecord, Delivery, Deviation, Method, ParameterRow, QualityVersion,
+    Record, Risk, Stage,
 };
 use crate::state::AppState;
 use crate::store;
@@ -183,11 +183,12 @@ pub async fn history(
         Ok(RecordType::ChangeControl) => {
             kernel::read::<ChangeControl>(&state, profile, &id).await?.record().id().to_string()
         }
+        Ok(RecordType::Delivery) => kernel::read::<Delivery>(&state, profile, &id).await?.record().id().to_string(),
         _ => {
             return Err(ApiError::invalid(
                 "record_type",
                 "History is kept for agreement, quality_agreement, transfer, stage, deliverable, parameter, risk, \
-                 method, batch, deviation, capa and change_control records.",
+                 method, batch, delivery, deviation, capa and change_control records.",
             )
             .into());
         }

@@ -17,7 +17,6 @@ use baton_domain::batch::{
 };
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
 use baton_domain::ids::{BatchId, BatchResultId, OrgId};
-use baton_domain::kpi::{Period, PeriodError};
 use baton_domain::org::{OrgKind, UserProfile};
 use baton_domain::signature::Meaning;
 use serde_json::json;
@@ -46,27 +45,11 @@ pub async fn list(
     user: CurrentUser,
     query: ApiQuery<BatchQuery>,
 ) -> Result<Json<BatchList>, AppError> {
-    let months = match query.period.as_deref() {
-        None => None,
-        Some(text) => {
-            let period: Period = text.parse().map_err(|e: PeriodError| {
-                AppError::from(ApiError::invalid(
-                    "period",
-                    format!("{e} Write a month (2026-07) or a quarter (2026-Q3)."),
-                ))
-            })?;
-            Some((period.start().to_string(), period.end().to_string()))
-        }
-    };
-    let narrowing = store::batches::Narrowing {
-        cmo: query.cmo,
-        months,
-        finished: query.finished.unwrap_or(false),
-        site: query.site,
-        product: query.product,
-    };
+    let narrowing = super::list_query::narrowing(query.cmo, query.period.as_deref(), query.site, query.product)?;
     let mut conn = state.db.pool.acquire().await?;
-    let (rows, truncated) = store::batches::of_party(&mut conn, user.profile.organisation.id, &narrowing).await?;
+    let (rows, truncated) =
+        store::batches::of_party(&mut conn, user.profile.organisation.id, &narrowing, query.finished.unwrap_or(false))
+            .await?;
     drop(conn);
     let (records, summaries): (Vec<Batch>, Vec<_>) =
         rows.into_iter().map(|(stored, summary)| (Batch { view: stored.view }, summary)).unzip();
@@ -77,7 +60,7 @@ pub async fn list(
 }
 
 /// Whether `user` may record batches: a CMO's people who may change their own organisation's data.
-fn may_record(user: &UserProfile) -> bool {
+pub(crate) fn may_record(user: &UserProfile) -> bool {
     user.organisation.kind == OrgKind::Cmo && user.role != baton_domain::org::Role::Viewer
 }
 

@@ -4,7 +4,7 @@
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::json::{ApiJson, ApiPath};
+use crate::json::{ApiJson, ApiPath, ApiQuery};
 use crate::kernel::{self, Capa, Deviation, Shown, Signing, UnitOfWork};
 use crate::state::AppState;
 use crate::store;
@@ -20,6 +20,7 @@ use baton_domain::capa::{CapaChange, CapaClosure, CapaInput, CapaList, CapaView}
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
 use baton_domain::ids::{CapaId, OrgId, PartnershipId};
 use baton_domain::org::UserProfile;
+use baton_domain::record_query::RecordQuery;
 use baton_domain::signature::Meaning;
 use chrono::Datelike;
 use serde_json::json;
@@ -39,11 +40,16 @@ async fn respond(
 }
 
 /// The CAPAs of the caller's partnerships that the rule lets them see, newest first.
-#[utoipa::path(get, path = "/capas", tag = "quality", security(("session" = [])),
-    responses((status = 200, body = CapaList), (status = 401, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<CapaList>, AppError> {
+#[utoipa::path(get, path = "/capas", tag = "quality", security(("session" = [])), params(RecordQuery),
+    responses((status = 200, body = CapaList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: ApiQuery<RecordQuery>,
+) -> Result<Json<CapaList>, AppError> {
+    let narrowing = super::list_query::narrowing(query.cmo, query.period.as_deref(), query.site, query.product)?;
     let mut conn = state.db.pool.acquire().await?;
-    let (rows, truncated) = store::capas::of_party(&mut conn, user.profile.organisation.id).await?;
+    let (rows, truncated) = store::capas::of_party(&mut conn, user.profile.organisation.id, &narrowing).await?;
     drop(conn);
     let (records, summaries): (Vec<Capa>, Vec<_>) = rows
         .into_iter()

@@ -70,6 +70,10 @@ fn example(endpoint: &str) -> Option<Value> {
         "product": "00000007-0000-4000-8000-000000000003", "transfer": "00000003-0000-4000-8000-000000000003",
         "site": "00000002-0000-4000-8000-000000000003", "change_type": "equipment", "title": "Example",
         "description": "Example", "justification": "Example", "proposed_implementation": "2099-12-31"});
+    // Velarimab drug substance, commercial supply from Norvia to Helix: the demo delivery the matrices address.
+    let delivery = json!({"product": "00000007-0000-4000-8000-000000000001", "reference": "PO-VDS-2026-0101",
+        "promised_on": "2026-09-15", "promised_quantity": "12.0", "unit": "kg", "delivered_on": "2026-09-14",
+        "delivered_quantity": "12.0"});
     Some(match endpoint {
         "Login" => json!({"email": "someone@example.com", "password": "x"}),
         "CreateAgreement" => terms,
@@ -107,6 +111,12 @@ fn example(endpoint: &str) -> Option<Value> {
             "upper": "105.0", "unit": "%"}}),
         "DisposeBatch" => json!({"disposition": "rejected", "reason": "Example", "password": "baton-demo-2026",
             "content_hash": "shown"}),
+        "RecordDelivery" => {
+            let mut new = delivery;
+            new["reference"] = json!("PO-VDS-2026-0999");
+            new
+        }
+        "ChangeDelivery" => json!({"delivery": delivery, "row_version": 1, "reason": "Example"}),
         "AddRisk" => risk,
         "ChangeRisk" => json!({"risk": risk, "row_version": 1}),
         "AddSuParameter" => su_parameter,

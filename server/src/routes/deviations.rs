@@ -3,7 +3,7 @@
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::json::{ApiJson, ApiPath};
+use crate::json::{ApiJson, ApiPath, ApiQuery};
 use crate::kernel::{self, Batch, Capa, Deviation, Shown, Signing, UnitOfWork};
 use crate::state::AppState;
 use crate::store;
@@ -21,6 +21,7 @@ use baton_domain::deviation::{
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
 use baton_domain::ids::{DeviationId, OrgId};
 use baton_domain::org::{OrgKind, UserProfile};
+use baton_domain::record_query::RecordQuery;
 use baton_domain::signature::Meaning;
 use chrono::Datelike;
 use serde_json::json;
@@ -40,11 +41,18 @@ async fn respond(
 }
 
 /// The deviations of the caller's partnerships that the rule lets them see, newest first.
-#[utoipa::path(get, path = "/deviations", tag = "quality", security(("session" = [])),
-    responses((status = 200, body = DeviationList), (status = 401, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<DeviationList>, AppError> {
+#[utoipa::path(get, path = "/deviations", tag = "quality", security(("session" = [])), params(RecordQuery),
+    responses((status = 200, body = DeviationList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: ApiQuery<RecordQuery>,
+) -> Result<Json<DeviationList>, AppError> {
+    let narrowing = super::list_query::narrowing(query.cmo, query.period.as_deref(), query.site, query.product)?;
+    let closed = query.closed.unwrap_or(false);
     let mut conn = state.db.pool.acquire().await?;
-    let (views, truncated) = store::deviations::of_party(&mut conn, user.profile.organisation.id).await?;
+    let (views, truncated) =
+        store::deviations::of_party(&mut conn, user.profile.organisation.id, &narrowing, closed).await?;
     drop(conn);
     let records = views.into_iter().map(|view| Deviation { view }).collect();
     let readable = kernel::readable(&state, &user.profile, records).await?;

@@ -7,9 +7,11 @@ pub mod capas;
 pub mod change_controls;
 pub mod declarations;
 pub mod deliverables;
+pub mod deliveries;
 pub mod deviations;
 #[cfg(test)]
 mod endpoints;
+pub mod list_query;
 pub mod methods;
 pub mod openapi;
 pub mod parameters;
@@ -90,6 +92,8 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(batches::get, batches::update))
         .routes(routes!(batches::add_result))
         .routes(routes!(batches::dispose))
+        .routes(routes!(deliveries::list, deliveries::create))
+        .routes(routes!(deliveries::get, deliveries::update))
         .routes(routes!(scorecard::get))
         .routes(routes!(scorecard::export))
         .routes(routes!(deviations::list, deviations::raise))

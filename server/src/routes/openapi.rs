@@ -31,6 +31,8 @@ pub enum HistoryRecordType {
     Method,
     /// A batch.
     Batch,
+    /// A delivery.
+    Delivery,
     /// A deviation.
     Deviation,
     /// A corrective and preventive action.

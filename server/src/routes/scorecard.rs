@@ -58,7 +58,7 @@ pub async fn get(
     let grain = query.grain.unwrap_or(Grain::Quarter);
     let filter = Filter { site: query.site, product: query.product };
     let (sponsor, cmo) = (partnership.parties.sponsor, partnership.parties.cmo);
-    let monthly = store::kpi::monthly(&state.db, sponsor.id, cmo.id, from, to, &today()).await?;
+    let monthly = store::kpi_months::monthly(&state.db, sponsor.id, cmo.id, from, to, Utc::now().date_naive()).await?;
     let mut conn = state.db.pool.acquire().await?;
     let (sites, products) = store::kpi::choices(&mut conn, &monthly).await?;
     drop(conn);
@@ -82,10 +82,6 @@ pub async fn get(
     }))
 }
 
-fn today() -> String {
-    Utc::now().date_naive().to_string()
-}
-
 /// The scorecard's numbers as CSV, one row per period and KPI; the download is on the audit trail.
 #[utoipa::path(get, path = "/partnerships/{id}/scorecard.csv", tag = "quality", security(("session" = [])),
     params(("id" = uuid::Uuid, Path, description = "Partnership id"), ScorecardQuery),
@@ -102,7 +98,7 @@ pub async fn export(
     let grain = query.grain.unwrap_or(Grain::Quarter);
     let filter = Filter { site: query.site, product: query.product };
     let (sponsor, cmo) = (&partnership.parties.sponsor, &partnership.parties.cmo);
-    let monthly = store::kpi::monthly(&state.db, sponsor.id, cmo.id, from, to, &today()).await?;
+    let monthly = store::kpi_months::monthly(&state.db, sponsor.id, cmo.id, from, to, Utc::now().date_naive()).await?;
     let filename =
         format!("attachment; filename=\"baton-kpi-{}-{}-{from}-{to}.csv\"", user.profile.organisation.name, cmo.name)
             .replace(' ', "-");

@@ -1,5 +1,6 @@
 //! Batches, their results and their disposition.
 
+use super::narrowing::{Columns, Narrowing};
 use super::parse_column;
 use crate::clock;
 use baton_domain::batch::{
@@ -205,47 +206,17 @@ pub async fn deviations(conn: &mut AnyConnection, batch: BatchId) -> anyhow::Res
 /// Most batches a list returns.
 pub const LIST_LIMIT: i64 = 500;
 
-/// Narrowing of a batch list: the CMO, a range of disposition (or actual end) dates, a site, a product.
-#[derive(Clone, Debug, Default)]
-pub struct Narrowing {
-    /// Only this CMO's batches.
-    pub cmo: Option<OrgId>,
-    /// First and last month ("YYYY-MM"), inclusive.
-    pub months: Option<(String, String)>,
-    /// Count by actual end rather than disposition.
-    pub finished: bool,
-    /// Only this site.
-    pub site: Option<baton_domain::ids::SiteId>,
-    /// Only this product.
-    pub product: Option<ProductId>,
-}
-
-/// The batches of partnerships `viewer` is party to, narrowed, newest first: the caller filters them by the rule.
+/// The batches of partnerships `viewer` is party to, narrowed (by disposition, or with `finished` by actual end),
+/// newest first: the caller filters them by the rule.
 pub async fn of_party(
     conn: &mut AnyConnection,
     viewer: OrgId,
     narrowing: &Narrowing,
+    finished: bool,
 ) -> anyhow::Result<(Vec<(Stored, BatchSummary)>, bool)> {
-    let column = if narrowing.finished { "b.actual_end" } else { "b.disposition_at" };
-    let mut sql = format!("{SELECT} WHERE (b.sponsor_org_id = $1 OR b.cmo_org_id = $1)");
-    let mut values = vec![viewer.to_string()];
-    let mut add = |condition: &str, value: String| {
-        values.push(value);
-        sql.push_str(&format!(" AND {condition}${}", values.len()));
-    };
-    if let Some(cmo) = narrowing.cmo {
-        add("b.cmo_org_id = ", cmo.to_string());
-    }
-    if let Some((first, last)) = &narrowing.months {
-        add(&format!("{column} >= "), first.clone());
-        add(&format!("substr({column}, 1, 7) <= "), last.clone());
-    }
-    if let Some(site) = narrowing.site {
-        add("b.site_id = ", site.to_string());
-    }
-    if let Some(product) = narrowing.product {
-        add("b.product_id = ", product.to_string());
-    }
+    let date = if finished { "b.actual_end" } else { "b.disposition_at" };
+    let (clause, values) = narrowing.clause(viewer, &Columns { alias: "b", date, site: Some("b.site_id") });
+    let mut sql = format!("{SELECT} {clause}");
     sql.push_str(&format!(" ORDER BY b.planned_start DESC, b.number DESC LIMIT {}", LIST_LIMIT + 1));
     let mut query = sqlx::query_as::<_, Row>(&sql);
     for value in values {
@@ -475,7 +446,12 @@ struct TransferChoiceRow {
     receiving_site_id: String,
 }
 
-/// What the batch form offers `org`: its sites, its partner sponsors' products, the transfers it receives.
+/// Whether the CMO bound to `$1` makes product `p`: it receives a transfer of it, or has batches of it on record.
+/// A CMO records batches and deliveries of those products only, not of everything its sponsors own.
+const MADE_BY_CMO: &str = "(EXISTS (SELECT 1 FROM transfers t WHERE t.product_id = p.id AND t.cmo_org_id = $1) \
+     OR EXISTS (SELECT 1 FROM batches b WHERE b.product_id = p.id AND b.cmo_org_id = $1))";
+
+/// What the batch form offers `org`: its sites, the partner sponsors' products it makes, the transfers it receives.
 pub async fn setup(conn: &mut AnyConnection, org: OrgId) -> anyhow::Result<BatchSetup> {
     let sites: Vec<SiteRow> = sqlx::query_as(
         "SELECT s.id, s.name, s.location, o.id AS org_id, o.name AS org_name, o.kind AS org_kind \
@@ -484,10 +460,10 @@ pub async fn setup(conn: &mut AnyConnection, org: OrgId) -> anyhow::Result<Batch
     .bind(org.to_string())
     .fetch_all(&mut *conn)
     .await?;
-    let products: Vec<ChoiceRow> = sqlx::query_as(
+    let products: Vec<ChoiceRow> = sqlx::query_as(&format!(
         "SELECT p.id, p.name FROM products p JOIN partnerships w ON w.sponsor_org_id = p.owner_org_id \
-         WHERE w.cmo_org_id = $1 ORDER BY p.name",
-    )
+         WHERE w.cmo_org_id = $1 AND {MADE_BY_CMO} ORDER BY p.name"
+    ))
     .bind(org.to_string())
     .fetch_all(&mut *conn)
     .await?;
@@ -526,18 +502,18 @@ pub async fn setup(conn: &mut AnyConnection, org: OrgId) -> anyhow::Result<Batch
     })
 }
 
-/// The sponsor owning `product`, when it is in partnership with `cmo`.
+/// The sponsor owning `product`, when it is in partnership with `cmo` and `cmo` makes it.
 pub async fn product_sponsor(
     conn: &mut AnyConnection,
     cmo: OrgId,
     product: ProductId,
 ) -> anyhow::Result<Option<OrgId>> {
-    let owner: Option<String> = sqlx::query_scalar(
+    let owner: Option<String> = sqlx::query_scalar(&format!(
         "SELECT p.owner_org_id FROM products p JOIN partnerships w ON w.sponsor_org_id = p.owner_org_id \
-         WHERE p.id = $1 AND w.cmo_org_id = $2",
-    )
-    .bind(product.to_string())
+         WHERE w.cmo_org_id = $1 AND p.id = $2 AND {MADE_BY_CMO}"
+    ))
     .bind(cmo.to_string())
+    .bind(product.to_string())
     .fetch_optional(conn)
     .await?;
     owner.map(|o| parse_column(&o, "products.owner_org_id")).transpose()

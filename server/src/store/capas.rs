@@ -1,6 +1,7 @@
 //! CAPAs and the deviations they answer.
 
 use super::batches::org_ref;
+use super::narrowing::{Columns, Narrowing};
 use super::parse_column;
 use crate::clock;
 use baton_domain::batch::{DeviationRef, ProductRef, TransferRef};
@@ -132,16 +133,24 @@ pub async fn get(conn: &mut AnyConnection, id: CapaId) -> anyhow::Result<Option<
 /// Most CAPAs a list returns.
 pub const LIST_LIMIT: i64 = 500;
 
-/// The CAPAs of partnerships `viewer` is party to, newest first: the caller filters them by the rule. True when
-/// more matched than were returned.
-pub async fn of_party(conn: &mut AnyConnection, viewer: OrgId) -> anyhow::Result<(Vec<Stored>, bool)> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "{SELECT} WHERE k.sponsor_org_id = $1 OR k.cmo_org_id = $1 ORDER BY k.opened_at DESC, k.number DESC LIMIT $2"
-    ))
-    .bind(viewer.to_string())
-    .bind(LIST_LIMIT + 1)
-    .fetch_all(conn)
-    .await?;
+/// The site a CAPA counts at in the KPIs: that of its first linked deviation (a CAPA records no site of its own).
+pub const CAPA_SITE: &str = "COALESCE((SELECT MIN(d.site_id) FROM capa_deviations x JOIN deviations d \
+     ON d.id = x.deviation_id WHERE x.capa_id = k.id), '00000000-0000-0000-0000-000000000000')";
+
+/// The CAPAs of partnerships `viewer` is party to, narrowed by due date, newest first: the caller filters them by
+/// the rule. True when more matched than were returned.
+pub async fn of_party(
+    conn: &mut AnyConnection,
+    viewer: OrgId,
+    narrowing: &Narrowing,
+) -> anyhow::Result<(Vec<Stored>, bool)> {
+    let (clause, values) = narrowing.clause(viewer, &Columns { alias: "k", date: "k.due_on", site: Some(CAPA_SITE) });
+    let sql = format!("{SELECT} {clause} ORDER BY k.opened_at DESC, k.number DESC LIMIT {}", LIST_LIMIT + 1);
+    let mut query = sqlx::query_as::<_, Row>(&sql);
+    for value in values {
+        query = query.bind(value);
+    }
+    let rows: Vec<Row> = query.fetch_all(conn).await?;
     let limit = usize::try_from(LIST_LIMIT).unwrap_or(usize::MAX);
     let truncated = rows.len() > limit;
     let items = rows.into_iter().take(limit).map(Stored::try_from).collect::<anyhow::Result<_>>()?;

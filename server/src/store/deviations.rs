@@ -1,6 +1,7 @@
 //! Deviations: raised by either party of a partnership, investigated, closed by the owner's QA.
 
 use super::batches::org_ref;
+use super::narrowing::{Columns, Narrowing};
 use super::parse_column;
 use crate::clock;
 use baton_domain::batch::{ProductRef, TransferRef};
@@ -127,16 +128,23 @@ pub async fn get(conn: &mut AnyConnection, id: DeviationId) -> anyhow::Result<Op
 /// Most deviations a list returns.
 pub const LIST_LIMIT: i64 = 500;
 
-/// The deviations of partnerships `viewer` is party to, newest first (without CAPAs or signatures): the caller
-/// filters them by the rule. True when more matched than were returned.
-pub async fn of_party(conn: &mut AnyConnection, viewer: OrgId) -> anyhow::Result<(Vec<DeviationView>, bool)> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "{SELECT} WHERE d.sponsor_org_id = $1 OR d.cmo_org_id = $1 ORDER BY d.opened_at DESC, d.number DESC LIMIT $2"
-    ))
-    .bind(viewer.to_string())
-    .bind(LIST_LIMIT + 1)
-    .fetch_all(conn)
-    .await?;
+/// The deviations of partnerships `viewer` is party to, narrowed (by opening, or with `closed` by closure), newest
+/// first (without CAPAs or signatures): the caller filters them by the rule. True when more matched than were
+/// returned.
+pub async fn of_party(
+    conn: &mut AnyConnection,
+    viewer: OrgId,
+    narrowing: &Narrowing,
+    closed: bool,
+) -> anyhow::Result<(Vec<DeviationView>, bool)> {
+    let date = if closed { "d.closed_at" } else { "d.opened_at" };
+    let (clause, values) = narrowing.clause(viewer, &Columns { alias: "d", date, site: Some("d.site_id") });
+    let sql = format!("{SELECT} {clause} ORDER BY d.opened_at DESC, d.number DESC LIMIT {}", LIST_LIMIT + 1);
+    let mut query = sqlx::query_as::<_, Row>(&sql);
+    for value in values {
+        query = query.bind(value);
+    }
+    let rows: Vec<Row> = query.fetch_all(conn).await?;
     let limit = usize::try_from(LIST_LIMIT).unwrap_or(usize::MAX);
     let truncated = rows.len() > limit;
     let items = rows.into_iter().take(limit).map(DeviationView::try_from).collect::<anyhow::Result<_>>()?;

@@ -1,6 +1,7 @@
 //! The partnership KPIs' facts, summed in SQL from the records by month, site and product. The formulas are the
 //! shared crate's; this only counts.
 
+use super::capas::CAPA_SITE;
 use super::parse_column;
 use crate::db::{Backend, Db};
 use baton_domain::ids::{OrgId, ProductId, SiteId};
@@ -35,13 +36,10 @@ fn days_between(postgres: bool, from: &str, to: &str) -> String {
     }
 }
 
-/// The site a CAPA counts at: that of its first linked deviation (a CAPA records no site of its own).
-const CAPA_SITE: &str = "COALESCE((SELECT MIN(d.site_id) FROM capa_deviations x JOIN deviations d \
-     ON d.id = x.deviation_id WHERE x.capa_id = k.id), '00000000-0000-0000-0000-000000000000')";
-
 /// Every month's facts of the partnership of `sponsor` and `cmo` between `from` and `to` (inclusive), by site and
-/// product; `today` ("YYYY-MM-DD") decides which open CAPAs are already due.
-pub async fn monthly(
+/// product, summed from the records now; `today` ("YYYY-MM-DD") decides which open CAPAs and deliveries are already
+/// due. The scorecard reads finished months through [`super::kpi_months`], which keeps what this sums.
+pub async fn summed(
     db: &Db,
     sponsor: OrgId,
     cmo: OrgId,

@@ -3,6 +3,7 @@
 
 mod batches;
 mod change_controls;
+mod deliveries;
 mod deviations;
 mod methods;
 mod parameters;
@@ -11,6 +12,7 @@ mod workspace;
 
 pub use batches::Batch;
 pub use change_controls::ChangeControl;
+pub use deliveries::Delivery;
 pub use deviations::{Capa, Deviation};
 pub use methods::{Method, MethodResults};
 pub use parameters::{ParameterRow, ParameterSet};
