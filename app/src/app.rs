@@ -11,6 +11,9 @@ use crate::pages::batches::BatchesPage;
 use crate::pages::capa::CapaPage;
 use crate::pages::capa_new::NewCapaPage;
 use crate::pages::capas::CapasPage;
+use crate::pages::change_control::ChangeControlPage;
+use crate::pages::change_control_new::NewChangeControlPage;
+use crate::pages::change_controls::ChangeControlsPage;
 use crate::pages::deliverable::DeliverablePage;
 use crate::pages::deliveries::DeliveriesPage;
 use crate::pages::delivery::DeliveryPage;
@@ -69,6 +72,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/capas") view=CapasPage/>
                 <Route path=path!("/capas/new") view=NewCapaPage/>
                 <Route path=path!("/capas/:id") view=CapaPage/>
+                <Route path=path!("/change-controls") view=ChangeControlsPage/>
+                <Route path=path!("/change-controls/new") view=NewChangeControlPage/>
+                <Route path=path!("/change-controls/:id") view=ChangeControlPage/>
                 <Route path=path!("/deviations") view=DeviationsPage/>
                 <Route path=path!("/deviations/new") view=NewDeviationPage/>
                 <Route path=path!("/deviations/:id") view=DeviationPage/>

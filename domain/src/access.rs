@@ -130,6 +130,16 @@ pub enum Resource<'a> {
         /// Who receives access.
         grantee: OrgId,
     },
+    /// A record of a partnership that both parties see in full, whoever raised it — a change control — owned by the
+    /// party that raised it. No agreement is involved: being a party is what lets an organisation at it.
+    PartnershipRecord {
+        /// The party that raised it.
+        owner: OrgId,
+        /// The sponsor.
+        sponsor: OrgId,
+        /// The CMO.
+        cmo: OrgId,
+    },
     /// A partnership's quality agreement (RACI matrix).
     QualityAgreement {
         /// The sponsor.
@@ -155,13 +165,15 @@ impl Resource<'_> {
         match self {
             Resource::Data(data) => data.owner,
             Resource::Agreement { grantor, .. } => *grantor,
+            Resource::PartnershipRecord { owner, .. } => *owner,
             Resource::QualityAgreement { sponsor, .. } => *sponsor,
             Resource::AuditTrail { org } | Resource::Templates { org } => *org,
         }
     }
 
     /// Whether `subject` reading this is a read of another organisation's protected data, which the audit trail
-    /// records. Agreements belong to both their parties; data in a transfer belongs to the party that produced it.
+    /// records. Agreements and partnership records belong to both their parties; data in a transfer belongs to the
+    /// party that produced it.
     pub fn is_partner_read(&self, subject: &Subject) -> bool {
         matches!(self, Resource::Data(data) if data.owner != subject.org)
     }
@@ -260,6 +272,22 @@ fn role_may(role: Role, action: Action) -> bool {
     }
 }
 
+/// Which roles of either party may do what to a partnership record (a change control). Everyone reads it; those
+/// who commit their organisation to a change — its admins, tech-transfer leads and QA — raise, assess and record
+/// one; only QA signs (approves, rejects, closes). Whose step it is (the accountable party, the owner) is the
+/// record's workflow, not the rule.
+fn partnership_role_may(role: Role, action: Action) -> bool {
+    match action {
+        Action::Read | Action::Download => true,
+        Action::Comment => role != Role::Viewer,
+        Action::Contribute => matches!(role, Role::Admin | Role::TechTransferLead | Role::Qa),
+        Action::Sign(Meaning::Approved | Meaning::Rejected) => role == Role::Qa,
+        Action::Sign(_) | Action::Plan | Action::DraftAgreement | Action::SignAgreement | Action::RevokeAgreement => {
+            false
+        }
+    }
+}
+
 fn role_denial(subject: &Subject, action: Action) -> Decision {
     Decision::Deny(DenyReason::Role { role: subject.role, action })
 }
@@ -294,6 +322,15 @@ pub fn decide(
                     if role_may(subject.role, action) { Decision::Allow } else { role_denial(subject, action) }
                 }
                 Action::Comment | Action::Contribute | Action::Plan | Action::Sign(_) => role_denial(subject, action),
+            }
+        }
+        Resource::PartnershipRecord { sponsor, cmo, .. } => {
+            if subject.org != *sponsor && subject.org != *cmo {
+                Decision::Deny(DenyReason::NotAParty)
+            } else if partnership_role_may(subject.role, action) {
+                Decision::Allow
+            } else {
+                role_denial(subject, action)
             }
         }
         Resource::QualityAgreement { sponsor, cmo } => {

@@ -12,6 +12,10 @@ use crate::batch::{
     BatchChange, BatchInput, BatchList, BatchQuery, BatchSetup, BatchView, DispositionRequest, ResultInput,
 };
 use crate::capa::{CapaChange, CapaClosure, CapaInput, CapaList, CapaView};
+use crate::change_control::{
+    ChangeControlAssessment, ChangeControlClosure, ChangeControlImplementation, ChangeControlInput, ChangeControlList,
+    ChangeControlQuery, ChangeControlSetup, ChangeControlView, ChangeDecisionRequest,
+};
 use crate::deliverable::{Deliverable, DeliverableChange, DeliverableInput};
 use crate::delivery::{DeliveryChange, DeliveryInput, DeliveryList, DeliveryView};
 use crate::deviation::{DeviationClosure, DeviationInput, DeviationInvestigation, DeviationList, DeviationView};
@@ -371,6 +375,22 @@ endpoints! {
     ChangeCapa: Put "/capas/{id}", CapaChange => CapaView, Access::data(RecordType::Capa, Action::Contribute, DataClass::QualityEvents, Party::Cmo);
     /// QA's signed closure of a CAPA.
     CloseCapa: Post "/capas/{id}/closure", CapaClosure => CapaView, Access::data(RecordType::Capa, Action::Sign(Meaning::Approved), DataClass::QualityEvents, Party::Cmo);
+    /// The change controls of the caller's partnerships, newest first, optionally in one status.
+    ListChangeControls: Get "/change-controls", ChangeControlQuery => ChangeControlList, Access::listing(RecordType::ChangeControl);
+    /// What the "raise a change control" form offers the caller: its partnerships, their products, transfers and sites.
+    GetChangeControlSetup: Get "/change-control-setup", () => ChangeControlSetup, Access::on(RecordType::StageTemplates, Action::Read);
+    /// Raises a change control: the caller's organisation owns it; both parties of the partnership see it.
+    RaiseChangeControl: Post "/change-controls", ChangeControlInput => ChangeControlView, Access::on(RecordType::ChangeControl, Action::Contribute);
+    /// One change control with its assessments, decision, implementation and closure.
+    GetChangeControl: Get "/change-controls/{id}", () => ChangeControlView, Access::on(RecordType::ChangeControl, Action::Read);
+    /// Records (or revises) the caller's organisation's impact assessment of a change control.
+    AssessChangeControl: Put "/change-controls/{id}/assessment", ChangeControlAssessment => ChangeControlView, Access::on(RecordType::ChangeControl, Action::Contribute);
+    /// The accountable party's QA approves or rejects a change control, signed.
+    DecideChangeControl: Post "/change-controls/{id}/decision", ChangeDecisionRequest => ChangeControlView, Access::on(RecordType::ChangeControl, Action::Sign(Meaning::Approved));
+    /// The owner records a change control's implementation.
+    ImplementChangeControl: Post "/change-controls/{id}/implementation", ChangeControlImplementation => ChangeControlView, Access::on(RecordType::ChangeControl, Action::Contribute);
+    /// The owner's QA closes a change control, signed, with its evaluation.
+    CloseChangeControl: Post "/change-controls/{id}/closure", ChangeControlClosure => ChangeControlView, Access::on(RecordType::ChangeControl, Action::Sign(Meaning::Approved));
     /// The organisation's stage template.
     GetStageTemplate: Get "/stage-template", () => StageTemplate, Access::on(RecordType::StageTemplates, Action::Read);
     /// Replaces the organisation's stage template.

@@ -105,6 +105,10 @@ id_type!(
     /// Identifies a corrective and preventive action.
     CapaId
 );
+id_type!(
+    /// Identifies a change control.
+    ChangeControlId
+);
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ pub mod audit_trail;
 pub mod batch;
 pub mod canonical;
 pub mod capa;
+pub mod change_control;
 pub mod chart_scale;
 pub mod decimal;
 pub mod deliverable;

@@ -183,6 +183,9 @@ pub fn version_states(approvals: &[(bool, bool)]) -> Vec<QualityAgreementState> 
 /// The activity whose accountable party dispositions batches.
 pub const BATCH_RELEASE: &str = "Batch release";
 
+/// The activity whose accountable party approves or rejects change controls.
+pub const CHANGE_APPROVAL: &str = "Change approval";
+
 impl QualityAgreement {
     /// The party accountable for `activity` under the version in effect; `None` without one, or when it does not
     /// list the activity.

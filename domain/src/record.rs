@@ -31,6 +31,8 @@ stored_enum!(
         Deviation = "deviation", "deviation";
         /// A corrective and preventive action.
         Capa = "capa", "CAPA";
+        /// A change control: a change one party proposes, both assess, the accountable party approves.
+        ChangeControl = "change_control", "change control";
         /// A CMO's quality records under a partnership as a whole (batches, results, deliveries, deviations, CAPAs):
         /// what a bulk load adds, audited as one entry rather than one per row.
         QualityHistory = "quality_history", "quality history";

@@ -14,6 +14,7 @@ pub use history::{HistorySummary, KESTREL, history_logins, seed_history};
 
 mod agreements;
 mod batches;
+mod change_controls;
 mod deliveries;
 mod history;
 mod kpi_targets;
@@ -284,7 +285,9 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
     seed_batches(db).await?;
     deliveries::seed_deliveries(db).await?;
     // After the batches, which the demo deviations are raised against.
-    quality_events::seed_quality_events(db).await
+    quality_events::seed_quality_events(db).await?;
+    // After the quality agreements, which name who approves changes.
+    change_controls::seed_change_controls(db).await
 }
 
 /// Norvia's batches: engineering batches of the drug product transfer (one awaiting disposition), and commercial

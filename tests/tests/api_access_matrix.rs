@@ -31,6 +31,8 @@ fn foreign_id(record: &str, versions: &(String, String)) -> String {
         // Norvia's deviation in the drug product transfer, and its CAPA.
         "deviation" => "0000000f-0000-4000-8000-000000000301".into(),
         "capa" => "00000010-0000-4000-8000-000000000301".into(),
+        // Norvia's change control awaiting Helix's approval.
+        "change_control" => "00000012-0000-4000-8000-000000000001".into(),
         // Norvia's first delivery of Velarimab drug substance to Helix.
         "delivery" => "00000014-0000-4000-8000-000000000101".into(),
         other => panic!("no foreign record of type {other} to try: add one"),

@@ -717,6 +717,9 @@ async fn collect_pools(users: &Users) -> Pools {
         for c in client.get("/capas").await.body["items"].as_array().into_iter().flatten() {
             pools.add("CapaId", &c["id"]);
         }
+        for c in client.get("/change-controls").await.body["items"].as_array().into_iter().flatten() {
+            pools.add("ChangeControlId", &c["id"]);
+        }
         for actor in client.get("/audit/actors").await.body.as_array().into_iter().flatten() {
             pools.add("UserId", &actor["id"]);
         }
@@ -737,6 +740,7 @@ fn path_id_kind(path: &str, record_type: Option<&str>) -> Option<&'static str> {
             "kpi_targets" => "KpiTargetsId",
             "deviation" => "DeviationId",
             "capa" => "CapaId",
+            "change_control" => "ChangeControlId",
             _ => "TransferId",
         });
     }
@@ -749,6 +753,7 @@ fn path_id_kind(path: &str, record_type: Option<&str>) -> Option<&'static str> {
         "kpi-targets" => "KpiTargetsId",
         "deviations" => "DeviationId",
         "capas" => "CapaId",
+        "change-controls" => "ChangeControlId",
         _ => return None,
     })
 }

@@ -7,6 +7,7 @@ use baton_domain::agreement::DataClass;
 use baton_domain::agreement::{AgreementList, AgreementView, PartnerList};
 use baton_domain::batch::{BatchList, BatchView, ProductRef};
 use baton_domain::capa::{CapaList, CapaView};
+use baton_domain::change_control::{ChangeControlList, ChangeControlView};
 use baton_domain::delivery::{DeliveryList, DeliveryView};
 use baton_domain::deviation::{DeviationList, DeviationView};
 use baton_domain::ids::{OrgId, TransferId};
@@ -55,7 +56,7 @@ impl Rng {
 on_both_databases!(lists_equal_the_rule_on_demo_and_random_data);
 
 /// The list operations this test checks; a list the API declares that is not here fails the test.
-const CHECKED_LISTS: [&str; 10] = [
+const CHECKED_LISTS: [&str; 11] = [
     "/transfers",
     "/agreements",
     "/partners",
@@ -66,6 +67,7 @@ const CHECKED_LISTS: [&str; 10] = [
     "/deliveries",
     "/deviations",
     "/capas",
+    "/change-controls",
 ];
 
 /// Every entry of the caller's audit trail, page by page.
@@ -182,6 +184,23 @@ async fn quality_events(server: &TestServer) -> (Vec<DeviationView>, Vec<CapaVie
     (deviations, capas)
 }
 
+/// Every change control there is, each read by the organisation that raised it.
+async fn change_controls(server: &TestServer) -> Vec<ChangeControlView> {
+    let mut all = Vec::new();
+    for org in ["helix", "norvia", "castellan"] {
+        let client = ApiClient::logged_in(&server.base_url, &format!("admin@{org}.example")).await;
+        let me: OrgId = serde_json::from_value(client.get("/session").await.body["user"]["organisation"]["id"].clone())
+            .expect("org");
+        let list: ChangeControlList =
+            serde_json::from_value(client.get("/change-controls").await.body).expect("change controls");
+        for item in list.items.iter().filter(|c| c.owner.id == me) {
+            let view = client.get(&format!("/change-controls/{}", item.id)).await.body;
+            all.push(serde_json::from_value(view).expect("change control"));
+        }
+    }
+    all
+}
+
 async fn check_lists(server: &TestServer, context: &str) {
     let sponsor = ApiClient::logged_in(&server.base_url, "viewer@helix.example").await;
     let mut transfers: Vec<TransferDetail> = Vec::new();
@@ -208,6 +227,8 @@ async fn check_lists(server: &TestServer, context: &str) {
     assert!(!batches.is_empty() && !deliveries.is_empty(), "{context}: the demo has batches and deliveries");
     let (deviations, capas) = quality_events(server).await;
     assert!(!deviations.is_empty() && !capas.is_empty(), "{context}: the demo has deviations and a CAPA");
+    let changes = change_controls(server).await;
+    assert!(!changes.is_empty(), "{context}: the demo has change controls");
     for org in ["helix", "norvia", "castellan"] {
         let client = ApiClient::logged_in(&server.base_url, &format!("viewer@{org}.example")).await;
         let me = client.get("/session").await;
@@ -313,6 +334,19 @@ async fn check_lists(server: &TestServer, context: &str) {
             .map(|c| c.id)
             .collect();
         assert_eq!(listed, allowed, "{context}: CAPAs listed for {org}");
+
+        let listed: ChangeControlList =
+            serde_json::from_value(client.get("/change-controls").await.body).expect("change controls");
+        let listed: BTreeSet<_> = listed.items.iter().map(|c| c.id).collect();
+        let allowed: BTreeSet<_> = changes
+            .iter()
+            .filter(|c| {
+                let resource = Resource::PartnershipRecord { owner: c.owner.id, sponsor: c.sponsor.id, cmo: c.cmo.id };
+                access::decide(&subject, Action::Read, &resource, &facts, now).is_allowed()
+            })
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(listed, allowed, "{context}: change controls listed for {org}");
     }
 }
 

@@ -1,7 +1,8 @@
 //! The access matrix for data inside transfers, generated from the API's own declarations: every operation whose
 //! `x-baton-access` names a transfer, a stage or a deliverable (or whose history path can), for every role of the other party, under every
 //! relation an agreement can make (none, each state, other product, other transfer, other data class, lower
-//! permission, granted the other way) and for the owner's own roles. Each cell asserts the status and that a
+//! permission, granted the other way) and for the owner's own roles. Change controls, records of the partnership
+//! that both parties see, are in it too: under every relation their cells follow the role alone. Each cell asserts the status and that a
 //! refusal leaks none of the transfer's protected fields. Expectations come from a table here, not from the
 //! server's rule, so the two are checked against each other. A cell the rule allows may still be refused by the
 //! record's workflow (409: a gate with open deliverables, a version changed by an earlier cell): that too is past
@@ -31,6 +32,8 @@ const VELARIMAB_DP_RISK: &str = "0000000c-0000-4000-8000-000000000300";
 const VELARIMAB_DP_METHOD: &str = "0000000d-0000-4000-8000-000000000300";
 /// Velarimab drug product's first engineering batch (Norvia's record).
 const VELARIMAB_DP_BATCH: &str = "0000000e-0000-4000-8000-000000000301";
+/// Norvia's change control in the Velarimab drug product transfer, awaiting Helix's approval.
+const VELARIMAB_DP_CHANGE_CONTROL: &str = "00000012-0000-4000-8000-000000000001";
 /// Norvia's first deviation in the Velarimab drug product transfer, and the CAPA answering it.
 const VELARIMAB_DP_DEVIATION: &str = "0000000f-0000-4000-8000-000000000301";
 const VELARIMAB_DP_CAPA: &str = "00000010-0000-4000-8000-000000000301";
@@ -126,6 +129,18 @@ fn role_may(role: &str, action: &Value) -> bool {
     }
 }
 
+/// Which roles of either party may take an action on a partnership record (a change control), whatever the
+/// agreements: everyone reads; admins, leads and QA raise, assess and record; QA signs.
+fn partnership_role_may(role: &str, action: &Value) -> bool {
+    match (action.as_str(), action.get("sign").and_then(Value::as_str)) {
+        (Some("read" | "download"), _) => true,
+        (Some("comment"), _) => role != "viewer",
+        (Some("contribute"), _) => matches!(role, "admin" | "lead" | "qa"),
+        (_, Some("approved" | "rejected")) => role == "qa",
+        _ => false,
+    }
+}
+
 /// The agreement each relation sets up: (product, transfer, classes, permission, from, until, grantor is the CMO).
 fn agreement(
     relation: Relation,
@@ -145,6 +160,10 @@ fn agreement(
 
 /// Whether the relation lets `role` of its organisation do what `op` asks: the expectation of each cell.
 fn grants(relation: Relation, role: &str, op: &Operation) -> bool {
+    if op.record == "change_control" {
+        // Both parties' records: being a party is enough, so no relation changes a cell.
+        return partnership_role_may(role, &op.action);
+    }
     if !role_may(role, &op.action) {
         return false;
     }
@@ -239,6 +258,7 @@ fn transfer_operations(doc: &Value) -> Vec<Operation> {
                         | "batch"
                         | "deviation"
                         | "capa"
+                        | "change_control"
                 )
             );
             // Starting a transfer names no existing one: the access matrix and the workspace tests cover it.
@@ -283,6 +303,7 @@ fn record_id(op: &Operation) -> &'static str {
         ("batch", _) => VELARIMAB_DP_BATCH,
         ("deviation", _) => VELARIMAB_DP_DEVIATION,
         ("capa", _) => VELARIMAB_DP_CAPA,
+        ("change_control", _) => VELARIMAB_DP_CHANGE_CONTROL,
         _ => VELARIMAB_DP,
     }
 }

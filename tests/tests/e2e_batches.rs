@@ -2,7 +2,9 @@
 //! form judges it as it is typed) and raises the deviation it offers, prefilled; Helix's QA rejects the batch with a
 //! signed reason; the partnership scorecard's right-first-time and lot acceptance fall accordingly; the red KPI opens
 //! a prefilled CAPA; a deep link to a point of the scorecard reopens the same view with the records behind it. And a
-//! delivery recorded late, then corrected with a reason, moves on-time-in-full.
+//! delivery recorded late, then corrected with a reason, moves on-time-in-full. And a change control crossing the
+//! partnership: Norvia's lead raises it and assesses it, Helix's QA (whom the quality agreement makes accountable for
+//! change approval) assesses it from a deep link and approves it with a signature, and Norvia sees it approved.
 
 use baton_tests::browser::{log_in, wait_for, wait_for_path};
 use baton_tests::client::DEMO_PASSWORD;
@@ -12,6 +14,8 @@ use serde_json::json;
 use std::time::Duration;
 
 const VELARIMAB_DS_PRODUCT: &str = "00000007-0000-4000-8000-000000000001";
+const VELARIMAB_DP_PRODUCT: &str = "00000007-0000-4000-8000-000000000003";
+const VELARIMAB_DP: &str = "00000003-0000-4000-8000-000000000003";
 const NORVIA_PARTNERSHIP: &str = "00000005-0000-4000-8000-000000000001";
 
 async fn button(c: &Client, label: &str) -> anyhow::Result<fantoccini::elements::Element> {
@@ -154,6 +158,81 @@ async fn an_oos_batch_is_rejected_and_the_scorecard_follows() {
         assert!(chosen.text().await?.contains("80.0 %"));
         let selected = wait_for(&c, "[data-testid=kpi-trend] tr.selected").await?.text().await?;
         assert!(selected.contains("80.0 %"), "{selected}");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cmo_raises_a_change_control_and_the_accountable_sponsor_s_qa_approves_it() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let site = &server;
+    let proposed = (chrono::Utc::now().date_naive() + chrono::Days::new(30)).to_string();
+    Browser::run_sized(768, 1024, |c| async move {
+        c.goto(&site.url("/login")).await?;
+        log_in(&c, "lead@norvia.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.find(Locator::Css("a[href='/change-controls']")).await?.click().await?;
+        button(&c, "Raise a change control").await?.click().await?;
+        let form = wait_for(&c, "[data-testid=change-form]").await?;
+        form.find(Locator::Css("#cc-product")).await?.select_by_value(VELARIMAB_DP_PRODUCT).await?;
+        form.find(Locator::Css("#cc-transfer")).await?.select_by_value(VELARIMAB_DP).await?;
+        form.find(Locator::Css("#cc-type")).await?.select_by_value("equipment").await?;
+        set_date(&c, "#cc-proposed", &proposed).await?;
+        form.find(Locator::Css("#cc-title")).await?.send_keys("Second capping head on vial line 2").await?;
+        form.find(Locator::Css("#cc-description")).await?.send_keys("Add a second capping head.").await?;
+        form.find(Locator::Css("#cc-justification")).await?.send_keys("Capping is the bottleneck.").await?;
+        button(&c, "Raise change control").await?.click().await?;
+        let header = wait_for_text(&c, "[data-testid=change-control] .record-header", "CC-").await?;
+        assert!(header.contains("Awaiting assessment") && header.to_lowercase().contains("norvia cdmo"), "{header}");
+        let approver = wait_for(&c, "[data-testid=approver]").await?.text().await?;
+        assert_eq!(approver, "Helix Biologics QA (quality agreement)");
+        let deep_link = c.current_url().await?.path().to_owned();
+
+        // Norvia's own assessment; Helix's is still awaited.
+        wait_for(&c, "#cc-quality").await?.send_keys("No product contact change.").await?;
+        c.find(Locator::Css("input[name=cc-risk][value=low]")).await?.click().await?;
+        button(&c, "Record assessment").await?.click().await?;
+        wait_for_text(&c, "[data-testid=assessment-cmo]", "Assessed").await?;
+        wait_for_text(&c, "[data-testid=assessment-sponsor]", "Awaiting Helix Biologics's assessment").await?;
+        log_out(&c).await?;
+
+        // Helix's QA opens the deep link, assesses, and approves with a signature.
+        c.goto(&site.url(&deep_link)).await?;
+        log_in(&c, "qa@helix.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, &deep_link).await?;
+        wait_for(&c, "#cc-quality").await?.send_keys("None for the registered process.").await?;
+        c.find(Locator::Css("input[name=cc-regulatory][value=notification]")).await?.click().await?;
+        button(&c, "Record assessment").await?.click().await?;
+        wait_for_text(&c, "[data-testid=change-status]", "Impact assessed").await?;
+        button(&c, "Approve").await?.click().await?;
+        let statement = wait_for(&c, "[data-testid=sign-statement]").await?.text().await?;
+        assert!(
+            statement.contains("Second capping head on vial line 2") && statement.contains("approved"),
+            "{statement}"
+        );
+        wait_for(&c, "#sign-password").await?.send_keys(DEMO_PASSWORD).await?;
+        button(&c, "Sign: approve").await?.click().await?;
+        wait_for_text(&c, "[data-testid=change-status]", "Approved").await?;
+        wait_for_text(&c, "[data-testid=decision]", "Signed by Dana Kim (Helix Biologics)").await?;
+        assert!(c.find(Locator::XPath("//button[normalize-space()='Approve']")).await.is_err(), "decided once");
+        log_out(&c).await?;
+
+        // Norvia sees the decision, in the record and in its filtered list.
+        log_in(&c, "lead@norvia.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&site.url("/change-controls?status=approved")).await?;
+        wait_for_text(&c, "[data-testid=change-controls-table]", "Second capping head on vial line 2").await?;
+        c.goto(&site.url(&deep_link)).await?;
+        wait_for_text(&c, "[data-testid=change-status]", "Approved").await?;
+        wait_for(&c, "[data-testid=implementation-form]").await?;
+        // At tablet width the record fits without scrolling sideways, and every target is at least 44 px tall.
+        let fits = "return document.documentElement.scrollWidth <= window.innerWidth;";
+        assert_eq!(c.execute(fits, vec![]).await?, json!(true), "no horizontal scroll");
+        let small =
+            "return [...document.querySelectorAll('button, a.button, .nav-item, td a, input, select, textarea')]
+            .filter(e => e.getBoundingClientRect().height < 44).map(e => e.outerHTML);";
+        assert_eq!(c.execute(small, vec![]).await?, json!([]), "targets under 44 px");
         Ok(())
     })
     .await;

@@ -102,3 +102,14 @@ pub fn QualityIcon() -> impl IntoView {
         </svg>
     }
 }
+
+/// Two arrows turning into each other: change controls.
+#[component]
+pub fn ChangeIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2"
+            stroke-linecap="round" stroke-linejoin="round">
+            <path d="M20 8A8 8 0 0 0 5.3 6.3L3 8.5M3 3.5v5h5M4 16a8 8 0 0 0 14.7 1.7L21 15.5M21 20.5v-5h-5"/>
+        </svg>
+    }
+}

@@ -3,7 +3,7 @@
 use crate::api;
 use crate::auth::{SessionState, use_auth};
 use crate::components::icons::{
-    AgreementIcon, AuditIcon, BatchIcon, LogoutIcon, QualityIcon, TemplateIcon, TransfersIcon,
+    AgreementIcon, AuditIcon, BatchIcon, ChangeIcon, LogoutIcon, QualityIcon, TemplateIcon, TransfersIcon,
 };
 use baton_domain::org::Role;
 use leptos::prelude::*;
@@ -65,6 +65,10 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <A href="/deviations" attr:class="nav-item">
                     <QualityIcon/>
                     <span class="nav-label">"Deviations & CAPAs"</span>
+                </A>
+                <A href="/change-controls" attr:class="nav-item">
+                    <ChangeIcon/>
+                    <span class="nav-label">"Change controls"</span>
                 </A>
                 <A href="/agreements" attr:class="nav-item">
                     <AgreementIcon/>

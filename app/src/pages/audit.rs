@@ -22,6 +22,7 @@ fn record_link(record_type: RecordType, record_id: &str) -> AnyView {
     let href = match record_type {
         RecordType::Agreement => Some(format!("/agreements/{record_id}")),
         RecordType::Transfer => Some(format!("/transfers/{record_id}")),
+        RecordType::ChangeControl => Some(format!("/change-controls/{record_id}")),
         _ => None,
     };
     let label = record_type.label();

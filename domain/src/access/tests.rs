@@ -165,7 +165,59 @@ proptest! {
         prop_assert!(!decide(&stranger, action, &trail, &agreements, now()).is_allowed());
         let quality = Resource::QualityAgreement { sponsor: data.sponsor, cmo: data.cmo };
         prop_assert!(!decide(&stranger, action, &quality, &agreements, now()).is_allowed());
+        let record = Resource::PartnershipRecord { owner: data.owner, sponsor: data.sponsor, cmo: data.cmo };
+        prop_assert!(!decide(&stranger, action, &record, &agreements, now()).is_allowed());
     }
+
+    #[test]
+    fn partnership_records_are_decided_by_party_and_role_whatever_the_agreements(
+        role in any_role(), action in any_action(), t in any_transfer_data(), cmo_asks in any::<bool>(),
+        agreements in proptest::collection::vec(any_agreement(), 0..4),
+    ) {
+        let data = data(&t);
+        let record = Resource::PartnershipRecord { owner: data.owner, sponsor: data.sponsor, cmo: data.cmo };
+        let subject = Subject { org: if cmo_asks { data.cmo } else { data.sponsor }, role };
+        prop_assert_eq!(
+            decide(&subject, action, &record, &agreements, now()),
+            decide(&subject, action, &record, &[], now())
+        );
+        prop_assert!(!record.is_partner_read(&subject), "a record of both parties is no partner read");
+        prop_assert_eq!(record.owner(), data.owner);
+    }
+}
+
+#[test]
+fn both_parties_read_a_change_control_and_their_qa_alone_signs_it() {
+    let record = Resource::PartnershipRecord { owner: org(2), sponsor: org(1), cmo: org(2) };
+    let at = |o, role| Subject { org: org(o), role };
+    let approve = Action::Sign(Meaning::Approved);
+    let reject = Action::Sign(Meaning::Rejected);
+    for party in [1, 2] {
+        let permitted_to = |role| permitted(&at(party, role), &record, &[], now());
+        assert_eq!(permitted_to(Role::Viewer), vec![Action::Read, Action::Download], "viewers read");
+        assert_eq!(
+            permitted_to(Role::Operator),
+            vec![Action::Read, Action::Comment, Action::Download],
+            "operators read and comment, but do not commit their organisation to a change"
+        );
+        for role in [Role::Admin, Role::TechTransferLead] {
+            assert_eq!(permitted_to(role), vec![Action::Read, Action::Comment, Action::Contribute, Action::Download]);
+        }
+        assert_eq!(
+            permitted_to(Role::Qa),
+            vec![Action::Read, Action::Comment, Action::Contribute, Action::Download, approve, reject],
+            "QA raises, assesses and signs"
+        );
+    }
+    for role in Role::ALL.iter().copied() {
+        assert_eq!(decide(&at(3, role), Action::Read, &record, &[], now()), Decision::Deny(DenyReason::NotAParty));
+    }
+    match decide(&at(1, Role::Operator), Action::Contribute, &record, &[], now()) {
+        Decision::Deny(reason) => assert_eq!(reason.message(), "Your role (Operator) may not change this."),
+        Decision::Allow => panic!("operators do not raise change controls"),
+    }
+    assert!(!decide(&at(1, Role::Qa), Action::Sign(Meaning::Released), &record, &[], now()).is_allowed());
+    assert!(!decide(&at(1, Role::Admin), Action::Plan, &record, &[], now()).is_allowed());
 }
 
 fn active_agreement(class: DataClass, permission: Permission) -> AgreementFacts {

@@ -16,8 +16,8 @@ mod unit_of_work;
 pub use listing::{readable, readable_ids};
 pub use records::partner_data;
 pub use records::{
-    Batch, Capa, DeliverableRecord, Delivery, Deviation, Method, MethodResults, OrgTemplate, ParameterRow,
-    ParameterSet, Partnership, QualityVersion, Risk, Stage, TargetsVersion,
+    Batch, Capa, ChangeControl, DeliverableRecord, Delivery, Deviation, Method, MethodResults, OrgTemplate,
+    ParameterRow, ParameterSet, Partnership, QualityVersion, Risk, Stage, TargetsVersion,
 };
 pub use signing::{Signing, approved_only, sign};
 pub use stale::{Shown, ensure_unchanged};

@@ -64,6 +64,12 @@ fn example(endpoint: &str) -> Option<Value> {
         "deviations": ["0000000f-0000-4000-8000-000000000301"], "due_on": "2027-03-01",
         "actions": [{"description": "Example", "owner": "Example", "due_on": "2027-02-01", "done": false}]});
     let closure = json!({"password": "baton-demo-2026", "content_hash": "shown"});
+    // Norvia's change of its filler at the Ghent plant in the drug product transfer; the demo's change control that
+    // the matrices address awaits Helix's approval.
+    let change_control = json!({"partner": "00000001-0000-4000-8000-000000000001",
+        "product": "00000007-0000-4000-8000-000000000003", "transfer": "00000003-0000-4000-8000-000000000003",
+        "site": "00000002-0000-4000-8000-000000000003", "change_type": "equipment", "title": "Example",
+        "description": "Example", "justification": "Example", "proposed_implementation": "2099-12-31"});
     // Velarimab drug substance, commercial supply from Norvia to Helix: the demo delivery the matrices address.
     let delivery = json!({"product": "00000007-0000-4000-8000-000000000001", "reference": "PO-VDS-2026-0101",
         "promised_on": "2026-09-15", "promised_quantity": "12.0", "unit": "kg", "delivered_on": "2026-09-14",
@@ -131,6 +137,14 @@ fn example(endpoint: &str) -> Option<Value> {
         "ChangeCapa" => json!({"capa": capa, "row_version": 1}),
         "ProposeKpiTargets" => json!({"targets": kpi_targets, "reason": "Example"}),
         "ChangeKpiTargets" => json!({"targets": kpi_targets, "reason": "Example", "content_hash": "shown"}),
+        "RaiseChangeControl" => change_control,
+        "AssessChangeControl" => json!({"product_quality": "Example", "regulatory": "none", "validation_needed": false,
+            "affected_documents": [], "risk": "low", "row_version": 3, "reason": "Example"}),
+        "DecideChangeControl" => json!({"decision": "approved", "password": "baton-demo-2026",
+            "content_hash": "shown"}),
+        "ImplementChangeControl" => json!({"implemented_on": "2026-12-01", "note": "Example", "row_version": 4}),
+        "CloseChangeControl" => json!({"effectiveness": "Example", "password": "baton-demo-2026",
+            "content_hash": "shown"}),
         "ProposeQualityAgreement" => {
             json!({"rows": [{"activity": "Batch release", "sponsor": "A", "cmo": "R"}], "reason": "Example"})
         }

@@ -4,6 +4,7 @@ pub mod agreements;
 pub mod audit;
 pub mod batches;
 pub mod capas;
+pub mod change_controls;
 pub mod declarations;
 pub mod deliverables;
 pub mod deliveries;
@@ -106,6 +107,13 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(capas::list, capas::raise))
         .routes(routes!(capas::get, capas::update))
         .routes(routes!(capas::close))
+        .routes(routes!(change_controls::list, change_controls::raise))
+        .routes(routes!(change_controls::setup))
+        .routes(routes!(change_controls::get))
+        .routes(routes!(change_controls::assess))
+        .routes(routes!(change_controls::decide))
+        .routes(routes!(change_controls::implement))
+        .routes(routes!(change_controls::close))
         .routes(routes!(risks::register, risks::add))
         .routes(routes!(risks::get, risks::update))
         .routes(routes!(parameters::table))

@@ -39,6 +39,8 @@ pub enum HistoryRecordType {
     Deviation,
     /// A corrective and preventive action.
     Capa,
+    /// A change control.
+    ChangeControl,
 }
 
 /// The audit trail's filters as the document describes them: `AuditQuery` (in the domain's `audit_trail.rs`) takes

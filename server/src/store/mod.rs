@@ -4,6 +4,7 @@ pub mod agreements;
 pub mod audit;
 pub mod batches;
 pub mod capas;
+pub mod change_controls;
 pub mod deliveries;
 pub mod deviations;
 pub mod history;

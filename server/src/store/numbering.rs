@@ -10,6 +10,8 @@ pub enum Numbered {
     Deviation,
     /// CAPAs, "CAPA-…".
     Capa,
+    /// Change controls, "CC-…".
+    ChangeControl,
 }
 
 impl Numbered {
@@ -17,6 +19,7 @@ impl Numbered {
         match self {
             Numbered::Deviation => "deviations",
             Numbered::Capa => "capas",
+            Numbered::ChangeControl => "change_controls",
         }
     }
 
@@ -24,6 +27,7 @@ impl Numbered {
         match self {
             Numbered::Deviation => baton_domain::deviation::NUMBER_PREFIX,
             Numbered::Capa => baton_domain::capa::NUMBER_PREFIX,
+            Numbered::ChangeControl => baton_domain::change_control::NUMBER_PREFIX,
         }
     }
 }
@@ -72,6 +76,7 @@ mod tests {
     fn numbers_are_zero_padded_to_five_digits() {
         assert_eq!(format(Numbered::Deviation, 2026, 7), "DEV-2026-00007");
         assert_eq!(format(Numbered::Capa, 2027, 123_456), "CAPA-2027-123456");
+        assert_eq!(format(Numbered::ChangeControl, 2026, 4), "CC-2026-00004");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! `impl Record` here or in a submodule named after its area (and its `RecordType` variant).
 
 mod batches;
+mod change_controls;
 mod deliveries;
 mod deviations;
 mod kpi_targets;
@@ -11,6 +12,7 @@ mod risks;
 mod workspace;
 
 pub use batches::Batch;
+pub use change_controls::ChangeControl;
 pub use deliveries::Delivery;
 pub use deviations::{Capa, Deviation};
 pub use kpi_targets::TargetsVersion;
