@@ -257,16 +257,30 @@ impl ResultInput {
     }
 }
 
-/// A correction of a recorded result: results are regulated, so a change needs a reason.
+/// A correction of a recorded result (a transcription error, a wrong limit) on the batch's version shown: results
+/// are regulated, so it needs a reason, and the value it replaces stays on the audit trail.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResultCorrection {
+    /// Which result.
+    pub result_id: BatchResultId,
     /// The corrected result.
     pub result: ResultInput,
     /// Why it is corrected.
     pub reason: String,
     /// The batch's version the user was shown.
     pub row_version: i64,
+}
+
+impl ResultCorrection {
+    /// Checks the corrected result and that a reason is given.
+    pub fn validate(&self) -> Result<(), ApiError> {
+        self.result.validate().map_err(|e| ApiError { field: e.field.map(|f| format!("result.{f}")), ..e })?;
+        if self.reason.trim().is_empty() {
+            return Err(ApiError::invalid("reason", "Say why the result is corrected; the value it replaces is kept."));
+        }
+        Ok(())
+    }
 }
 
 /// A recorded result.

@@ -9,7 +9,8 @@ use crate::agreement::{
 use crate::audit::AuditEntry;
 use crate::audit_trail::{AuditActor, AuditPage, AuditQuery};
 use crate::batch::{
-    BatchChange, BatchInput, BatchList, BatchQuery, BatchSetup, BatchView, DispositionRequest, ResultInput,
+    BatchChange, BatchInput, BatchList, BatchQuery, BatchSetup, BatchView, DispositionRequest, ResultCorrection,
+    ResultInput,
 };
 use crate::capa::{CapaChange, CapaClosure, CapaInput, CapaList, CapaView};
 use crate::change_control::{
@@ -341,6 +342,8 @@ endpoints! {
     ChangeBatch: Put "/batches/{id}", BatchChange => BatchView, Access::data(RecordType::Batch, Action::Contribute, DataClass::BatchRecords, Party::Cmo);
     /// Records a result of a batch.
     AddBatchResult: Post "/batches/{id}/results", ResultInput => BatchView, Access::data(RecordType::Batch, Action::Contribute, DataClass::BatchRecords, Party::Cmo);
+    /// Corrects a recorded result of a batch, with a reason.
+    CorrectBatchResult: Put "/batches/{id}/results", ResultCorrection => BatchView, Access::data(RecordType::Batch, Action::Contribute, DataClass::BatchRecords, Party::Cmo);
     /// QA's signed disposition of a batch.
     DisposeBatch: Post "/batches/{id}/disposition", DispositionRequest => BatchView, Access::data(RecordType::Batch, Action::Sign(Meaning::Rejected), DataClass::BatchRecords, Party::Cmo);
     /// The deliveries of the caller's partnerships that the rule lets them see, newest promise first.

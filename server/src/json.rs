@@ -11,7 +11,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use baton_domain::error::{ApiError, ErrorCode};
 use serde::Serialize;
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// The message for text containing U+0000.
@@ -42,9 +42,7 @@ where
         })?;
         // Syntax first, on its own: serde_json reports some type errors (`false` where an enum belongs) as syntax
         // errors, and those would otherwise be answered "not valid JSON" about a body that is valid JSON.
-        if let Err(e) = serde_json::from_slice::<IgnoredAny>(&bytes) {
-            return Err(malformed(e.to_string()));
-        }
+        let sent: Value = serde_json::from_slice(&bytes).map_err(|e| malformed(e.to_string()))?;
         let value = match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => value,
             Err(rejection) => {
@@ -58,8 +56,14 @@ where
         };
         // Checked on the parsed value, not the bytes, so that fields serde ignores do not count and the error can
         // name the field; every request type serialises, and re-serialising a small body costs next to nothing.
-        if let Some(field) = serde_json::to_value(&value).ok().as_ref().and_then(|v| nul_in(v, "")) {
+        let parsed = serde_json::to_value(&value).map_err(anyhow::Error::from)?;
+        if let Some(field) = nul_in(&parsed, "") {
             return Err(ApiError::invalid(if field.is_empty() { "body".to_owned() } else { field }, NUL_MESSAGE).into());
+        }
+        // serde also reads a struct from a list of its fields in order, and a decimal from a JSON integer; the API
+        // document allows neither, so neither is accepted, whatever the type would make of it.
+        if let Some((field, message)) = off_document(&sent, &parsed, "") {
+            return Err(ApiError::invalid(if field.is_empty() { "body".to_owned() } else { field }, message).into());
         }
         Ok(ApiJson(value))
     }
@@ -82,6 +86,27 @@ fn malformed(detail: String) -> AppError {
         field: Some("body".into()),
         problems: Vec::new(),
     })
+}
+
+/// The first place (path, and what to write instead) where the body sent has another shape than the type read from
+/// it: a list where the type has an object, a JSON number where it has text (an exact decimal).
+fn off_document(sent: &Value, parsed: &Value, path: &str) -> Option<(String, &'static str)> {
+    match (sent, parsed) {
+        (Value::Array(_), Value::Object(_)) => {
+            Some((path.to_owned(), "Write this as an object with named fields, not as a list."))
+        }
+        (Value::Number(_), Value::String(_)) => {
+            Some((path.to_owned(), "Write this number as a string, e.g. \"7.20\", so that no digit is lost."))
+        }
+        (Value::Array(sent), Value::Array(parsed)) => {
+            sent.iter().zip(parsed).enumerate().find_map(|(i, (s, p))| off_document(s, p, &format!("{path}[{i}]")))
+        }
+        (Value::Object(sent), Value::Object(parsed)) => sent.iter().find_map(|(key, s)| {
+            let p = parsed.get(key)?;
+            off_document(s, p, &if path.is_empty() { key.clone() } else { format!("{path}.{key}") })
+        }),
+        _ => None,
+    }
 }
 
 /// The path (`a.b[2]`) of the first string in `value` containing U+0000, if any.
@@ -164,6 +189,18 @@ mod tests {
         assert_eq!(nul_in(&json!({"terms": {"title": "\u{0}"}}), ""), Some("terms.title".into()));
         assert_eq!(nul_in(&json!({"a": "fine", "n": 5, "z": null}), ""), None);
         assert_eq!(nul_in(&json!("\u{0}"), ""), Some(String::new()));
+    }
+
+    #[test]
+    fn bodies_shaped_otherwise_than_documented_are_named() {
+        let parsed = json!({"nor": {"low": "1", "high": "2"}, "rows": [{"setpoint": "37.0"}], "n": 3, "t": "x"});
+        let same = json!({"nor": {"low": "1", "high": "2"}, "rows": [{"setpoint": "37.0"}], "n": 3, "t": "x", "x": 1});
+        assert_eq!(off_document(&same, &parsed, ""), None, "unknown fields are not this check's business");
+        let list = json!({"nor": ["1", "2"], "rows": [], "n": 3});
+        assert_eq!(off_document(&list, &parsed, "").map(|f| f.0), Some("nor".into()));
+        let integer = json!({"rows": [{"setpoint": 37}]});
+        assert_eq!(off_document(&integer, &parsed, "").map(|f| f.0), Some("rows[0].setpoint".into()));
+        assert_eq!(off_document(&json!([1, 2]), &json!({"a": 1}), "").map(|f| f.0), Some(String::new()));
     }
 
     #[test]

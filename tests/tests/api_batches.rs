@@ -15,6 +15,7 @@ const OOS_BATCH: &str = "0000000e-0000-4000-8000-000000000104";
 
 on_both_databases!(
     a_batch_is_recorded_judged_and_dispositioned_by_the_accountable_qa,
+    a_result_is_corrected_with_a_reason_and_the_value_replaced_is_kept,
     the_scorecard_follows_dispositions_and_is_the_partnership_s
 );
 
@@ -112,6 +113,72 @@ async fn a_batch_is_recorded_judged_and_dispositioned_by_the_accountable_qa(db: 
         actions.contains(&"create") && actions.contains(&"sign") && actions.contains(&"state_change"),
         "{actions:?}"
     );
+}
+
+async fn put(client: &ApiClient, path: &str, body: &Value) -> Reply {
+    send(client.request(Method::PUT, path).json(body)).await
+}
+
+async fn a_result_is_corrected_with_a_reason_and_the_value_replaced_is_kept(db: Backend) {
+    let server = TestServer::start(db).await;
+    let operator = ApiClient::logged_in(&server.base_url, "operator@norvia.example").await;
+    let id = post(&operator, "/batches", &batch("VDS-26-0300")).await.body["id"].as_str().expect("id").to_owned();
+    let judged = post(&operator, &format!("/batches/{id}/results"), &assay("94.9")).await;
+    assert_eq!(judged.body["results"][0]["out_of_spec"], true);
+    let result_id = judged.body["results"][0]["id"].clone();
+    let version = judged.body["row_version"].as_i64().expect("version");
+    let path = format!("/batches/{id}/results");
+    let correction = |value: &str, reason: &str, version: i64| json!({"result_id": result_id, "result": assay(value), "reason": reason, "row_version": version});
+
+    let unexplained = put(&operator, &path, &correction("95.4", " ", version)).await;
+    assert_eq!((unexplained.status, unexplained.error_field()), (422, "reason"));
+    let mut reversed = correction("95.4", "Typo", version);
+    reversed["result"]["value"]["lower"] = json!("106.0");
+    let reversed = put(&operator, &path, &reversed).await;
+    assert_eq!((reversed.status, reversed.error_field()), (422, "result.value.upper"));
+    let mut unknown = correction("95.4", "Typo", version);
+    unknown["result_id"] = json!(OOS_BATCH);
+    let unknown = put(&operator, &path, &unknown).await;
+    assert_eq!((unknown.status, unknown.error_field()), (422, "result_id"));
+    let stale = put(&operator, &path, &correction("95.4", "Typo", version - 1)).await;
+    assert_eq!(stale.status, 409, "{:?}", stale.body);
+    let viewer = ApiClient::logged_in(&server.base_url, "viewer@norvia.example").await;
+    assert_eq!(put(&viewer, &path, &correction("95.4", "Typo", version)).await.status, 403);
+    let outsider = ApiClient::logged_in(&server.base_url, "qa@castellan.example").await;
+    assert_eq!(put(&outsider, &path, &correction("95.4", "Typo", version)).await.status, 403);
+    let unchanged = operator.get(&format!("/batches/{id}")).await.body;
+    assert_eq!(
+        (unchanged["results"][0]["out_of_spec"].as_bool(), unchanged["row_version"].as_i64()),
+        (Some(true), Some(version))
+    );
+
+    let reason = "Transcription error: the chromatogram reads 95.4";
+    let corrected = put(&operator, &path, &correction("95.4", reason, version)).await;
+    assert_eq!(corrected.status, 200, "{:?}", corrected.body);
+    assert_eq!(corrected.body["results"][0]["out_of_spec"], false, "judged again from the corrected value");
+    assert_eq!(corrected.body["results"].as_array().map(Vec::len), Some(1), "corrected, not added");
+    assert!(corrected.body["row_version"].as_i64() > Some(version), "what a disposition signs has changed");
+
+    let history = operator.get(&format!("/history/batch/{id}")).await;
+    let entry = history.body.as_array().expect("entries").iter().find(|e| e["reason"] == reason).cloned();
+    let entry = entry.expect("the correction is on the trail");
+    assert_eq!(
+        (entry["old"]["value"]["value"].as_str(), entry["old"]["out_of_spec"].as_bool()),
+        (Some("94.9"), Some(true))
+    );
+    assert_eq!(
+        (entry["new"]["value"]["value"].as_str(), entry["new"]["out_of_spec"].as_bool()),
+        (Some("95.4"), Some(false))
+    );
+
+    // Once dispositioned, the record no longer changes.
+    let helix_qa = ApiClient::logged_in(&server.base_url, "qa@helix.example").await;
+    let hash = helix_qa.get(&format!("/batches/{id}")).await.body["content_hash"].clone();
+    let release = json!({"disposition": "released", "reason": "", "password": DEMO_PASSWORD, "content_hash": hash});
+    assert_eq!(post(&helix_qa, &format!("/batches/{id}/disposition"), &release).await.status, 200);
+    let version = helix_qa.get(&format!("/batches/{id}")).await.body["row_version"].as_i64().expect("version");
+    let after = put(&operator, &path, &correction("96.0", "Late typo", version)).await;
+    assert_eq!(after.status, 409, "{:?}", after.body);
 }
 
 async fn current(client: &ApiClient, kind: &str) -> Value {

@@ -293,3 +293,34 @@ async fn a_delivery_is_recorded_corrected_and_counted() {
     })
     .await;
 }
+
+/// At tablet size, Norvia's operator corrects the out-of-specification assay of demo batch VDS-26-0004 — a
+/// transcription error — with a reason; the result is judged again and the batch's history keeps the value replaced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_result_is_corrected_with_a_reason() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let site = &server;
+    Browser::run_sized(768, 1024, |c| async move {
+        c.goto(&site.url("/login")).await?;
+        log_in(&c, "operator@norvia.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&site.url("/batches/0000000e-0000-4000-8000-000000000104")).await?;
+        wait_for_text(&c, "[data-testid=results-table]", "Out of specification").await?;
+        wait_for(&c, "[data-testid=correct-result]").await?.click().await?;
+        let value = wait_for(&c, "#result-value").await?;
+        assert_eq!(value.prop("value").await?.as_deref(), Some("93.8"), "the form starts from the value recorded");
+        value.clear().await?;
+        value.send_keys("95,2").await?;
+        wait_for_text(&c, "[data-testid=oos-preview]", "Within specification").await?;
+        button(&c, "Save correction").await?.click().await?;
+        wait_for_text(&c, "[data-testid=result-error]", "Say why").await?;
+        wait_for(&c, "#result-reason").await?.send_keys("Transcription error: the report reads 95.2").await?;
+        button(&c, "Save correction").await?.click().await?;
+        let row = wait_for_text(&c, "[data-testid=results-table] tbody tr", "95.2").await?;
+        assert!(row.contains("Within specification"), "{row}");
+        button(&c, "Show history").await?.click().await?;
+        wait_for_text(&c, "[data-testid=batch]", "Transcription error: the report reads 95.2").await?;
+        Ok(())
+    })
+    .await;
+}

@@ -10,7 +10,7 @@ use crate::components::loading::Loading;
 use crate::components::shell::Shell;
 use crate::components::sign_dialog::{SignDialog, SignInput};
 use crate::format;
-use crate::pages::batch_forms::ResultForm;
+use crate::pages::batch_forms::{Correcting, ResultForm};
 use crate::pages::batches::status_chip;
 use baton_domain::access::Action;
 use baton_domain::batch::{BatchView, Disposition, DispositionRequest};
@@ -58,6 +58,8 @@ fn yields(batch: &BatchView) -> String {
 #[component]
 fn BatchRecord(batch: BatchView, on_change: Callback<()>) -> impl IntoView {
     let adding = RwSignal::new(false);
+    let correcting = RwSignal::new(None::<Correcting>);
+    let row_version = batch.row_version;
     let release_open = RwSignal::new(false);
     let reject_open = RwSignal::new(false);
     let may = |action: Action| batch.actions.contains(&action);
@@ -147,18 +149,26 @@ fn BatchRecord(batch: BatchView, on_change: Callback<()>) -> impl IntoView {
             <section class="panel">
                 <header class="panel-head">
                     <h2>"Results"</h2>
-                    {may_add.then(|| view! { <button class="button" on:click=move |_| adding.set(true) data-testid="add-result">"Add result"</button> })}
+                    {may_add.then(|| view! { <button class="button" on:click=move |_| { correcting.set(None); adding.set(true) } data-testid="add-result">"Add result"</button> })}
                 </header>
                 {move || adding.get().then(|| view! {
                     <ResultForm batch=id on_done=Callback::new(move |saved: bool| { adding.set(false); if saved { on_change.run(()) } })/>
+                })}
+                {move || correcting.get().map(|c| view! {
+                    <h3>{format!("Correct {}", c.result.test)}</h3>
+                    <ResultForm batch=id correcting=c
+                        on_done=Callback::new(move |saved: bool| { correcting.set(None); if saved { on_change.run(()) } })/>
                 })}
                 {if batch.results.is_empty() {
                     view! { <p class="empty-state">"No results recorded yet."</p> }.into_any()
                 } else {
                     view! {
                         <div class="table-wrap"><table class="data-table" data-testid="results-table">
-                            <thead><tr><th scope="col">"Test"</th><th scope="col">"Result"</th><th scope="col">"Specification"</th><th scope="col">"Judgement"</th></tr></thead>
-                            <tbody>{batch.results.clone().into_iter().map(|r| view! {
+                            <thead><tr><th scope="col">"Test"</th><th scope="col">"Result"</th><th scope="col">"Specification"</th><th scope="col">"Judgement"</th>
+                                {may_add.then(|| view! { <th scope="col"><span class="visually-hidden">"Correct"</span></th> })}</tr></thead>
+                            <tbody>{batch.results.clone().into_iter().map(|r| {
+                                let shown = Correcting { result: r.clone(), row_version };
+                                view! {
                                 <tr class:oos=r.out_of_spec>
                                     <td>{r.test}</td>
                                     <td class="mono">{r.value.reading()}</td>
@@ -168,8 +178,10 @@ fn BatchRecord(batch: BatchView, on_change: Callback<()>) -> impl IntoView {
                                     } else {
                                         view! { <span class="chip chip-done">"Within specification"</span> }.into_any()
                                     }}</td>
+                                    {may_add.then(|| view! { <td><button class="button ghost" data-testid="correct-result"
+                                        on:click=move |_| { adding.set(false); correcting.set(Some(shown.clone())) }>"Correct"</button></td> })}
                                 </tr>
-                            }).collect_view()}</tbody>
+                            }}).collect_view()}</tbody>
                         </table></div>
                     }.into_any()
                 }}

@@ -1,10 +1,10 @@
 //! Entering a result: numeric against its limits, or pass/fail; out of specification is judged as it is typed, by
-//! the same shared rule the server applies.
+//! the same shared rule the server applies. The same form corrects a recorded result, with a reason.
 
 use crate::api::{self, Failure};
-use baton_domain::batch::{ResultInput, ResultValue};
+use baton_domain::batch::{BatchResult, ResultCorrection, ResultInput, ResultValue};
 use baton_domain::decimal::Decimal;
-use baton_domain::endpoints::AddBatchResult;
+use baton_domain::endpoints::{AddBatchResult, CorrectBatchResult};
 use baton_domain::ids::BatchId;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -15,17 +15,41 @@ fn decimal(text: &str) -> Option<Decimal> {
     (!text.is_empty()).then(|| Decimal::parse(&text.replace(',', ".")).ok()).flatten()
 }
 
-/// The result form; `on_done` says whether it saved.
+/// A recorded result being corrected, on the batch's version shown.
+#[derive(Clone, Debug)]
+pub struct Correcting {
+    /// The result as recorded.
+    pub result: BatchResult,
+    /// The batch's version.
+    pub row_version: i64,
+}
+
+/// The result form, for a new result or, with `correcting`, a correction; `on_done` says whether it saved.
 #[component]
-pub fn ResultForm(batch: BatchId, on_done: Callback<bool>) -> impl IntoView {
-    let test = RwSignal::new(String::new());
-    let numeric = RwSignal::new(true);
-    let value = RwSignal::new(String::new());
-    let lower = RwSignal::new(String::new());
-    let upper = RwSignal::new(String::new());
-    let unit = RwSignal::new("%".to_owned());
-    let passed = RwSignal::new(true);
-    let criterion = RwSignal::new(String::new());
+pub fn ResultForm(
+    batch: BatchId,
+    on_done: Callback<bool>,
+    #[prop(optional)] correcting: Option<Correcting>,
+) -> impl IntoView {
+    let text = |value: Option<String>| RwSignal::new(value.unwrap_or_default());
+    let recorded = correcting.as_ref().map(|c| c.result.clone());
+    let (numeric_value, pass_fail) = match recorded.as_ref().map(|r| &r.value) {
+        Some(ResultValue::Numeric { value, lower, upper, unit }) => {
+            (Some((value.to_string(), lower.map(|l| l.to_string()), upper.map(|u| u.to_string()), unit.clone())), None)
+        }
+        Some(ResultValue::PassFail { passed, criterion }) => (None, Some((*passed, criterion.clone()))),
+        None => (None, None),
+    };
+    let test = text(recorded.as_ref().map(|r| r.test.clone()));
+    let numeric = RwSignal::new(pass_fail.is_none());
+    let value = text(numeric_value.as_ref().map(|n| n.0.clone()));
+    let lower = text(numeric_value.as_ref().and_then(|n| n.1.clone()));
+    let upper = text(numeric_value.as_ref().and_then(|n| n.2.clone()));
+    let unit = text(Some(numeric_value.as_ref().map_or_else(|| "%".to_owned(), |n| n.3.clone())));
+    let passed = RwSignal::new(pass_fail.as_ref().is_none_or(|p| p.0));
+    let criterion = text(pass_fail.map(|p| p.1));
+    let reason = RwSignal::new(String::new());
+    let correction = StoredValue::new(correcting.map(|c| (c.result.id, c.row_version)));
     let error = RwSignal::new(None::<String>);
     let pending = RwSignal::new(false);
     let built = move || -> Result<ResultInput, String> {
@@ -73,9 +97,20 @@ pub fn ResultForm(batch: BatchId, on_done: Callback<bool>) -> impl IntoView {
             }
         };
         pending.set(true);
+        let path = batch.to_string();
+        let correction = correction.get_value().map(|(result_id, row_version)| ResultCorrection {
+            result_id,
+            result: input.clone(),
+            reason: reason.get_untracked(),
+            row_version,
+        });
         spawn_local(async move {
-            match api::call::<AddBatchResult>([&batch.to_string()], &input).await {
-                Ok(_) => on_done.run(true),
+            let saved = match correction {
+                Some(correction) => api::call::<CorrectBatchResult>([&path], &correction).await.map(|_| ()),
+                None => api::call::<AddBatchResult>([&path], &input).await.map(|_| ()),
+            };
+            match saved {
+                Ok(()) => on_done.run(true),
                 Err(Failure::Api(e)) => error.set(Some(e.message)),
                 Err(f) => error.set(Some(f.message())),
             }
@@ -99,8 +134,8 @@ pub fn ResultForm(batch: BatchId, on_done: Callback<bool>) -> impl IntoView {
                     <input id="result-test" type="text" prop:value=move || test.get() on:input=move |ev| test.set(event_target_value(&ev))/></div>
                 <div class="field"><label for="result-kind">"Kind"</label>
                     <select id="result-kind" on:change=move |ev| numeric.set(event_target_value(&ev) == "numeric")>
-                        <option value="numeric">"Measured value"</option>
-                        <option value="pass_fail">"Pass / fail"</option>
+                        <option value="numeric" selected=move || numeric.get()>"Measured value"</option>
+                        <option value="pass_fail" selected=move || !numeric.get()>"Pass / fail"</option>
                     </select></div>
             </div>
             {move || if numeric.get() {
@@ -120,16 +155,23 @@ pub fn ResultForm(batch: BatchId, on_done: Callback<bool>) -> impl IntoView {
                             <input id="result-criterion" type="text" prop:value=move || criterion.get() on:input=move |ev| criterion.set(event_target_value(&ev))/></div>
                         <div class="field"><label for="result-passed">"Outcome"</label>
                             <select id="result-passed" on:change=move |ev| passed.set(event_target_value(&ev) == "pass")>
-                                <option value="pass">"Pass"</option><option value="fail">"Fail"</option>
+                                <option value="pass" selected=move || passed.get()>"Pass"</option>
+                                <option value="fail" selected=move || !passed.get()>"Fail"</option>
                             </select></div>
                     </div>
                 }.into_any()
             }}
             {judgement}
+            {correction.get_value().is_some().then(|| view! {
+                <div class="field"><label for="result-reason">"Reason for the correction"</label>
+                    <input id="result-reason" type="text" prop:value=move || reason.get()
+                        on:input=move |ev| reason.set(event_target_value(&ev))/>
+                    <p class="muted small">"The value it replaces stays in the batch's history."</p></div>
+            })}
             <p class="field-error" data-testid="result-error">{move || error.get()}</p>
             <div class="dialog-actions">
                 <button type="button" class="button" on:click=move |_| on_done.run(false)>"Cancel"</button>
-                <button type="submit" class="button primary" disabled=move || pending.get()>"Save result"</button>
+                <button type="submit" class="button primary" disabled=move || pending.get()>{if correction.get_value().is_some() { "Save correction" } else { "Save result" }}</button>
             </div>
         </form>
     }

@@ -13,7 +13,8 @@ use axum::http::StatusCode;
 use baton_domain::access::Action;
 use baton_domain::audit::AuditAction;
 use baton_domain::batch::{
-    BatchChange, BatchInput, BatchList, BatchQuery, BatchSetup, BatchView, Disposition, DispositionRequest, ResultInput,
+    BatchChange, BatchInput, BatchList, BatchQuery, BatchSetup, BatchView, Disposition, DispositionRequest,
+    ResultCorrection, ResultInput,
 };
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
 use baton_domain::ids::{BatchId, BatchResultId, OrgId};
@@ -210,6 +211,40 @@ pub async fn add_result(
     let changed = work.authorize::<Batch>(id, Action::Read).await?;
     work.commit().await?;
     Ok((StatusCode::CREATED, respond(&state, &user.profile, changed).await?))
+}
+
+/// Corrects a recorded result on the batch's version shown, with a reason; out of specification is judged again,
+/// and the value replaced stays on the audit trail.
+#[utoipa::path(put, path = "/batches/{id}/results", tag = "quality", security(("session" = [])),
+    request_body = ResultCorrection, params(("id" = uuid::Uuid, Path, description = "Batch id")),
+    responses((status = 200, body = BatchView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn correct_result(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(correction): ApiJson<ResultCorrection>,
+) -> Result<Json<BatchView>, AppError> {
+    let id = kernel::parse_id::<Batch>(&id)?;
+    let mut work = UnitOfWork::begin(&state.db.pool, &user.profile).await?;
+    let batch = work.authorize::<Batch>(id, Action::Contribute).await?;
+    correction.validate()?;
+    kernel::ensure_unchanged(work.conn(), &batch, Shown::Version(correction.row_version)).await?;
+    let Some(before) = batch.record().view.results.iter().find(|r| r.id == correction.result_id) else {
+        return Err(ApiError::invalid("result_id", "This batch has no such result.").into());
+    };
+    let old =
+        json!({"result": before.id, "test": before.test, "value": before.value, "out_of_spec": before.out_of_spec});
+    let corrected = &correction.result;
+    let new = json!({"result": before.id, "test": corrected.test.trim(), "value": corrected.value,
+        "out_of_spec": corrected.value.out_of_spec()});
+    let now = work.now();
+    store::batches::correct_result(work.conn(), id, correction.result_id, corrected, now).await?;
+    let reason = Some(correction.reason.trim().to_owned());
+    work.audit(batch.entry(AuditAction::Update, Some(old), Some(new), reason)).await?;
+    let changed = work.authorize::<Batch>(id, Action::Read).await?;
+    work.commit().await?;
+    respond(&state, &user.profile, changed).await
 }
 
 /// QA's disposition, signed with the password, on the content shown; a rejection with its reason.

@@ -111,6 +111,9 @@ fn example(endpoint: &str) -> Option<Value> {
         "ChangeBatch" => json!({"batch": batch, "row_version": 1, "reason": "Example"}),
         "AddBatchResult" => json!({"test": "Assay", "value": {"kind": "numeric", "value": "99.0", "lower": "95.0",
             "upper": "105.0", "unit": "%"}}),
+        "CorrectBatchResult" => json!({"result_id": "0000000e-0000-4000-8000-000100000301", "row_version": 1,
+            "reason": "Example", "result": {"test": "Assay", "value": {"kind": "numeric", "value": "99.2",
+            "lower": "95.0", "upper": "105.0", "unit": "%"}}}),
         "DisposeBatch" => json!({"disposition": "rejected", "reason": "Example", "password": "baton-demo-2026",
             "content_hash": "shown"}),
         "RecordDelivery" => {

@@ -91,7 +91,7 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(batches::list, batches::create))
         .routes(routes!(batches::setup))
         .routes(routes!(batches::get, batches::update))
-        .routes(routes!(batches::add_result))
+        .routes(routes!(batches::add_result, batches::correct_result))
         .routes(routes!(batches::dispose))
         .routes(routes!(deliveries::list, deliveries::create))
         .routes(routes!(deliveries::get, deliveries::update))

@@ -347,7 +347,7 @@ pub async fn correct_result(
     id: BatchResultId,
     input: &ResultInput,
     now: DateTime<Utc>,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<()> {
     let changed = sqlx::query(
         "UPDATE batch_results SET test = $3, value_json = $4, out_of_spec = $5, recorded_at = $6 \
          WHERE id = $1 AND batch_id = $2",
@@ -361,10 +361,8 @@ pub async fn correct_result(
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    if changed == 1 {
-        bump(conn, batch, now).await?;
-    }
-    Ok(changed == 1)
+    anyhow::ensure!(changed == 1, "result {id} of batch {batch} not found");
+    bump(conn, batch, now).await
 }
 
 async fn bump(conn: &mut AnyConnection, batch: BatchId, now: DateTime<Utc>) -> anyhow::Result<()> {
