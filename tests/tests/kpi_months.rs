@@ -60,10 +60,15 @@ async fn kept_months_always_equal_the_records(db: Backend) {
     let from = Month::of_date(today.checked_sub_days(Days::new(400)).expect("a date")).expect("a month");
     let range = Range { sponsor: HELIX.parse().expect("id"), cmo: CASTELLAN.parse().expect("id"), from, to, today };
 
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM kpi_facts").await, 0, "nothing kept before the first read");
-    let rows = assert_kept_equals_summed(&db, &range, "first read").await;
-    let kept = count(&db, "SELECT COUNT(*) FROM kpi_facts").await;
-    assert!(kept > 0 && kept < i64::try_from(rows).expect("rows"), "finished months kept, this month not: {kept}");
+    // Loading the history kept its finished months; forgetting them makes the next read sum and keep them again.
+    let castellan_kept = format!("SELECT COUNT(*) FROM kpi_facts WHERE cmo_org_id = '{CASTELLAN}'");
+    let kept = count(&db, &castellan_kept).await;
+    assert!(kept > 0, "seed-demo kept the history's finished months");
+    let rows = assert_kept_equals_summed(&db, &range, "read after loading").await;
+    assert!(kept < i64::try_from(rows).expect("rows"), "finished months kept, this month not: {kept} of {rows}");
+    sqlx::query("UPDATE kpi_months SET cached = 0").execute(&db.pool).await.expect("forget");
+    assert_kept_equals_summed(&db, &range, "first read after forgetting").await;
+    assert_eq!(count(&db, &castellan_kept).await, kept, "kept again, the same rows");
     assert_kept_equals_summed(&db, &range, "second read").await;
 
     // Each write moves a record's facts from one month to another, or changes what it counts as.

@@ -30,6 +30,7 @@ use crate::store::users::NewUser;
 use baton_domain::agreement::{AgreementTerms, Coverage, DataClass, Permission, Scope};
 use baton_domain::audit::AuditAction;
 use baton_domain::ids::{AgreementId, OrgId, PartnershipId, SiteId};
+use baton_domain::kpi::Month;
 use baton_domain::org::{OrgKind, Role};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use generate::{History, generate, midnight};
@@ -207,6 +208,11 @@ pub async fn seed_history(db: &Db, years: u32) -> anyhow::Result<HistorySummary>
         if loaded {
             summary.counts.add(Counts::of(&history));
             summary.loaded.push(name);
+            // Sums the finished months once now, so that the first scorecard viewed reads them kept.
+            let (from, to) = (Month::of_date(window.start), Month::of_date(window.today));
+            if let Some((from, to)) = from.zip(to) {
+                store::kpi_months::monthly(db, HELIX, partner.org, from, to, window.today).await?;
+            }
         } else {
             summary.skipped.push(name);
         }
