@@ -214,6 +214,10 @@ impl DenyReason {
                 Action::from_permission(*needed).verb(),
                 class.label()
             ),
+            DenyReason::NoAgreement { data_class: None, product, needed } if *needed != Permission::View => format!(
+                "No active agreement lets your organisation {} this transfer of {product}.",
+                Action::from_permission(*needed).verb()
+            ),
             DenyReason::NoAgreement { data_class: None, product, .. } => format!(
                 "No active data-sharing agreement covers this transfer of {product} for your organisation. \
                  The sponsor can draft one under Partners & agreements."
@@ -321,6 +325,8 @@ pub fn decide(
                 Action::DraftAgreement | Action::SignAgreement | Action::RevokeAgreement => {
                     if role_may(subject.role, action) { Decision::Allow } else { role_denial(subject, action) }
                 }
+                // Both parties discuss the terms beside the agreement.
+                Action::Comment if role_may(subject.role, action) => Decision::Allow,
                 Action::Comment | Action::Contribute | Action::Plan | Action::Sign(_) => role_denial(subject, action),
             }
         }
@@ -338,6 +344,7 @@ pub fn decide(
             // Quality agreements are QA's: QA (or an admin) drafts versions, and only QA signs them.
             let role_ok = match action {
                 Action::Read | Action::Download => true,
+                Action::Comment => subject.role != Role::Viewer,
                 Action::DraftAgreement => matches!(subject.role, Role::Admin | Role::Qa),
                 Action::SignAgreement => subject.role == Role::Qa,
                 _ => false,

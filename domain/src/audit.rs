@@ -22,6 +22,8 @@ stored_enum!(
         Delete = "delete", "Deleted";
         /// A record was signed.
         Sign = "sign", "Signed";
+        /// A record was discussed: a comment posted, edited, or its thread resolved or opened again.
+        Comment = "comment", "Commented";
         /// A signature was refused: wrong password.
         SignFailed = "sign_failed", "Signature refused";
         /// An agreement's state changed (activated, revoked).

@@ -17,6 +17,7 @@ use crate::change_control::{
     ChangeControlAssessment, ChangeControlClosure, ChangeControlImplementation, ChangeControlInput, ChangeControlList,
     ChangeControlQuery, ChangeControlSetup, ChangeControlView, ChangeDecisionRequest,
 };
+use crate::comment::{CommentEdit, CommentInput, CommentView, Discussion, Person, ThreadResolution};
 use crate::deliverable::{Deliverable, DeliverableChange, DeliverableInput};
 use crate::delivery::{DeliveryChange, DeliveryInput, DeliveryList, DeliveryView};
 use crate::deviation::{DeviationClosure, DeviationInput, DeviationInvestigation, DeviationList, DeviationView};
@@ -436,6 +437,16 @@ endpoints! {
     ListAuditActors: Get "/audit/actors", () => Vec<AuditActor>, Access::listing(RecordType::AuditTrail);
     /// One record's history (record type, then id), oldest first.
     GetHistory: Get "/history/{record_type}/{id}", () => Vec<AuditEntry>, Access::by_path(Action::Read);
+    /// One record's discussion (record type, then id): every comment, oldest first.
+    GetComments: Get "/comments/{record_type}/{id}", () => Discussion, Access::by_path(Action::Read);
+    /// Comments on a record, or replies in one of its threads.
+    AddComment: Post "/comments/{record_type}/{id}", CommentInput => CommentView, Access::by_path(Action::Comment);
+    /// The people who can see a record, whom its comments may mention.
+    GetCommentPeople: Get "/comments/{record_type}/{id}/people", () => Vec<Person>, Access::by_path(Action::Read);
+    /// Edits one's own comment on the version shown; the earlier text is kept.
+    EditComment: Put "/comments/{record_type}/{id}/{comment}", CommentEdit => CommentView, Access::by_path(Action::Comment);
+    /// Resolves a thread (named by its first comment) or opens it again.
+    ResolveThread: Post "/comments/{record_type}/{id}/{comment}/resolution", ThreadResolution => CommentView, Access::by_path(Action::Comment);
 }
 
 #[cfg(test)]

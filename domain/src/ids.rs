@@ -37,6 +37,10 @@ id_type!(
     UserId
 );
 id_type!(
+    /// Identifies a comment on a record.
+    CommentId
+);
+id_type!(
     /// Identifies a site of an organisation.
     SiteId
 );

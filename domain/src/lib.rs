@@ -12,6 +12,7 @@ pub mod canonical;
 pub mod capa;
 pub mod change_control;
 pub mod chart_scale;
+pub mod comment;
 pub mod decimal;
 pub mod deliverable;
 pub mod delivery;

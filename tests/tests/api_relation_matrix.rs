@@ -263,7 +263,9 @@ fn transfer_operations(doc: &Value) -> Vec<Operation> {
             );
             // Starting a transfer names no existing one: the access matrix and the workspace tests cover it.
             let creates = method == "post" && !path.contains('{');
-            if !(in_transfer || path.contains("{record_type}")) || creates {
+            // Editing or resolving names one comment as well, which `api_comments` addresses (only its author
+            // edits a comment); the rule's cells of the discussion are those of reading and posting.
+            if !(in_transfer || path.contains("{record_type}")) || creates || path.contains("{comment}") {
                 continue;
             }
             assert!(method == "get" || declared["example"].is_object(), "{method} {path}: declare an example body");

@@ -280,6 +280,9 @@ fn only_admins_sign_and_only_the_grantor_drafts() {
     assert!(decide(&at(1, Role::TechTransferLead), Action::DraftAgreement, &agreement, &[], now()).is_allowed());
     assert!(!decide(&at(2, Role::Admin), Action::DraftAgreement, &agreement, &[], now()).is_allowed());
     assert!(decide(&at(2, Role::Viewer), Action::Read, &agreement, &[], now()).is_allowed());
+    assert!(decide(&at(2, Role::Operator), Action::Comment, &agreement, &[], now()).is_allowed());
+    assert!(!decide(&at(1, Role::Viewer), Action::Comment, &agreement, &[], now()).is_allowed());
+    assert!(!decide(&at(3, Role::Admin), Action::Comment, &agreement, &[], now()).is_allowed());
 }
 
 #[test]
@@ -302,6 +305,8 @@ fn quality_agreements_are_signed_by_qa_of_either_party_only() {
     assert!(!decide(&at(1, Role::Operator), Action::DraftAgreement, &qa_agreement, &[], now()).is_allowed());
     assert!(decide(&at(1, Role::Viewer), Action::Read, &qa_agreement, &[], now()).is_allowed());
     assert!(!decide(&at(3, Role::Qa), Action::Read, &qa_agreement, &[], now()).is_allowed());
+    assert!(decide(&at(2, Role::Operator), Action::Comment, &qa_agreement, &[], now()).is_allowed());
+    assert!(!decide(&at(2, Role::Viewer), Action::Comment, &qa_agreement, &[], now()).is_allowed());
 }
 
 #[test]

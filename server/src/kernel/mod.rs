@@ -206,6 +206,31 @@ pub async fn authorize<R: Record>(
     Ok(Authorized { record, actor: Actor::from(user), owner, partner_read, permitted })
 }
 
+/// The rule's decision on `person` reading `record` (a comment mentions only people who can see its record).
+pub async fn decide_read_for<R: Record>(
+    conn: &mut AnyConnection,
+    person: &UserProfile,
+    record: &R,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Decision> {
+    let subject = Subject { org: person.organisation.id, role: person.role };
+    let resource = record.resource();
+    let agreements = agreements_for(conn, &subject, &resource, now).await?;
+    Ok(access::decide(&subject, Action::Read, &resource, &agreements, now))
+}
+
+/// The organisations party to a resource: the only ones whose people the rule might let at it.
+pub fn parties(resource: &Resource<'_>) -> Vec<OrgId> {
+    match resource {
+        Resource::Data(data) => vec![data.sponsor, data.cmo],
+        Resource::Agreement { grantor, grantee } => vec![*grantor, *grantee],
+        Resource::PartnershipRecord { sponsor, cmo, .. } | Resource::QualityAgreement { sponsor, cmo } => {
+            vec![*sponsor, *cmo]
+        }
+        Resource::AuditTrail { org } | Resource::Templates { org } => vec![*org],
+    }
+}
+
 /// What `user` may do with an already loaded record (for lists, where each item shows its own actions).
 pub async fn permitted_on<R: Record>(
     conn: &mut AnyConnection,

@@ -151,6 +151,9 @@ fn example(endpoint: &str) -> Option<Value> {
         "ProposeQualityAgreement" => {
             json!({"rows": [{"activity": "Batch release", "sponsor": "A", "cmo": "R"}], "reason": "Example"})
         }
+        "AddComment" => json!({"text": "Example", "parent": null, "mentions": []}),
+        "EditComment" => json!({"text": "Example", "mentions": [], "version": 1}),
+        "ResolveThread" => json!({"resolved": true}),
         _ => return None,
     })
 }

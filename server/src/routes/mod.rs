@@ -5,6 +5,7 @@ pub mod audit;
 pub mod batches;
 pub mod capas;
 pub mod change_controls;
+pub mod comments;
 pub mod declarations;
 pub mod deliverables;
 pub mod deliveries;
@@ -52,6 +53,7 @@ pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
         (name = "parameters", description = "Process parameters of the sending and receiving units"),
         (name = "quality", description = "Batches, deviations, CAPAs and the partnership KPIs"),
         (name = "agreements", description = "Partnerships and data-sharing agreements"),
+        (name = "comments", description = "Discussion beside any record"),
         (name = "audit", description = "The audit trail")
     )
 )]
@@ -140,6 +142,10 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(audit::export))
         .routes(routes!(audit::actors))
         .routes(routes!(audit::history))
+        .routes(routes!(comments::list, comments::add))
+        .routes(routes!(comments::people))
+        .routes(routes!(comments::change))
+        .routes(routes!(comments::resolve))
         .split_for_parts();
     openapi::add_shared_responses(&mut doc);
     doc.servers = Some(vec![utoipa::openapi::Server::new(baton_domain::endpoints::BASE)]);

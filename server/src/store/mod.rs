@@ -5,6 +5,7 @@ pub mod audit;
 pub mod batches;
 pub mod capas;
 pub mod change_controls;
+pub mod comments;
 pub mod deliveries;
 pub mod deviations;
 pub mod history;
