@@ -88,7 +88,6 @@ pub struct Discussion {
 /// A new comment, or a reply.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
 pub struct CommentInput {
     /// The text; `@Name` mentions a person by their printed name.
     pub text: String,
@@ -103,7 +102,6 @@ pub struct CommentInput {
 /// A new text for one's own comment, on the version shown.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
 pub struct CommentEdit {
     /// The new text.
     pub text: String,
@@ -117,7 +115,6 @@ pub struct CommentEdit {
 /// Resolves a thread or opens it again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
 pub struct ThreadResolution {
     /// True to resolve, false to open it again.
     pub resolved: bool,

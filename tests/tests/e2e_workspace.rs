@@ -192,3 +192,51 @@ async fn the_second_editor_of_a_deliverable_sees_the_conflict_and_reapplies_only
     let stored = lead.get(&format!("/deliverables/{PROTOCOL}")).await;
     assert_eq!((stored.body["status"].clone(), stored.body["due_on"].clone()), (json!("done"), json!("2027-03-31")));
 }
+
+/// The CMO's lead comments on the drug substance transfer, mentioning the sponsor's lead picked from the people who
+/// can see it; a deep link to the comment opens the transfer scrolled to it, highlighted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cmo_comments_with_a_mention_and_a_deep_link_opens_the_comment() {
+    const VELARIMAB_DS: &str = "00000003-0000-4000-8000-000000000001";
+    let server = TestServer::start(Backend::Sqlite).await;
+    let site = &server;
+    Browser::run_sized(768, 1024, |c| async move {
+        c.goto(&site.url("/login")).await?;
+        log_in(&c, "lead@norvia.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&site.url(&format!("/transfers/{VELARIMAB_DS}"))).await?;
+        wait_for_text(&c, "comments", "No comments yet").await?;
+        let text = wait_for(&c, "#comment-new").await?;
+        text.send_keys("Which depth filter lot did you use, @Mar").await?;
+        button(&c, "Marco Lenz · Helix Biologics").await?.click().await?;
+        wait_for(&c, "#comment-new").await?.send_keys("?").await?;
+        button(&c, "Post comment").await?.click().await?;
+        wait_for_text(&c, "comments", "Mentions: Marco Lenz").await?;
+        let posted = wait_for(&c, "[data-testid=comments] article.comment").await?;
+        let said = posted.text().await?;
+        assert!(
+            said.contains("Which depth filter lot did you use, @Marco Lenz ?") && said.contains("Sofie Claes"),
+            "{said}"
+        );
+        let id = posted.attr("data-comment").await?.expect("the comment's id");
+
+        c.goto(&site.url("/transfers")).await?;
+        c.goto(&site.url(&format!("/transfers/{VELARIMAB_DS}#comment-{id}"))).await?;
+        let linked = wait_for(&c, &format!("#comment-{id}.highlight")).await?;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        let script = "const r = arguments[0].getBoundingClientRect(); \
+                      return [window.scrollY, r.top, r.bottom, window.innerHeight, document.body.scrollHeight];";
+        loop {
+            let at = c.execute(script, vec![serde_json::to_value(&linked)?]).await?;
+            let n = |i: usize| at[i].as_f64().unwrap_or(f64::NAN);
+            // The page is longer than the screen, and the comment is on it.
+            if n(4) > n(3) && n(0) > 0.0 && n(1) >= 0.0 && n(2) <= n(3) {
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "the linked comment is not in view: {at}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(())
+    })
+    .await;
+}

@@ -1,5 +1,7 @@
 //! Pieces shared by several pages.
 
+pub mod comment_composer;
+pub mod comments;
 pub mod conflict_dialog;
 pub mod copy_link;
 pub mod deliverable_table;

@@ -2,6 +2,7 @@
 
 use crate::api::{self, Failure};
 use crate::auth::RequireAuth;
+use crate::components::comments::CommentsPanel;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::history::HistoryPanel;
 use crate::components::loading::Loading;
@@ -165,6 +166,7 @@ fn AgreementView(agreement: AgreementView, on_change: Callback<()>) -> impl Into
                     }.into_any()
                 }}
             </section>
+            <CommentsPanel record_type=RecordType::Agreement id=id.clone()/>
             <HistoryPanel record_type=RecordType::Agreement id=id/>
             <SignDialog title="Approve agreement" statement=sign_statement confirm="Sign: approve" ask_reason=false open=sign_open on_submit=on_sign/>
             <SignDialog title="Amend agreement" statement="A new draft version with the same terms is created. Change it, then both parties approve it; this version stays in force until then."

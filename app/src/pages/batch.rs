@@ -3,6 +3,7 @@
 
 use crate::api::{self, Failure};
 use crate::auth::RequireAuth;
+use crate::components::comments::CommentsPanel;
 use crate::components::copy_link::CopyLink;
 use crate::components::history::HistoryPanel;
 use crate::components::load_failure::load_failure;
@@ -200,6 +201,7 @@ fn BatchRecord(batch: BatchView, on_change: Callback<()>) -> impl IntoView {
                     }).collect_view()}</ul> }.into_any()
                 }}
             </section>
+            <CommentsPanel record_type=RecordType::Batch id=id.to_string()/>
             <HistoryPanel record_type=RecordType::Batch id=id.to_string()/>
             <SignDialog title="Release batch" statement=statement("released") confirm="Sign: release" ask_reason=false
                 open=release_open on_submit=dispose(Disposition::Released)/>

@@ -3,6 +3,7 @@
 
 use crate::api::{self, Failure};
 use crate::auth::RequireAuth;
+use crate::components::comments::CommentsPanel;
 use crate::components::copy_link::CopyLink;
 use crate::components::history::HistoryPanel;
 use crate::components::load_failure::load_failure;
@@ -152,6 +153,7 @@ fn CapaRecord(capa: CapaView, on_change: Callback<()>) -> impl IntoView {
                     </section>
                 }.into_any()
             }}
+            <CommentsPanel record_type=RecordType::Capa id=id.to_string()/>
             <HistoryPanel record_type=RecordType::Capa id=id.to_string()/>
             <SignDialog title="Close CAPA" statement=statement confirm="Sign: close" ask_reason=false open=close_open on_submit=on_close/>
         </article>

@@ -4,6 +4,7 @@
 
 use crate::api::{self, Failure};
 use crate::auth::{RequireAuth, use_auth};
+use crate::components::comments::CommentsPanel;
 use crate::components::copy_link::CopyLink;
 use crate::components::history::HistoryPanel;
 use crate::components::load_failure::load_failure;
@@ -305,6 +306,7 @@ fn ChangeRecord(change: ChangeControlView, on_change: Callback<()>) -> impl Into
                     }}
                 </section>
             })}
+            <CommentsPanel record_type=RecordType::ChangeControl id=id.to_string()/>
             <HistoryPanel record_type=RecordType::ChangeControl id=id.to_string()/>
             <SignDialog title="Approve change" statement=approve_statement confirm="Sign: approve" ask_reason=false
                 open=approve_open on_submit=decide(ChangeDecision::Approved)/>

@@ -3,6 +3,7 @@
 
 use crate::api::{self, Failure};
 use crate::auth::RequireAuth;
+use crate::components::comments::CommentsPanel;
 use crate::components::conflict_dialog::{ConflictDialog, FieldClash, clashes};
 use crate::components::copy_link::CopyLink;
 use crate::components::history::HistoryPanel;
@@ -240,6 +241,7 @@ fn DeliverableView(deliverable: Deliverable, transfer: TransferDetail) -> impl I
                 }}
                 <ConflictDialog clash=clash on_reapply=reapply on_discard=keep_theirs/>
             </form>
+            <CommentsPanel record_type=RecordType::Deliverable id=deliverable.id.to_string()/>
             <HistoryPanel record_type=RecordType::Deliverable id=deliverable.id.to_string()/>
         </article>
     }

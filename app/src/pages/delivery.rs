@@ -3,6 +3,7 @@
 
 use crate::api;
 use crate::auth::RequireAuth;
+use crate::components::comments::CommentsPanel;
 use crate::components::copy_link::CopyLink;
 use crate::components::history::HistoryPanel;
 use crate::components::load_failure::load_failure;
@@ -95,6 +96,7 @@ fn DeliveryRecord(delivery: DeliveryView, on_change: Callback<()>) -> impl IntoV
                         ask_reason=delivered submit_label="Save" save=save/>
                 </section>
             })}
+            <CommentsPanel record_type=RecordType::Delivery id=id.to_string()/>
             <HistoryPanel record_type=RecordType::Delivery id=id.to_string()/>
         </article>
     }

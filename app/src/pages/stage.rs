@@ -3,6 +3,7 @@
 
 use crate::api::{self, Failure};
 use crate::auth::RequireAuth;
+use crate::components::comments::CommentsPanel;
 use crate::components::copy_link::CopyLink;
 use crate::components::deliverable_table::DeliverableTable;
 use crate::components::history::HistoryPanel;
@@ -105,6 +106,7 @@ fn StageView(transfer: TransferDetail, stages: Vec<StageView>, index: usize, on_
                 {previous.map(|(n, name)| view! { <a class="button" href=format!("{base}/{n}")>{format!("← Stage {n}: {name}")}</a> })}
                 {next.map(|(n, name)| view! { <a class="button" href=format!("{base}/{n}")>{format!("Stage {n}: {name} →")}</a> })}
             </nav>
+            <CommentsPanel record_type=RecordType::Stage id=stage.id.to_string()/>
             <HistoryPanel record_type=RecordType::Stage id=stage.id.to_string()/>
         </article>
     }

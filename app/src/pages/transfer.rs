@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::auth::RequireAuth;
+use crate::components::comments::CommentsPanel;
 use crate::components::copy_link::CopyLink;
 use crate::components::deliverable_table::DeliverableTable;
 use crate::components::history::HistoryPanel;
@@ -125,6 +126,7 @@ fn TransferView(transfer: TransferDetail) -> impl IntoView {
                     }.into_any()
                 }}
             </section>
+            <CommentsPanel record_type=RecordType::Transfer id=id.to_string()/>
             <HistoryPanel record_type=RecordType::Transfer id=id.to_string()/>
         </article>
     }
