@@ -130,9 +130,13 @@ async fn each_record_offers_its_viewer_exactly_the_actions_the_rule_allows(db: B
     let id = draft(&sponsor).await;
     let path = format!("/agreements/{id}");
     let of = |body: Value| actions(&body);
-    assert_eq!(of(cmo_admin.get(&path).await.body), ["read", "download", "sign_agreement", "revoke_agreement"]);
+    // Both parties discuss an agreement's terms beside it; viewers only read.
+    assert_eq!(
+        of(cmo_admin.get(&path).await.body),
+        ["read", "comment", "download", "sign_agreement", "revoke_agreement"]
+    );
     assert_eq!(of(cmo_viewer.get(&path).await.body), ["read", "download"]);
-    assert_eq!(of(sponsor_lead.get(&path).await.body), ["read", "download", "draft_agreement"]);
+    assert_eq!(of(sponsor_lead.get(&path).await.body), ["read", "comment", "download", "draft_agreement"]);
     assert_eq!(cmo_admin.approve_agreement(&id, DEMO_PASSWORD).await.status, 200);
     assert!(!of(cmo_admin.get(&path).await.body).contains(&"sign_agreement".to_owned()), "signed already");
     assert!(of(sponsor.get(&path).await.body).contains(&"sign_agreement".to_owned()));
