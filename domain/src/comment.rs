@@ -168,6 +168,25 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_mention_names_the_person_and_why() {
+        let person = Person {
+            id: UserId(uuid::Uuid::nil()),
+            name: "Matteo Ferri".into(),
+            organisation: "Castellan Pharma Services".into(),
+            role: Role::TechTransferLead,
+        };
+        let refused = mention_refusal(&person, "transfer", &DenyReason::NotAParty);
+        assert_eq!(refused.field.as_deref(), Some("mentions"));
+        assert_eq!(
+            refused.message,
+            "Matteo Ferri (Castellan Pharma Services) cannot see this transfer, so cannot be mentioned: \
+             Castellan Pharma Services is not a party to it."
+        );
+        let role = DenyReason::Role { role: Role::Viewer, action: Action::Read };
+        assert!(mention_refusal(&person, "batch", &role).message.contains("their role (Viewer)"));
+    }
+
+    #[test]
     fn text_must_say_something_and_not_too_much() {
         assert!(validate_text("  ").is_err());
         assert!(validate_text(&"x".repeat(MAX_TEXT + 1)).is_err());

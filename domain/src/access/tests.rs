@@ -360,3 +360,15 @@ fn signatures_on_transfer_records_are_decided_with_their_meaning() {
     assert!(permitted.contains(&approve) && permitted.contains(&Action::Read));
     assert!(!permitted.contains(&Action::Download), "{permitted:?}");
 }
+
+#[test]
+fn a_refusal_on_a_transfer_names_the_permission_that_was_missing() {
+    let missing = |needed| DenyReason::NoAgreement { data_class: None, product: "Velarimab".into(), needed }.message();
+    assert_eq!(
+        missing(Permission::Comment),
+        "No active agreement lets your organisation comment on this transfer of Velarimab."
+    );
+    assert!(
+        missing(Permission::View).starts_with("No active data-sharing agreement covers this transfer of Velarimab")
+    );
+}
