@@ -7,6 +7,7 @@ pub mod capas;
 pub mod change_controls;
 pub mod deliveries;
 pub mod deviations;
+pub mod documents;
 pub mod history;
 pub mod kpi;
 pub mod kpi_months;
