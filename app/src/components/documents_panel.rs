@@ -32,12 +32,14 @@ pub fn DocumentsPanel(transfer: TransferId) -> impl IntoView {
     let loaded =
         LocalResource::new(move || async move { api::call::<ListDocuments>([&transfer.to_string()], &()).await });
     let reload = Callback::new(move |()| loaded.refetch());
+    // Kept here, above the list that reloads after each upload, so the outcome and the chosen class stay shown.
+    let zone = Zone { class: RwSignal::new(DataClass::RegulatoryDocuments), state: RwSignal::new(Upload::Idle) };
     view! {
         <section class="panel" data-testid="documents">
             <h2>"Documents"</h2>
             <Suspense fallback=|| view! { <Loading label="Loading the documents…"/> }>
                 {move || loaded.get().map(|result| match result {
-                    Ok(list) => view! { <Documents list=list transfer=transfer on_change=reload/> }.into_any(),
+                    Ok(list) => view! { <Documents list=list transfer=transfer zone=zone on_change=reload/> }.into_any(),
                     Err(failure) => view! { <p class="field-error">{failure.message()}</p> }.into_any(),
                 })}
             </Suspense>
@@ -46,7 +48,7 @@ pub fn DocumentsPanel(transfer: TransferId) -> impl IntoView {
 }
 
 #[component]
-fn Documents(list: DocumentList, transfer: TransferId, on_change: Callback<()>) -> impl IntoView {
+fn Documents(list: DocumentList, transfer: TransferId, zone: Zone, on_change: Callback<()>) -> impl IntoView {
     let may_add = list.actions.contains(&Action::Contribute);
     let empty = if may_add {
         "No documents yet. Drop a protocol, report or photo here, or choose a file, to share it in this transfer."
@@ -54,7 +56,7 @@ fn Documents(list: DocumentList, transfer: TransferId, on_change: Callback<()>) 
         "No documents you may see yet. Documents appear here as either party shares them under an agreement."
     };
     view! {
-        {may_add.then(|| view! { <UploadZone transfer=transfer on_change=on_change/> })}
+        {may_add.then(|| view! { <UploadZone transfer=transfer zone=zone on_change=on_change/> })}
         {if list.items.is_empty() {
             view! { <p class="muted" data-testid="documents-empty">{empty}</p> }.into_any()
         } else {
@@ -91,6 +93,13 @@ enum Upload {
     Done(String),
 }
 
+/// The upload zone's choices and outcome.
+#[derive(Clone, Copy, Debug)]
+struct Zone {
+    class: RwSignal<DataClass>,
+    state: RwSignal<Upload>,
+}
+
 /// The files of a `FileList`.
 fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     let Some(list) = list else { return Vec::new() };
@@ -110,9 +119,8 @@ async fn share(transfer: TransferId, data_class: DataClass, file: &web_sys::File
 }
 
 #[component]
-fn UploadZone(transfer: TransferId, on_change: Callback<()>) -> impl IntoView {
-    let class = RwSignal::new(DataClass::RegulatoryDocuments);
-    let state = RwSignal::new(Upload::Idle);
+fn UploadZone(transfer: TransferId, zone: Zone, on_change: Callback<()>) -> impl IntoView {
+    let Zone { class, state } = zone;
     let over = RwSignal::new(false);
     let send = move |files: Vec<web_sys::File>| {
         if files.is_empty() || matches!(state.get_untracked(), Upload::Sending(_)) {
@@ -170,7 +178,7 @@ fn UploadZone(transfer: TransferId, on_change: Callback<()>) -> impl IntoView {
                         if let Some(c) = DataClass::ALL.iter().find(|c| c.as_str() == event_target_value(&ev)) { class.set(*c) }
                     }>
                         {DataClass::ALL.iter().map(|c| view! {
-                            <option value=c.as_str() selected=*c == DataClass::RegulatoryDocuments>{c.label()}</option>
+                            <option value=c.as_str() selected=*c == class.get_untracked()>{c.label()}</option>
                         }).collect_view()}
                     </select>
                 </label>
