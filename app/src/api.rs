@@ -5,10 +5,11 @@
 //! anti-forgery token, taken from the session context: pages and components never handle it.
 
 use crate::auth;
-use baton_domain::endpoints::{self, BASE, Endpoint, GetSession, Logout, Method};
+use baton_domain::document::{self, DocumentView};
+use baton_domain::endpoints::{self, BASE, Endpoint, GetSession, Logout, Method, UploadDocumentVersion};
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
 use baton_domain::session::{CSRF_HEADER, SessionInfo};
-use baton_domain::url_encoding::TargetError;
+use baton_domain::url_encoding::{self, TargetError};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
@@ -132,4 +133,20 @@ pub async fn logout() -> Result<(), Failure> {
         Err(failure) if !failure.is_unauthenticated() => Err(failure),
         _ => Ok(()),
     }
+}
+
+/// Uploads `file` as a new version of document `id`. The body is the file itself, which the browser streams; its
+/// type (as the browser knows it, or as its name suggests) and its name travel in headers.
+pub async fn upload_version(id: &str, file: &web_sys::File) -> Result<DocumentView, Failure> {
+    let url = href::<UploadDocumentVersion>([id], &String::new())?;
+    let name = file.name();
+    let declared = file.type_();
+    let content_type = if declared.is_empty() { document::type_for_name(&name).unwrap_or_default() } else { &declared };
+    let builder = with_csrf_token(Request::post(&url))
+        .header("Content-Type", content_type)
+        .header("X-File-Name", &url_encoding::encode_component(&name));
+    let request = builder
+        .body(wasm_bindgen::JsValue::from(file.clone()))
+        .map_err(|e| Failure::Network(format!("The upload could not be prepared: {e}")))?;
+    read(request.send().await.map_err(unreachable)?).await
 }

@@ -21,6 +21,7 @@ use crate::pages::delivery_new::NewDeliveryPage;
 use crate::pages::deviation::DeviationPage;
 use crate::pages::deviation_new::NewDeviationPage;
 use crate::pages::deviations::DeviationsPage;
+use crate::pages::document::DocumentPage;
 use crate::pages::kpi_targets::KpiTargetsPage;
 use crate::pages::login::LoginPage;
 use crate::pages::methods::MethodsPage;
@@ -58,6 +59,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/transfers/:id/parameters") view=ParametersPage/>
                 <Route path=path!("/transfers/:id/parameters/:row") view=ParametersPage/>
                 <Route path=path!("/deliverables/:id") view=DeliverablePage/>
+                <Route path=path!("/documents/:id") view=DocumentPage/>
                 <Route path=path!("/stage-template") view=StageTemplatePage/>
                 <Route path=path!("/agreements") view=AgreementsPage/>
                 <Route path=path!("/agreements/new") view=NewAgreementPage/>

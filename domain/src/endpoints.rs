@@ -21,6 +21,7 @@ use crate::comment::{CommentEdit, CommentInput, CommentView, Discussion, Person,
 use crate::deliverable::{Deliverable, DeliverableChange, DeliverableInput};
 use crate::delivery::{DeliveryChange, DeliveryInput, DeliveryList, DeliveryView};
 use crate::deviation::{DeviationClosure, DeviationInput, DeviationInvestigation, DeviationList, DeviationView};
+use crate::document::{DocumentInput, DocumentList, DocumentSignature, DocumentView, VersionQuery};
 use crate::kpi_targets::{KpiTargetChange, KpiTargetDraft, KpiTargets};
 use crate::method_record::{MethodList, MethodView, SiteResults};
 use crate::method_transfer::AnalyticalMethod;
@@ -321,6 +322,22 @@ endpoints! {
     GetRisk: Get "/risks/{id}", () => StoredRisk, Access::on(RecordType::Risk, Action::Read);
     /// Changes a failure mode.
     ChangeRisk: Put "/risks/{id}", RiskChange => StoredRisk, Access::on(RecordType::Risk, Action::Contribute);
+    /// A transfer's documents that the caller may read, newest first.
+    ListDocuments: Get "/transfers/{id}/documents", () => DocumentList, Access::listing(RecordType::Document);
+    /// Starts a document in a transfer, owned by the caller's organisation; its file is uploaded next.
+    CreateDocument: Post "/documents", DocumentInput => DocumentView, Access::data(RecordType::Document, Action::Contribute, DataClass::RegulatoryDocuments, Party::Sponsor);
+    /// One document with its versions and signatures.
+    GetDocument: Get "/documents/{id}", () => DocumentView, Access::data(RecordType::Document, Action::Read, DataClass::RegulatoryDocuments, Party::Sponsor);
+    /// Uploads a new version: the body is the file itself, its type in `Content-Type`, its name in `X-File-Name`.
+    UploadDocumentVersion: Post "/documents/{id}/versions", String => DocumentView, Access::data(RecordType::Document, Action::Contribute, DataClass::RegulatoryDocuments, Party::Sponsor);
+    /// A version's file shown in the browser (PDF, images): needs only view permission.
+    ViewDocument: Get "/documents/{id}/view", VersionQuery => String, Access::data(RecordType::Document, Action::Read, DataClass::RegulatoryDocuments, Party::Sponsor);
+    /// A version's file as a download, stamped with the recipient and time, on the audit trail.
+    DownloadDocument: Get "/documents/{id}/download", VersionQuery => String, Access::data(RecordType::Document, Action::Download, DataClass::RegulatoryDocuments, Party::Sponsor);
+    /// The author submits the latest draft for review, signed.
+    SubmitDocument: Post "/documents/{id}/review", DocumentSignature => DocumentView, Access::data(RecordType::Document, Action::Sign(Meaning::Authored), DataClass::RegulatoryDocuments, Party::Sponsor);
+    /// The owner's QA approves the version in review, signed: it becomes effective and supersedes the one before.
+    ApproveDocument: Post "/documents/{id}/approval", DocumentSignature => DocumentView, Access::data(RecordType::Document, Action::Sign(Meaning::Approved), DataClass::RegulatoryDocuments, Party::Sponsor);
     /// A transfer's analytical methods with their results and evaluations.
     ListMethods: Get "/transfers/{id}/methods", () => MethodList, Access::on(RecordType::Transfer, Action::Read);
     /// Adds an analytical method with its acceptance criteria.

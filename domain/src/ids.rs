@@ -113,6 +113,14 @@ id_type!(
     /// Identifies a change control.
     ChangeControlId
 );
+id_type!(
+    /// Identifies a document (all its versions).
+    DocumentId
+);
+id_type!(
+    /// Identifies one uploaded version of a document.
+    DocumentVersionId
+);
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,7 @@ pub mod decimal;
 pub mod deliverable;
 pub mod delivery;
 pub mod deviation;
+pub mod document;
 pub mod endpoints;
 pub mod error;
 pub mod ids;

@@ -23,6 +23,8 @@ stored_enum!(
         Method = "method", "analytical method";
         /// One site's results of an analytical method.
         MethodResults = "method_results", "method results";
+        /// A versioned document inside a transfer.
+        Document = "document", "document";
         /// A batch made at a CMO's site, with its results and disposition.
         Batch = "batch", "batch";
         /// A delivery from a CMO to its sponsor.

@@ -97,6 +97,10 @@ pub struct ServeArgs {
     #[arg(long, env = "BATON_SESSION_MAX_SECS", hide = true,
           value_parser = clap::value_parser!(u32).range(1..=31_536_000))]
     pub session_max_secs: Option<u32>,
+    /// Largest document file accepted, in bytes (default 200 MB).
+    #[arg(long, env = "BATON_MAX_UPLOAD_BYTES", default_value_t = crate::file_store::DEFAULT_MAX_BYTES,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_upload_bytes: u64,
 }
 
 impl ServeArgs {

@@ -5,6 +5,7 @@ use baton_domain::validation::{normalise_email, validate_email};
 use baton_server::app::HttpOptions;
 use baton_server::cli::{AuditCommand, Cli, Command, PrecompressArgs, UserAddArgs, UserCommand};
 use baton_server::db::{self, Db};
+use baton_server::file_store::{self, FileStore};
 use baton_server::passwords::Passwords;
 use baton_server::precompress::{self, Outcome};
 use baton_server::state::AppState;
@@ -24,7 +25,8 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
             let options = HttpOptions { dist: &args.dist, secure_cookies: args.secure_cookies };
-            serve::run(AppState::new(db, args.session_limits()), args.addr, &options).await
+            let files = FileStore::local(&documents_dir(&cli.data_dir), args.max_upload_bytes)?;
+            serve::run(AppState::new(db, args.session_limits(), files), args.addr, &options).await
         }
         Command::Migrate => {
             println!("Database is up to date.");
@@ -32,6 +34,8 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::SeedDemo(args) => {
             seed::seed(&db).await?;
+            let files = FileStore::local(&documents_dir(&cli.data_dir), file_store::DEFAULT_MAX_BYTES)?;
+            seed::documents::seed_documents(&db, &files).await?;
             if let Some(parameters) = args.large_transfer {
                 seed::seed_large_transfer(&db, usize::try_from(parameters)?).await?;
             }
@@ -150,4 +154,9 @@ fn precompress_dist(args: &PrecompressArgs) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// Where documents' files are kept: a directory under the data directory.
+fn documents_dir(data_dir: &std::path::Path) -> std::path::PathBuf {
+    data_dir.join("documents")
 }

@@ -16,6 +16,7 @@ mod agreements;
 mod batches;
 mod change_controls;
 mod deliveries;
+pub mod documents;
 mod history;
 mod kpi_targets;
 mod methods;

@@ -1,6 +1,7 @@
 //! What every handler can reach.
 
 use crate::db::Db;
+use crate::file_store::FileStore;
 use crate::kernel::audit_writer::AuditWriter;
 use crate::passwords::Passwords;
 use baton_domain::session_expiry::SessionLimits;
@@ -17,12 +18,15 @@ pub struct AppState {
     pub passwords: Arc<Passwords>,
     /// When sessions end.
     pub sessions: SessionLimits,
+    /// Where documents' files are kept.
+    pub files: FileStore,
 }
 
 impl AppState {
-    /// State over `db` with the given session limits, its audit writer started on the current runtime.
-    pub fn new(db: Db, sessions: SessionLimits) -> Self {
+    /// State over `db` with the given session limits and document store, its audit writer started on the current
+    /// runtime.
+    pub fn new(db: Db, sessions: SessionLimits, files: FileStore) -> Self {
         let audit = AuditWriter::start(db.pool.clone());
-        AppState { db, audit, passwords: Arc::new(Passwords::per_core()), sessions }
+        AppState { db, audit, passwords: Arc::new(Passwords::per_core()), sessions, files }
     }
 }

@@ -142,6 +142,11 @@ impl TestServer {
         line.split_whitespace().nth(1)?.parse().ok()
     }
 
+    /// The server's data directory (its document store is `documents/` under it).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.scratch.path()
+    }
+
     /// A URL on this server.
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)

@@ -35,6 +35,8 @@ fn foreign_id(record: &str, versions: &(String, String)) -> String {
         "change_control" => "00000012-0000-4000-8000-000000000001".into(),
         // Norvia's first delivery of Velarimab drug substance to Helix.
         "delivery" => "00000014-0000-4000-8000-000000000101".into(),
+        // Helix's transfer protocol in the drug substance transfer.
+        "document" => "00000016-0000-4000-8000-000000000101".into(),
         other => panic!("no foreign record of type {other} to try: add one"),
     }
 }

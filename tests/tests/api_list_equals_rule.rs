@@ -10,6 +10,7 @@ use baton_domain::capa::{CapaList, CapaView};
 use baton_domain::change_control::{ChangeControlList, ChangeControlView};
 use baton_domain::delivery::{DeliveryList, DeliveryView};
 use baton_domain::deviation::{DeviationList, DeviationView};
+use baton_domain::document::{DocumentList, DocumentView};
 use baton_domain::ids::{OrgId, TransferId};
 use baton_domain::org::Role;
 use baton_domain::transfer::{TransferDetail, TransferList};
@@ -56,8 +57,9 @@ impl Rng {
 on_both_databases!(lists_equal_the_rule_on_demo_and_random_data);
 
 /// The list operations this test checks; a list the API declares that is not here fails the test.
-const CHECKED_LISTS: [&str; 11] = [
+const CHECKED_LISTS: [&str; 12] = [
     "/transfers",
+    "/transfers/{id}/documents",
     "/agreements",
     "/partners",
     "/audit",
@@ -229,6 +231,15 @@ async fn check_lists(server: &TestServer, context: &str) {
     assert!(!deviations.is_empty() && !capas.is_empty(), "{context}: the demo has deviations and a CAPA");
     let changes = change_controls(server).await;
     assert!(!changes.is_empty(), "{context}: the demo has change controls");
+    // Every document, by transfer, read by Helix, which owns the demo's.
+    let helix = ApiClient::logged_in(&server.base_url, "admin@helix.example").await;
+    let mut documents: Vec<(usize, DocumentView)> = Vec::new();
+    for (n, id) in TRANSFERS.iter().enumerate() {
+        let list: DocumentList =
+            serde_json::from_value(helix.get(&format!("/transfers/{id}/documents")).await.body).expect("documents");
+        documents.extend(list.items.into_iter().map(|d| (n, d)));
+    }
+    assert!(!documents.is_empty(), "{context}: the demo has documents");
     for org in ["helix", "norvia", "castellan"] {
         let client = ApiClient::logged_in(&server.base_url, &format!("viewer@{org}.example")).await;
         let me = client.get("/session").await;
@@ -256,6 +267,30 @@ async fn check_lists(server: &TestServer, context: &str) {
             .map(|t| t.id)
             .collect();
         assert_eq!(listed, allowed, "{context}: transfers listed for {org}");
+
+        for (n, id) in TRANSFERS.iter().enumerate() {
+            let list: DocumentList =
+                serde_json::from_value(client.get(&format!("/transfers/{id}/documents")).await.body).expect("list");
+            let listed: BTreeSet<_> = list.items.iter().map(|d| d.id).collect();
+            let t = &transfers[n];
+            let allowed: BTreeSet<_> = documents
+                .iter()
+                .filter(|(m, d)| {
+                    let data = PartnerData {
+                        transfer: Some(t.id),
+                        owner: d.owner.id,
+                        sponsor: t.sponsor.id,
+                        cmo: t.cmo.id,
+                        product: t.product_id,
+                        product_name: &t.product,
+                        data_class: Some(d.input.data_class),
+                    };
+                    *m == n && access::decide(&subject, Action::Read, &Resource::Data(data), &facts, now).is_allowed()
+                })
+                .map(|(_, d)| d.id)
+                .collect();
+            assert_eq!(listed, allowed, "{context}: documents of {id} listed for {org}");
+        }
 
         let agreements: AgreementList =
             serde_json::from_value(client.get("/agreements").await.body).expect("agreements");

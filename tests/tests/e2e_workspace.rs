@@ -1,6 +1,6 @@
 //! End-to-end, at tablet size (768×1024): the sponsor's lead starts a transfer in the app; QA of both parties
 //! approve gate 1 with their passwords; two people editing one deliverable — the second is shown the conflict and
-//! re-applies only their own change.
+//! re-applies only their own change; the sponsor drops a transfer protocol on the transfer page and submits it for review.
 
 use baton_tests::browser::{log_in, wait_for, wait_for_path};
 use baton_tests::client::{DEMO_PASSWORD, send};
@@ -236,6 +236,45 @@ async fn the_cmo_comments_with_a_mention_and_a_deep_link_opens_the_comment() {
             assert!(tokio::time::Instant::now() < deadline, "the linked comment is not in view: {at}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sponsor_drops_a_protocol_on_the_transfer_page_and_submits_it() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let site = &server;
+    Browser::run_sized(768, 1024, |c| async move {
+        c.goto(&site.url("/login")).await?;
+        log_in(&c, "lead@helix.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&site.url(&format!("/transfers/{VELARIMAB_DP}"))).await?;
+        wait_for(&c, "[data-testid=drop-zone]").await?;
+        // A drop as a desktop drag delivers it: a File built in the page, carried by a DataTransfer.
+        let script = "const pdf = '%PDF-1.4\\n1 0 obj\\n<< /Type /Catalog >>\\nendobj\\n%%EOF\\n'; \
+            const file = new File([pdf], 'Transfer protocol rev B.pdf', { type: 'application/pdf' }); \
+            const data = new DataTransfer(); data.items.add(file); \
+            const zone = document.querySelector('[data-testid=drop-zone]'); \
+            zone.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: data })); \
+            zone.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: data }));";
+        c.execute(script, vec![]).await?;
+        wait_for_text(&c, "upload-done", "Transfer protocol rev B.pdf").await?;
+        wait_for_text(&c, "documents-table", "Transfer protocol rev B").await?;
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::LinkText("Transfer protocol rev B"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&c, "versions", "Transfer protocol rev B.pdf").await?;
+        wait_for_text(&c, "document-status", "Draft").await?;
+        button(&c, "Submit for review").await?.click().await?;
+        wait_for_text(&c, "sign-statement", "is ready for review").await?;
+        wait_for(&c, "#sign-password").await?.send_keys(DEMO_PASSWORD).await?;
+        button(&c, "Sign: submit").await?.click().await?;
+        wait_for_text(&c, "signatures", "Authored by Marco Lenz").await?;
+        wait_for_text(&c, "document-status", "In review").await?;
         Ok(())
     })
     .await;

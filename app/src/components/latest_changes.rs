@@ -16,6 +16,7 @@ fn link(entry: &AuditEntry, transfer: TransferId, stages: &[StageView]) -> Optio
             .find(|s| s.id.to_string() == entry.record_id)
             .map(|s| format!("/transfers/{transfer}/stages/{}", s.number)),
         RecordType::Deliverable => Some(format!("/deliverables/{}", entry.record_id)),
+        RecordType::Document => Some(format!("/documents/{}", entry.record_id)),
         RecordType::Risk => Some(format!("/transfers/{transfer}/risks/{}", entry.record_id)),
         _ => None,
     }

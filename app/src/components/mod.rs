@@ -5,6 +5,7 @@ pub mod comments;
 pub mod conflict_dialog;
 pub mod copy_link;
 pub mod deliverable_table;
+pub mod documents_panel;
 pub mod error_panel;
 pub mod history;
 pub mod icons;

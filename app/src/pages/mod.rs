@@ -24,6 +24,7 @@ pub mod delivery_new;
 pub mod deviation;
 pub mod deviation_new;
 pub mod deviations;
+pub mod document;
 pub mod kpi_targets;
 pub mod kpi_targets_editor;
 pub mod login;

@@ -16,7 +16,7 @@ mod unit_of_work;
 pub use listing::{readable, readable_ids};
 pub use records::partner_data;
 pub use records::{
-    Batch, Capa, ChangeControl, DeliverableRecord, Delivery, Deviation, Method, MethodResults, OrgTemplate,
+    Batch, Capa, ChangeControl, DeliverableRecord, Delivery, Deviation, Document, Method, MethodResults, OrgTemplate,
     ParameterRow, ParameterSet, Partnership, QualityVersion, Risk, Stage, TargetsVersion,
 };
 pub use signing::{Signing, approved_only, sign};

@@ -5,8 +5,8 @@ use crate::csv_cell;
 use crate::error::AppError;
 use crate::json::{ApiPath, ApiQuery};
 use crate::kernel::{
-    self, Batch, Capa, ChangeControl, DeliverableRecord, Delivery, Deviation, Method, ParameterRow, QualityVersion,
-    Record, Risk, Stage, TargetsVersion,
+    self, Batch, Capa, ChangeControl, DeliverableRecord, Delivery, Deviation, Document, Method, ParameterRow,
+    QualityVersion, Record, Risk, Stage, TargetsVersion,
 };
 use crate::state::AppState;
 use crate::store;
@@ -187,11 +187,12 @@ pub async fn history(
             kernel::read::<ChangeControl>(&state, profile, &id).await?.record().id().to_string()
         }
         Ok(RecordType::Delivery) => kernel::read::<Delivery>(&state, profile, &id).await?.record().id().to_string(),
+        Ok(RecordType::Document) => kernel::read::<Document>(&state, profile, &id).await?.record().id().to_string(),
         _ => {
             return Err(ApiError::invalid(
                 "record_type",
                 "History is kept for agreement, quality_agreement, kpi_targets, transfer, stage, deliverable, \
-                 parameter, risk, method, batch, delivery, deviation, capa and change_control records.",
+                 parameter, risk, method, document, batch, delivery, deviation, capa and change_control records.",
             )
             .into());
         }

@@ -122,6 +122,12 @@ fn example(endpoint: &str) -> Option<Value> {
             new
         }
         "ChangeDelivery" => json!({"delivery": delivery, "row_version": 1, "reason": "Example"}),
+        // A document of Helix's in the drug substance transfer.
+        "CreateDocument" => json!({"transfer": "00000003-0000-4000-8000-000000000001", "title": "Example",
+            "data_class": "regulatory_documents"}),
+        // The body is the file's bytes, not JSON: callers that may not upload are refused before it is read.
+        "UploadDocumentVersion" => json!({}),
+        "SubmitDocument" | "ApproveDocument" => closure.clone(),
         "AddRisk" => risk,
         "ChangeRisk" => json!({"risk": risk, "row_version": 1}),
         "AddSuParameter" => su_parameter,

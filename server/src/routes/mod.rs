@@ -10,6 +10,7 @@ pub mod declarations;
 pub mod deliverables;
 pub mod deliveries;
 pub mod deviations;
+pub mod documents;
 #[cfg(test)]
 mod endpoints;
 pub mod kpi_targets;
@@ -50,6 +51,7 @@ pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
     tags(
         (name = "session", description = "Logging in and out"),
         (name = "transfers", description = "Technology transfers"),
+        (name = "documents", description = "Versioned documents of a transfer, their files and signed steps"),
         (name = "parameters", description = "Process parameters of the sending and receiving units"),
         (name = "quality", description = "Batches, deviations, CAPAs and the partnership KPIs"),
         (name = "agreements", description = "Partnerships and data-sharing agreements"),
@@ -116,6 +118,14 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(change_controls::decide))
         .routes(routes!(change_controls::implement))
         .routes(routes!(change_controls::close))
+        .routes(routes!(documents::list))
+        .routes(routes!(documents::create))
+        .routes(routes!(documents::get))
+        .routes(routes!(documents::upload))
+        .routes(routes!(documents::view))
+        .routes(routes!(documents::download))
+        .routes(routes!(documents::submit))
+        .routes(routes!(documents::approve))
         .routes(routes!(risks::register, risks::add))
         .routes(routes!(risks::get, risks::update))
         .routes(routes!(parameters::table))

@@ -41,6 +41,8 @@ pub enum HistoryRecordType {
     Capa,
     /// A change control.
     ChangeControl,
+    /// A versioned document.
+    Document,
 }
 
 /// The audit trail's filters as the document describes them: `AuditQuery` (in the domain's `audit_trail.rs`) takes

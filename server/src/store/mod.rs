@@ -8,6 +8,7 @@ pub mod change_controls;
 pub mod comments;
 pub mod deliveries;
 pub mod deviations;
+pub mod documents;
 pub mod history;
 pub mod kpi;
 pub mod kpi_months;

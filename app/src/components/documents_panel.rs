@@ -1,0 +1,195 @@
+//! A transfer's documents on its page: listed newest first, and, for those the server lets start one, an upload zone
+//! that takes files from the picker, by drag and drop, or from a tablet's camera.
+
+use crate::api;
+use crate::components::loading::Loading;
+use crate::format;
+use baton_domain::access::Action;
+use baton_domain::agreement::DataClass;
+use baton_domain::document::{DocumentInput, DocumentList, DocumentStatus, DocumentView, size_label};
+use baton_domain::endpoints::{CreateDocument, ListDocuments};
+use baton_domain::ids::TransferId;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use wasm_bindgen::JsCast;
+
+/// A document version's status as a chip (a word and a colour).
+pub fn status_chip(status: Option<DocumentStatus>) -> impl IntoView {
+    let (class, label) = match status {
+        None => ("chip chip-grey", "No file yet"),
+        Some(DocumentStatus::Draft) => ("chip chip-grey", "Draft"),
+        Some(DocumentStatus::InReview) => ("chip chip-progress", "In review"),
+        Some(DocumentStatus::Effective) => ("chip chip-done", "Effective"),
+        Some(DocumentStatus::Superseded) => ("chip chip-grey", "Superseded"),
+    };
+    view! { <span class=class data-testid="document-status"><span class="chip-dot" aria-hidden="true"></span>{label}</span> }
+}
+
+/// The documents panel of transfer `transfer`.
+#[component]
+pub fn DocumentsPanel(transfer: TransferId) -> impl IntoView {
+    let loaded =
+        LocalResource::new(move || async move { api::call::<ListDocuments>([&transfer.to_string()], &()).await });
+    let reload = Callback::new(move |()| loaded.refetch());
+    // Kept here, above the list that reloads after each upload, so the outcome and the chosen class stay shown.
+    let zone = Zone { class: RwSignal::new(DataClass::RegulatoryDocuments), state: RwSignal::new(Upload::Idle) };
+    view! {
+        <section class="panel" data-testid="documents">
+            <h2>"Documents"</h2>
+            <Suspense fallback=|| view! { <Loading label="Loading the documents…"/> }>
+                {move || loaded.get().map(|result| match result {
+                    Ok(list) => view! { <Documents list=list transfer=transfer zone=zone on_change=reload/> }.into_any(),
+                    Err(failure) => view! { <p class="field-error">{failure.message()}</p> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Documents(list: DocumentList, transfer: TransferId, zone: Zone, on_change: Callback<()>) -> impl IntoView {
+    let may_add = list.actions.contains(&Action::Contribute);
+    let empty = if may_add {
+        "No documents yet. Drop a protocol, report or photo here, or choose a file, to share it in this transfer."
+    } else {
+        "No documents you may see yet. Documents appear here as either party shares them under an agreement."
+    };
+    view! {
+        {may_add.then(|| view! { <UploadZone transfer=transfer zone=zone on_change=on_change/> })}
+        {if list.items.is_empty() {
+            view! { <p class="muted" data-testid="documents-empty">{empty}</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap"><table class="data-table" data-testid="documents-table">
+                    <thead><tr><th>"Title"</th><th>"Class"</th><th>"Owner"</th><th>"Version"</th><th>"Status"</th><th>"Uploaded"</th></tr></thead>
+                    <tbody>{list.items.into_iter().map(row).collect_view()}</tbody>
+                </table></div>
+            }.into_any()
+        }}
+    }
+}
+
+fn row(document: DocumentView) -> impl IntoView {
+    let latest = document.latest().cloned();
+    view! {
+        <tr>
+            <td><A href=format!("/documents/{}", document.id)>{document.input.title.clone()}</A></td>
+            <td>{document.input.data_class.label()}</td>
+            <td>{document.owner.name.clone()}</td>
+            <td class="numeric-text">{latest.as_ref().map(|v| format!("v{} · {}", v.number, size_label(v.size)))}</td>
+            <td>{status_chip(document.status)}</td>
+            <td class="numeric-text">{latest.map(|v| format!("{} · {}", format::date_time(v.uploaded_at), v.uploaded_by))}</td>
+        </tr>
+    }
+}
+
+/// Where an upload stands.
+#[derive(Clone, Debug, PartialEq)]
+enum Upload {
+    Idle,
+    Sending(String),
+    Failed(String),
+    Done(String),
+}
+
+/// The upload zone's choices and outcome.
+#[derive(Clone, Copy, Debug)]
+struct Zone {
+    class: RwSignal<DataClass>,
+    state: RwSignal<Upload>,
+}
+
+/// The files of a `FileList`.
+fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// Starts a document titled after `file` and uploads the file as its first version.
+async fn share(transfer: TransferId, data_class: DataClass, file: &web_sys::File) -> Result<(), String> {
+    let name = file.name();
+    let title = name.rsplit_once('.').map_or(name.as_str(), |(stem, _)| stem).to_owned();
+    let input = DocumentInput { transfer, title, data_class, stage: None, deliverable: None };
+    let document = api::call::<CreateDocument>([], &input).await.map_err(|f| f.message())?;
+    api::upload_version(&document.id.to_string(), file).await.map_err(|f| {
+        format!("{} The document was started without its file: open it to upload the file again.", f.message())
+    })?;
+    Ok(())
+}
+
+#[component]
+fn UploadZone(transfer: TransferId, zone: Zone, on_change: Callback<()>) -> impl IntoView {
+    let Zone { class, state } = zone;
+    let over = RwSignal::new(false);
+    let send = move |files: Vec<web_sys::File>| {
+        if files.is_empty() || matches!(state.get_untracked(), Upload::Sending(_)) {
+            return;
+        }
+        spawn_local(async move {
+            let data_class = class.get_untracked();
+            let mut shared = Vec::new();
+            for file in files {
+                state.set(Upload::Sending(format!(
+                    "Uploading “{}” ({})…",
+                    file.name(),
+                    size_label(file.size() as u64)
+                )));
+                if let Err(message) = share(transfer, data_class, &file).await {
+                    state.set(Upload::Failed(format!("“{}” was not shared: {message}", file.name())));
+                    on_change.run(());
+                    return;
+                }
+                shared.push(file.name());
+            }
+            state.set(Upload::Done(format!("Shared: {}.", shared.join(", "))));
+            on_change.run(());
+        });
+    };
+    let picked = move |ev: leptos::ev::Event| {
+        let input = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+        send(files_of(input.as_ref().and_then(web_sys::HtmlInputElement::files)));
+        if let Some(input) = input {
+            // The same file picked again is a new upload.
+            input.set_value("");
+        }
+    };
+    let dropped = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        over.set(false);
+        send(files_of(ev.data_transfer().and_then(|d| d.files())));
+    };
+    view! {
+        <div class=move || if over.get() { "drop-zone drop-over" } else { "drop-zone" } data-testid="drop-zone"
+            on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); over.set(true); }
+            on:dragleave=move |_| over.set(false)
+            on:drop=dropped>
+            <p><strong>"Drop files here"</strong> " or"</p>
+            <div class="drop-actions">
+                <label class="button">"Choose files"
+                    <input type="file" class="visually-hidden" multiple data-testid="document-file"
+                        accept="application/pdf,image/*,.docx,.xlsx" on:change=picked/>
+                </label>
+                <label class="button">"Take a photo"
+                    <input type="file" class="visually-hidden" accept="image/*,application/pdf" capture="environment" on:change=picked/>
+                </label>
+                <label class="drop-class">"Share as "
+                    <select on:change=move |ev| {
+                        if let Some(c) = DataClass::ALL.iter().find(|c| c.as_str() == event_target_value(&ev)) { class.set(*c) }
+                    }>
+                        {DataClass::ALL.iter().map(|c| view! {
+                            <option value=c.as_str() selected=*c == class.get_untracked()>{c.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            <p class="muted small">"PDF, images, Word or Excel files. The partner sees a document only through an agreement covering its class."</p>
+            {move || match state.get() {
+                Upload::Idle => ().into_any(),
+                Upload::Sending(text) => view! { <p role="status" data-testid="upload-progress"><progress></progress> " " {text}</p> }.into_any(),
+                Upload::Failed(text) => view! { <p class="field-error" role="alert" data-testid="upload-error">{text}</p> }.into_any(),
+                Upload::Done(text) => view! { <p role="status" data-testid="upload-done">{text}</p> }.into_any(),
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,297 @@
+//! Versioned documents inside a transfer: each version's file is kept with its SHA-256, and the document moves
+//! draft → in review → effective → superseded, each step signed on the content hash. A new version of an effective
+//! document starts in draft; when it becomes effective, the version before it is superseded.
+
+use crate::access::Action;
+use crate::agreement::DataClass;
+use crate::error::ApiError;
+use crate::ids::{DeliverableId, DocumentId, DocumentVersionId, StageId, TransferId};
+use crate::org::OrgRef;
+use crate::signature::Signature;
+use crate::stored_enum::stored_enum;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+stored_enum!(
+    /// Where a document version stands.
+    DocumentStatus {
+        /// Being written; a new upload may follow.
+        Draft = "draft", "Draft";
+        /// Submitted for QA's approval, signed by its author.
+        InReview = "in_review", "In review";
+        /// Approved by the owner's QA: the version in force.
+        Effective = "effective", "Effective";
+        /// Replaced by a later version.
+        Superseded = "superseded", "Superseded";
+    }
+);
+
+/// Longest title accepted.
+pub const MAX_TITLE: usize = 200;
+/// Longest original file name accepted.
+pub const MAX_FILE_NAME: usize = 255;
+
+/// The file types a document version may be, by declared content type; the server checks the first bytes agree.
+pub const ACCEPTED_TYPES: &[(&str, &str)] = &[
+    ("application/pdf", "PDF"),
+    ("image/png", "PNG image"),
+    ("image/jpeg", "JPEG image"),
+    ("image/webp", "WebP image"),
+    ("image/tiff", "TIFF image"),
+    ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word document"),
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel workbook"),
+];
+
+/// A document to start: its transfer, title and class, optionally for a stage or deliverable.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentInput {
+    /// The transfer it belongs to.
+    pub transfer: TransferId,
+    /// Its title, 1–200 characters.
+    pub title: String,
+    /// The class of data it is: an agreement shares it by this class.
+    pub data_class: DataClass,
+    /// The stage of the transfer it belongs to, if any.
+    #[serde(default)]
+    pub stage: Option<StageId>,
+    /// The deliverable it fulfils, if any.
+    #[serde(default)]
+    pub deliverable: Option<DeliverableId>,
+}
+
+/// One uploaded version of a document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentVersion {
+    /// Its id.
+    pub id: DocumentVersionId,
+    /// 1 for the first upload, then 2, 3, …
+    pub number: u32,
+    /// SHA-256 of the file, hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Its content type, as declared and checked.
+    pub content_type: String,
+    /// The file's name as uploaded.
+    pub file_name: String,
+    /// Who uploaded it.
+    pub uploaded_by: String,
+    /// When (UTC, server clock).
+    pub uploaded_at: DateTime<Utc>,
+    /// Where it stands.
+    pub status: DocumentStatus,
+}
+
+/// A document as its page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentView {
+    /// Its id; its deep link is `/documents/{id}`.
+    pub id: DocumentId,
+    /// Its transfer, title, class, stage and deliverable.
+    pub input: DocumentInput,
+    /// The organisation that owns it (the uploader's).
+    pub owner: OrgRef,
+    /// The latest version's status; `None` before the first upload.
+    pub status: Option<DocumentStatus>,
+    /// Every version, newest first.
+    pub versions: Vec<DocumentVersion>,
+    /// Signatures on its steps, oldest first; `valid` is false for one on an older version.
+    pub signatures: Vec<Signature>,
+    /// What a step's signature is bound to: the document and its latest version's file.
+    pub content_hash: String,
+    /// When it was started.
+    pub created_at: DateTime<Utc>,
+    /// What the caller may do with it.
+    #[serde(default)]
+    pub actions: Vec<Action>,
+}
+
+impl DocumentView {
+    /// The latest version, if one was uploaded.
+    pub fn latest(&self) -> Option<&DocumentVersion> {
+        self.versions.first()
+    }
+}
+
+/// A transfer's documents that the caller may read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentList {
+    /// Newest first.
+    pub items: Vec<DocumentView>,
+    /// What the caller may do in the transfer's documents: `contribute` when they may start one.
+    #[serde(default)]
+    pub actions: Vec<Action>,
+}
+
+/// A signed step of a document (submitting for review, approving).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentSignature {
+    /// The signer's password, re-entered.
+    pub password: String,
+    /// The document's content hash as shown.
+    pub content_hash: String,
+}
+
+/// Which version of a document to view or download.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct VersionQuery {
+    /// The version's number; the latest when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
+}
+
+/// Checks a document's title.
+pub fn validate_input(input: &DocumentInput) -> Result<(), ApiError> {
+    let title = input.title.trim();
+    if title.is_empty() {
+        return Err(ApiError::invalid("title", "Give the document a title."));
+    }
+    if title.chars().count() > MAX_TITLE || title.contains('\0') {
+        return Err(ApiError::invalid("title", format!("A title is at most {MAX_TITLE} characters of text.")));
+    }
+    Ok(())
+}
+
+/// The accepted type `declared` names (parameters such as `; charset` ignored), with its label.
+pub fn accepted_type(declared: &str) -> Option<(&'static str, &'static str)> {
+    let essence = declared.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    ACCEPTED_TYPES.iter().copied().find(|(t, _)| *t == essence)
+}
+
+/// The accepted type a file name's extension suggests, for files the browser gives no type.
+pub fn type_for_name(name: &str) -> Option<&'static str> {
+    let extension = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match extension.as_str() {
+        "pdf" => "application/pdf",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
+        "tif" | "tiff" => "image/tiff",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _ => return None,
+    })
+}
+
+/// Whether a browser shows this type itself (PDF and images): what viewing without downloading offers.
+pub fn viewable_inline(content_type: &str) -> bool {
+    content_type == "application/pdf" || matches!(content_type, "image/png" | "image/jpeg" | "image/webp")
+}
+
+/// Checks an uploaded file's name: present, not too long, no path, no control characters.
+pub fn validate_file_name(name: &str) -> Result<(), ApiError> {
+    if name.trim().is_empty() {
+        return Err(ApiError::invalid("file_name", "Name the file (header X-File-Name)."));
+    }
+    if name.chars().count() > MAX_FILE_NAME || name.chars().any(|c| c.is_control() || c == '/' || c == '\\') {
+        let message =
+            format!("A file name is at most {MAX_FILE_NAME} characters, without a path or control characters.");
+        return Err(ApiError::invalid("file_name", message));
+    }
+    Ok(())
+}
+
+/// Why a new version may not be uploaded now, if it may not: not while the latest is in review.
+pub fn upload_refusal(latest: Option<DocumentStatus>) -> Option<String> {
+    (latest == Some(DocumentStatus::InReview))
+        .then(|| "The latest version is in review: QA approves it before a new version is uploaded.".into())
+}
+
+/// Why the latest version may not be submitted for review now, if it may not.
+pub fn review_refusal(latest: Option<DocumentStatus>) -> Option<String> {
+    match latest {
+        None => Some("Upload a file before submitting the document for review.".into()),
+        Some(DocumentStatus::Draft) => None,
+        Some(s) => Some(format!("Only a draft is submitted for review; the latest version is {}.", s.label())),
+    }
+}
+
+/// Why the latest version may not be approved now, if it may not.
+pub fn approval_refusal(latest: Option<DocumentStatus>) -> Option<String> {
+    match latest {
+        Some(DocumentStatus::InReview) => None,
+        _ => Some("Only a version in review is approved: submit it for review first.".into()),
+    }
+}
+
+/// A file size for people, in decimal units: "200 MB", "100 KB", "512 bytes".
+pub fn size_label(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1_000_000 && b % 100_000 == 0 && b % 1_000_000 != 0 => format!("{:.1} MB", b as f64 / 1e6),
+        b if b >= 1_000_000 => format!("{} MB", (b + 500_000) / 1_000_000),
+        b if b >= 1_000 => format!("{} KB", (b + 500) / 1_000),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// The name a downloaded copy carries: the original name stamped with the recipient organisation and the time
+/// (UTC), so a copy found later says whose it was and when it left Baton.
+pub fn stamped_file_name(original: &str, recipient: &str, at: DateTime<Utc>) -> String {
+    let (stem, extension) = match original.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() => (stem, format!(".{ext}")),
+        _ => (original, String::new()),
+    };
+    format!("{stem} - {recipient} {}{extension}", at.format("%Y-%m-%d %H%M UTC"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamps_the_recipient_and_time_before_the_extension() {
+        let at = DateTime::from_timestamp(1_795_000_000, 0).expect("valid");
+        assert_eq!(
+            stamped_file_name("protocol.v2.pdf", "Norvia CDMO", at),
+            "protocol.v2 - Norvia CDMO 2026-11-18 1106 UTC.pdf"
+        );
+        assert_eq!(stamped_file_name("README", "Helix", at), "README - Helix 2026-11-18 1106 UTC");
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(size_label(200_000_000), "200 MB");
+        assert_eq!(size_label(2_500_000), "2.5 MB");
+        assert_eq!(size_label(100_000), "100 KB");
+        assert_eq!(size_label(512), "512 bytes");
+    }
+
+    #[test]
+    fn steps_follow_the_lifecycle() {
+        use DocumentStatus::*;
+        assert!(review_refusal(None).is_some());
+        assert!(review_refusal(Some(Draft)).is_none());
+        assert!(review_refusal(Some(Effective)).is_some());
+        assert!(approval_refusal(Some(InReview)).is_none());
+        assert!(approval_refusal(Some(Draft)).is_some());
+        assert!(upload_refusal(Some(InReview)).is_some());
+        assert!(upload_refusal(Some(Effective)).is_none() && upload_refusal(None).is_none());
+    }
+
+    #[test]
+    fn accepts_listed_types_and_names_only() {
+        assert_eq!(accepted_type("Application/PDF; charset=binary").map(|t| t.0), Some("application/pdf"));
+        assert!(accepted_type("application/x-msdownload").is_none());
+        assert!(validate_file_name("a/b.pdf").is_err() && validate_file_name(" ").is_err());
+        assert!(validate_file_name("Transfer protocol.pdf").is_ok());
+        let transfer = TransferId(uuid::Uuid::nil());
+        let input = DocumentInput {
+            transfer,
+            title: " ".into(),
+            data_class: DataClass::RegulatoryDocuments,
+            stage: None,
+            deliverable: None,
+        };
+        assert_eq!(validate_input(&input).map_err(|e| e.field), Err(Some("title".into())));
+        assert!(viewable_inline("application/pdf") && !viewable_inline("image/tiff"));
+        assert_eq!(type_for_name("Scan.JPG"), Some("image/jpeg"));
+        assert_eq!(type_for_name("setup.exe"), None);
+    }
+}
