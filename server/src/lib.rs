@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod json;
 pub mod kernel;
+pub mod live;
 pub mod passwords;
 pub mod precompress;
 pub mod routes;

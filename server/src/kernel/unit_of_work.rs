@@ -6,6 +6,7 @@ use crate::store;
 use crate::store::audit::{NewEntry, WriteTx, begin_write};
 use baton_domain::access::Action;
 use baton_domain::audit::AuditAction;
+use baton_domain::live;
 use baton_domain::org::UserProfile;
 use baton_domain::signature::{Meaning, Signature};
 use chrono::{DateTime, Utc};
@@ -18,12 +19,13 @@ pub struct UnitOfWork<'u> {
     tx: WriteTx,
     user: &'u UserProfile,
     now: DateTime<Utc>,
+    announced: bool,
 }
 
 impl<'u> UnitOfWork<'u> {
     /// Starts a unit of work for `user`; `now` is the time every change and entry in it carries.
     pub async fn begin(pool: &AnyPool, user: &'u UserProfile) -> Result<UnitOfWork<'u>, AppError> {
-        Ok(UnitOfWork { tx: begin_write(pool).await?, user, now: Utc::now() })
+        Ok(UnitOfWork { tx: begin_write(pool).await?, user, now: Utc::now(), announced: false })
     }
 
     /// Whom the unit works for.
@@ -46,9 +48,20 @@ impl<'u> UnitOfWork<'u> {
         authorize::<R>(&mut self.tx, self.user, id, action, self.now).await
     }
 
-    /// Appends an entry to the audit trail, in this transaction.
+    /// Appends an entry to the audit trail, in this transaction; a change to a record is also announced as a live
+    /// event (and on PostgreSQL notified to every instance, which PostgreSQL delivers only once this commits).
     pub async fn audit(&mut self, entry: NewEntry) -> Result<(), AppError> {
-        store::audit::append(&mut self.tx, entry, self.now).await?;
+        let appended = store::audit::append(&mut self.tx, entry, self.now).await?;
+        if live::announces(appended.record_type, appended.action) {
+            store::events::announce(&mut self.tx, &appended).await?;
+            if self.tx.backend_name() == "PostgreSQL" {
+                // The payload is a number this server formatted: nothing a user typed reaches the statement.
+                sqlx::query(&format!("NOTIFY {}, '{}'", crate::live::CHANNEL, appended.seq))
+                    .execute(&mut *self.tx)
+                    .await?;
+            }
+            self.announced = true;
+        }
         Ok(())
     }
 
@@ -67,6 +80,9 @@ impl<'u> UnitOfWork<'u> {
     /// Commits: the change and its entries become durable together, or not at all.
     pub async fn commit(self) -> Result<(), AppError> {
         self.tx.commit().await?;
+        if self.announced {
+            crate::live::wake();
+        }
         Ok(())
     }
 }

@@ -11,9 +11,11 @@ pub mod deliveries;
 pub mod deviations;
 #[cfg(test)]
 mod endpoints;
+pub mod events;
 pub mod kpi_targets;
 pub mod list_query;
 pub mod methods;
+pub mod notifications;
 pub mod openapi;
 pub mod parameters;
 pub mod quality;
@@ -52,7 +54,8 @@ pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
         (name = "parameters", description = "Process parameters of the sending and receiving units"),
         (name = "quality", description = "Batches, deviations, CAPAs and the partnership KPIs"),
         (name = "agreements", description = "Partnerships and data-sharing agreements"),
-        (name = "audit", description = "The audit trail")
+        (name = "audit", description = "The audit trail"),
+        (name = "notifications", description = "The caller's inbox")
     )
 )]
 struct ApiDoc;
@@ -140,6 +143,8 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(audit::export))
         .routes(routes!(audit::actors))
         .routes(routes!(audit::history))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::mark_read))
         .split_for_parts();
     openapi::add_shared_responses(&mut doc);
     doc.servers = Some(vec![utoipa::openapi::Server::new(baton_domain::endpoints::BASE)]);
@@ -150,6 +155,8 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     }
     let json = doc.to_json().unwrap_or_default();
     let router = router
+        // A stream of server-sent events, not a JSON operation: outside the API document and its declarations.
+        .route("/events", get(events::stream))
         .route("/openapi.json", get(move || async move { ([("content-type", "application/json")], json) }))
         .fallback(|| async { AppError::new(ErrorCode::NotFound, "There is no such API endpoint.") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));

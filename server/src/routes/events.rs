@@ -1,0 +1,102 @@
+//! `GET /api/v1/events`: one server-sent events stream per browser tab, carrying the changes to records its user may
+//! read — decided per event when it is delivered, so an agreement revoked a second ago stops the flow.
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::kernel;
+use crate::live::{self, Subscription};
+use crate::state::AppState;
+use crate::store;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use baton_domain::live::{EVENT_NAME, LiveEvent, parse_last_event_id};
+use baton_domain::org::UserProfile;
+use chrono::Utc;
+use futures_util::Stream;
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::time::Duration;
+
+/// Events read from the table at a time: what bounds a stream's memory however far behind it is.
+const PAGE: i64 = 100;
+/// How often an idle stream sends a comment, so proxies and the browser keep the connection open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// One open stream: where it is in the table, what it has read but not yet delivered, and its wake-ups.
+struct Feed {
+    state: AppState,
+    user: UserProfile,
+    last: i64,
+    pending: VecDeque<LiveEvent>,
+    wake: Subscription,
+}
+
+impl Feed {
+    /// The next event its user may read, waiting for one; `None` ends the stream (the server is stopping, or the
+    /// database failed: the browser reconnects with the last id it received and misses nothing).
+    async fn next(&mut self) -> Option<LiveEvent> {
+        loop {
+            while let Some(event) = self.pending.pop_front() {
+                let mut conn = self.state.db.pool.acquire().await.ok()?;
+                let visible =
+                    kernel::can_read(&mut conn, &self.user, event.record_type, &event.record_id, Utc::now()).await;
+                match visible {
+                    Ok(true) => return Some(event),
+                    Ok(false) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "deciding an event's delivery");
+                        return None;
+                    }
+                }
+            }
+            if self.wake.stopping() {
+                return None;
+            }
+            let page = {
+                let mut conn = self.state.db.pool.acquire().await.ok()?;
+                store::events::after(&mut conn, self.last, PAGE).await
+            };
+            match page {
+                Ok(page) if page.is_empty() => {
+                    if !self.wake.woken().await {
+                        return None;
+                    }
+                }
+                Ok(page) => {
+                    self.last = page.last().map_or(self.last, |e| e.id);
+                    self.pending.extend(page);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading events");
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// Streams the changes its user may read, from after `Last-Event-ID` when the browser resumes, else from now.
+pub async fn stream(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    // Subscribed before the table is read, so no change committed in between goes unnoticed.
+    let wake = live::subscribe();
+    let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(parse_last_event_id);
+    let last = match resume {
+        Some(id) => id,
+        None => {
+            let mut conn = state.db.pool.acquire().await?;
+            store::events::latest(&mut conn).await?
+        }
+    };
+    let feed = Feed { state, user: user.profile, last, pending: VecDeque::new(), wake };
+    let events = futures_util::stream::unfold(feed, |mut feed| async move {
+        let event = feed.next().await?;
+        let sse = Event::default().id(event.id.to_string()).event(EVENT_NAME).json_data(&event).ok()?;
+        Some((Ok(sse), feed))
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+}
