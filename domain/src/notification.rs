@@ -102,10 +102,9 @@ pub fn sentence(n: &Notification) -> String {
             format!("{actor} {} {what}", n.kind.label())
         }
         _ => {
-            let mut s = what;
-            s.push(' ');
-            s.push_str(n.kind.label().trim_end_matches(':'));
-            s
+            let sentence = format!("{what} {}", n.kind.label().trim_end_matches(':'));
+            let mut chars = sentence.chars();
+            chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
         }
     }
 }
@@ -134,7 +133,7 @@ mod tests {
             sentence(&item(NotificationKind::Change, Some("Marco Lenz"))),
             "Marco Lenz changed deliverable Gap analysis"
         );
-        assert_eq!(sentence(&item(NotificationKind::DeliverableOverdue, None)), "deliverable Gap analysis is overdue");
+        assert_eq!(sentence(&item(NotificationKind::DeliverableOverdue, None)), "Deliverable Gap analysis is overdue");
     }
 
     #[test]

@@ -158,6 +158,11 @@ impl TestServer {
         line.split_whitespace().nth(1)?.parse().ok()
     }
 
+    /// The server's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     /// A URL on this server.
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)

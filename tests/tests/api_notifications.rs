@@ -25,7 +25,11 @@ async fn open_stage(client: &ApiClient, transfer: &str) -> Value {
     let plan = client.get(&format!("/transfers/{transfer}/stages")).await;
     assert_eq!(plan.status, 200, "{:?}", plan.body);
     let stages = plan.body["stages"].as_array().expect("stages");
-    stages.iter().find(|s| s["gate"]["state"] == "open" && s["deliverables"][0].is_object()).expect("open stage").clone()
+    stages
+        .iter()
+        .find(|s| s["gate"]["state"] == "open" && s["deliverables"][0].is_object())
+        .expect("open stage")
+        .clone()
 }
 
 /// Saves deliverable `d` (as listed in a stage) with `changes` applied to its fields.
@@ -95,7 +99,8 @@ async fn reminders_name_what_waits_and_keep_their_read_state(db: Backend) {
     // The first is the lead's and overdue, the rest done: the gate can be signed.
     let overdue = (today - Duration::days(2)).to_string();
     let me = lead.get("/session").await.body["user"]["id"].clone();
-    let first = save(&lead, &deliverables[0], json!({"due_on": overdue, "owner_person": me, "status": "in_progress"})).await;
+    let first =
+        save(&lead, &deliverables[0], json!({"due_on": overdue, "owner_person": me, "status": "in_progress"})).await;
     assert_eq!(first.status, 200, "{:?}", first.body);
     for d in &deliverables[1..] {
         assert_eq!(save(&lead, d, json!({"status": "done"})).await.status, 200);
@@ -122,7 +127,9 @@ async fn reminders_name_what_waits_and_keep_their_read_state(db: Backend) {
 
     // An agreement ending within 30 days is told to the admins of both parties, and stays read once marked.
     let ends = (Utc::now() + Duration::days(10)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    server.execute(&format!("UPDATE agreements SET valid_until = '{ends}' WHERE id = '{VELARIMAB_DS_AGREEMENT}'")).await;
+    server
+        .execute(&format!("UPDATE agreements SET valid_until = '{ends}' WHERE id = '{VELARIMAB_DS_AGREEMENT}'"))
+        .await;
     for admin in ["admin@helix.example", "admin@norvia.example"] {
         let client = ApiClient::logged_in(&server.base_url, admin).await;
         let ending = inbox(&client).await;

@@ -1,5 +1,6 @@
 //! Pieces shared by several pages.
 
+pub mod bell;
 pub mod conflict_dialog;
 pub mod copy_link;
 pub mod deliverable_table;

@@ -7,8 +7,9 @@ use baton_domain::live::LiveEvent;
 use sqlx::{AnyConnection, FromRow};
 
 /// Records `entry`'s change as an event (its id is the entry's seq), and that its actor now follows the record;
-/// the record's other followers get a notification of it. Runs inside the change's write transaction.
-pub async fn announce(conn: &mut AnyConnection, entry: &AuditEntry) -> anyhow::Result<()> {
+/// with `notify`, the record's other followers get a notification of it (once per change, however many entries it
+/// makes). Runs inside the change's write transaction.
+pub async fn announce(conn: &mut AnyConnection, entry: &AuditEntry, notify: bool) -> anyhow::Result<()> {
     let at = clock::to_db(entry.at);
     let actor = entry.actor_id.map(|id| id.to_string());
     sqlx::query(
@@ -25,19 +26,21 @@ pub async fn announce(conn: &mut AnyConnection, entry: &AuditEntry) -> anyhow::R
     .bind(entry.action.as_str())
     .execute(&mut *conn)
     .await?;
-    sqlx::query(
-        "INSERT INTO notifications (user_id, key, kind, record_type, record_id, actor_name, at, read_at) \
+    if notify {
+        sqlx::query(
+            "INSERT INTO notifications (user_id, key, kind, record_type, record_id, actor_name, at, read_at) \
          SELECT user_id, $1, 'change', record_type, record_id, $2, $3, NULL FROM follows \
          WHERE record_type = $4 AND record_id = $5 AND user_id <> $6",
-    )
-    .bind(format!("change:{}", entry.seq))
-    .bind(&entry.actor_name)
-    .bind(&at)
-    .bind(entry.record_type.as_str())
-    .bind(&entry.record_id)
-    .bind(actor.clone().unwrap_or_default())
-    .execute(&mut *conn)
-    .await?;
+        )
+        .bind(format!("change:{}", entry.seq))
+        .bind(&entry.actor_name)
+        .bind(&at)
+        .bind(entry.record_type.as_str())
+        .bind(&entry.record_id)
+        .bind(actor.clone().unwrap_or_default())
+        .execute(&mut *conn)
+        .await?;
+    }
     if let Some(actor) = actor {
         sqlx::query(
             "INSERT INTO follows (user_id, record_type, record_id) VALUES ($1, $2, $3) \
