@@ -10,13 +10,17 @@ use crate::store;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use baton_domain::ids::OrgId;
 use baton_domain::live::{EVENT_NAME, LiveEvent, parse_last_event_id};
+use baton_domain::org::Role;
 use baton_domain::org::UserProfile;
 use chrono::Utc;
 use futures_util::Stream;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
+use tokio::sync::OnceCell;
 
 /// Events read from the table at a time: what bounds a stream's memory however far behind it is.
 const PAGE: i64 = 100;
@@ -38,10 +42,7 @@ impl Feed {
     async fn next(&mut self) -> Option<LiveEvent> {
         loop {
             while let Some(event) = self.pending.pop_front() {
-                let mut conn = self.state.db.pool.acquire().await.ok()?;
-                let visible =
-                    kernel::can_read(&mut conn, &self.user, event.record_type, &event.record_id, Utc::now()).await;
-                match visible {
+                match readable(&self.state, &self.user, &event).await {
                     Ok(true) => return Some(event),
                     Ok(false) => {}
                     Err(e) => {
@@ -74,6 +75,43 @@ impl Feed {
             }
         }
     }
+}
+
+/// A decision the rule made a moment ago for an event and a kind of subscriber.
+struct Shared {
+    made: Instant,
+    decision: Arc<OnceCell<bool>>,
+}
+
+/// How long a decision is shared. Events after a revocation are new events, decided afresh; this only lets the
+/// streams woken together by one event share its decision.
+const SHARED_FOR: Duration = Duration::from_secs(1);
+
+type Decisions = Mutex<HashMap<(i64, OrgId, Role), Shared>>;
+
+fn decisions() -> &'static Decisions {
+    static DECISIONS: OnceLock<Decisions> = OnceLock::new();
+    DECISIONS.get_or_init(Decisions::default)
+}
+
+/// Whether `user` may read the record `event` names, now. The rule depends only on the subscriber's organisation
+/// and role, so the streams of one process woken by an event decide it once per (organisation, role), not once per
+/// stream: a thousand subscribers cost a handful of decisions.
+async fn readable(state: &AppState, user: &UserProfile, event: &LiveEvent) -> anyhow::Result<bool> {
+    let key = (event.id, user.organisation.id, user.role);
+    let decision = {
+        let mut shared = decisions().lock().unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        shared.retain(|_, s| now.duration_since(s.made) < SHARED_FOR);
+        shared.entry(key).or_insert_with(|| Shared { made: now, decision: Arc::new(OnceCell::new()) }).decision.clone()
+    };
+    let decided = decision
+        .get_or_try_init(|| async {
+            let mut conn = state.db.pool.acquire().await?;
+            kernel::can_read(&mut conn, user, event.record_type, &event.record_id, Utc::now()).await
+        })
+        .await?;
+    Ok(*decided)
 }
 
 /// Streams the changes its user may read, from after `Last-Event-ID` when the browser resumes, else from now.
