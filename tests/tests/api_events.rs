@@ -24,6 +24,7 @@ on_both_databases!(
     a_stream_resumed_with_last_event_id_loses_nothing,
     revoking_an_agreement_stops_delivery_at_once,
     the_stream_needs_a_session,
+    open_streams_do_not_hold_up_a_graceful_shutdown,
 );
 
 /// The first deliverable of `transfer`'s first stage whose gate is open (its deliverables may change), as `client`
@@ -142,6 +143,15 @@ async fn the_stream_needs_a_session(db: Backend) {
     let reply = send(anonymous.http.get(anonymous.api("/events"))).await;
     assert_eq!(reply.status, 401, "{:?}", reply.body);
     assert_eq!(reply.error_code(), "unauthenticated");
+}
+
+async fn open_streams_do_not_hold_up_a_graceful_shutdown(db: Backend) {
+    let server = TestServer::start(db).await;
+    let norvia = ApiClient::logged_in(&server.base_url, "lead@norvia.example").await;
+    let mut feed = EventStream::open(&norvia, None).await;
+    // SIGTERM ends the streams, so the server stops (terminate waits at most 10 s) and the stream closes.
+    assert!(server.terminate().await.success());
+    assert!(feed.next_within(Duration::from_secs(2)).await.is_none());
 }
 
 /// Two instances on one PostgreSQL database: a change written through A reaches a subscriber of B.
