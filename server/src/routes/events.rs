@@ -22,6 +22,8 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::OnceCell;
 
+/// How often a stream confirms that its session still exists before delivering.
+const SESSION_CHECK: Duration = Duration::from_secs(30);
 /// Events read from the table at a time: what bounds a stream's memory however far behind it is.
 const PAGE: i64 = 100;
 /// How often an idle stream sends a comment, so proxies and the browser keep the connection open.
@@ -31,14 +33,16 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 struct Feed {
     state: AppState,
     user: UserProfile,
+    session: String,
+    session_checked: Instant,
     last: i64,
     pending: VecDeque<LiveEvent>,
     wake: Subscription,
 }
 
 impl Feed {
-    /// The next event its user may read, waiting for one; `None` ends the stream (the server is stopping, or the
-    /// database failed: the browser reconnects with the last id it received and misses nothing).
+    /// The next event its user may read, waiting for one; `None` ends the stream (the server is stopping, the
+    /// session ended, or the database failed: the browser reconnects with the last id it received and misses nothing).
     async fn next(&mut self) -> Option<LiveEvent> {
         loop {
             while let Some(event) = self.pending.pop_front() {
@@ -56,6 +60,14 @@ impl Feed {
             }
             let page = {
                 let mut conn = self.state.db.pool.acquire().await.ok()?;
+                // A session logged out or expired since the stream opened receives nothing more (checked every
+                // SESSION_CHECK, not on every wake: a thousand streams must not cost a thousand queries per change).
+                if self.session_checked.elapsed() >= SESSION_CHECK {
+                    if !store::events::session_alive(&mut conn, &self.session, Utc::now().timestamp()).await.ok()? {
+                        return None;
+                    }
+                    self.session_checked = Instant::now();
+                }
                 store::events::after(&mut conn, self.last, PAGE).await
             };
             match page {
@@ -130,7 +142,9 @@ pub async fn stream(
             store::events::latest(&mut conn).await?
         }
     };
-    let feed = Feed { state, user: user.profile, last, pending: VecDeque::new(), wake };
+    let session = user.session.id().map(|id| id.to_string()).unwrap_or_default();
+    let (pending, session_checked) = (VecDeque::new(), Instant::now());
+    let feed = Feed { state, user: user.profile, session, session_checked, last, pending, wake };
     let events = futures_util::stream::unfold(feed, |mut feed| async move {
         let event = feed.next().await?;
         let sse = Event::default().id(event.id.to_string()).event(EVENT_NAME).json_data(&event).ok()?;

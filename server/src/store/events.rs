@@ -98,3 +98,11 @@ pub async fn latest(conn: &mut AnyConnection) -> anyhow::Result<i64> {
     let (id,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM events").fetch_one(&mut *conn).await?;
     Ok(id.unwrap_or(0))
 }
+
+/// Whether session `id` still exists and has not expired (a stream outlives the request that opened it, so it asks
+/// before delivering what it read).
+pub async fn session_alive(conn: &mut AnyConnection, id: &str, now_unix: i64) -> anyhow::Result<bool> {
+    let found: Option<(i64,)> =
+        sqlx::query_as("SELECT expires_at FROM sessions WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
+    Ok(found.is_some_and(|(expires_at,)| expires_at > now_unix))
+}
