@@ -33,6 +33,32 @@ impl Live {
         let live = Live { latest: RwSignal::new(None) };
         provide_context(live);
         let auth = use_auth();
+        // A page leaving (or entering the back-forward cache) closes its stream: an open one would keep one of the
+        // browser's few connections to the server busy, and enough of them stall every other request.
+        let close = Closure::<dyn FnMut()>::new(|| {
+            SOURCE.with(|source| {
+                if let Some((stream, _)) = source.borrow_mut().take() {
+                    stream.close();
+                }
+            });
+        });
+        let reopen = Closure::<dyn FnMut()>::new(move || {
+            if matches!(auth.state.get_untracked(), SessionState::SignedIn(_)) {
+                SOURCE.with(|source| {
+                    let mut source = source.borrow_mut();
+                    if source.is_none() {
+                        *source = open(live);
+                    }
+                });
+            }
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.add_event_listener_with_callback("pagehide", close.as_ref().unchecked_ref());
+            let _ = window.add_event_listener_with_callback("pageshow", reopen.as_ref().unchecked_ref());
+        }
+        // Listeners of the page for its whole life.
+        close.forget();
+        reopen.forget();
         Effect::new(move || {
             let signed_in = matches!(auth.state.get(), SessionState::SignedIn(_));
             SOURCE.with(|source| {

@@ -118,6 +118,7 @@ async fn revoking_an_agreement_stops_delivery_at_once(db: Backend) {
     let changed = touch(&helix, VELARIMAB_DS, "Before the revocation.").await;
     assert_eq!(feed.next().await.data["record_id"], changed.as_str());
 
+    let _admin_feed = EventStream::open(&helix_admin, None).await;
     let revoked = helix_admin.revoke_agreement(VELARIMAB_DS_AGREEMENT, "Contract ended.").await;
     assert_eq!(revoked.status, 200, "{:?}", revoked.body);
     touch(&helix, VELARIMAB_DS, "After the revocation.").await;
