@@ -1,6 +1,7 @@
 //! The root component: session context and routes.
 
 use crate::auth::Auth;
+use crate::live::Live;
 use crate::pages::agreement::AgreementPage;
 use crate::pages::agreement_new::NewAgreementPage;
 use crate::pages::agreements::AgreementsPage;
@@ -26,6 +27,7 @@ use crate::pages::kpi_targets::KpiTargetsPage;
 use crate::pages::login::LoginPage;
 use crate::pages::methods::MethodsPage;
 use crate::pages::not_found::NotFoundPage;
+use crate::pages::notifications::NotificationsPage;
 use crate::pages::parameters::ParametersPage;
 use crate::pages::partner::PartnerPage;
 use crate::pages::risks::RisksPage;
@@ -43,6 +45,7 @@ use leptos_router::path;
 #[component]
 pub fn App() -> impl IntoView {
     Auth::provide();
+    Live::provide();
     view! {
         <Router>
             <Routes fallback=|| view! { <NotFoundPage/> }>
@@ -65,6 +68,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/agreements/new") view=NewAgreementPage/>
                 <Route path=path!("/agreements/:id") view=AgreementPage/>
                 <Route path=path!("/audit") view=AuditPage/>
+                <Route path=path!("/notifications") view=NotificationsPage/>
                 <Route path=path!("/batches") view=BatchesPage/>
                 <Route path=path!("/batches/new") view=NewBatchPage/>
                 <Route path=path!("/batches/:id") view=BatchPage/>

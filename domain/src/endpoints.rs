@@ -25,6 +25,7 @@ use crate::document::{DocumentInput, DocumentList, DocumentSignature, DocumentVi
 use crate::kpi_targets::{KpiTargetChange, KpiTargetDraft, KpiTargets};
 use crate::method_record::{MethodList, MethodView, SiteResults};
 use crate::method_transfer::AnalyticalMethod;
+use crate::notification::{MarkRead, NotificationList};
 use crate::parameter::{RuProposal, SuParameter};
 use crate::parameter_table::{ImportOutcome, ParameterImport, ParameterTable, RuChange, StoredRu, StoredSu, SuChange};
 use crate::quality::{QualityAgreement, QualityAgreementDraft};
@@ -272,6 +273,10 @@ endpoints! {
     Login: Post "/session", LoginRequest => SessionInfo, Access::SESSION;
     /// Logs out.
     Logout: Delete "/session", () => (), Access::SESSION;
+    /// The caller's inbox, newest first, with its unread count (each item only while its record is readable).
+    ListNotifications: Get "/notifications", () => NotificationList, Access::SESSION;
+    /// Marks items of the caller's inbox read, or all of them.
+    MarkNotificationsRead: Post "/notifications/read", MarkRead => NotificationList, Access::SESSION;
     /// The transfers the caller's organisation takes part in.
     ListTransfers: Get "/transfers", () => TransferList, Access::listing(RecordType::Transfer);
     /// Starts a transfer from the organisation's stage template.

@@ -12,6 +12,7 @@ pub mod error;
 pub mod file_store;
 pub mod json;
 pub mod kernel;
+pub mod live;
 pub mod passwords;
 pub mod precompress;
 pub mod routes;

@@ -1,6 +1,8 @@
 //! Running the server until SIGINT or SIGTERM, finishing requests in flight.
 
 use crate::app::{HttpOptions, router};
+use crate::db::Backend;
+use crate::live;
 use crate::state::AppState;
 use crate::store::sessions::DbSessionStore;
 use anyhow::Context;
@@ -22,11 +24,23 @@ pub async fn run(state: AppState, addr: SocketAddr, options: &HttpOptions<'_>) -
         }
     });
 
+    // On PostgreSQL, changes written through other instances reach this one's streams through LISTEN/NOTIFY.
+    let listen = (state.db.backend == Backend::Postgres)
+        .then(|| tokio::spawn(live::listen(state.db.pool.connect_options().database_url.to_string())));
+
     let app = router(state.clone(), options).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(%bound, "listening");
     println!("Baton is running at http://{bound}/");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    // Open event streams never end by themselves: stopping them lets the graceful shutdown finish.
+    let shutdown = async {
+        shutdown_signal().await;
+        live::stop();
+    };
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     sweep.abort();
+    if let Some(listen) = listen {
+        listen.abort();
+    }
     state.db.pool.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -8,6 +8,7 @@ pub mod browser;
 pub mod client;
 pub mod database;
 pub mod server;
+pub mod sse;
 
 pub use browser::Browser;
 pub use client::ApiClient;

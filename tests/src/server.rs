@@ -76,6 +76,22 @@ impl TestServer {
         TestServer { base_url, database_url, backend, child, scratch, dist: dist_dir.to_path_buf(), env }
     }
 
+    /// Starts a second instance of the server on the same database (another process, port and data directory), as
+    /// several instances behind a load balancer run.
+    pub async fn another_instance(&self) -> TestServer {
+        let scratch = tempfile::tempdir().expect("temporary directory");
+        let (child, base_url) = spawn(&self.database_url, scratch.path(), &self.dist, &self.env).await;
+        TestServer {
+            base_url,
+            database_url: self.database_url.clone(),
+            backend: self.backend,
+            child,
+            scratch,
+            dist: self.dist.clone(),
+            env: self.env.clone(),
+        }
+    }
+
     /// Kills the server with SIGKILL, as a crash or power loss would: no shutdown code runs.
     pub async fn kill(&mut self) {
         self.child.start_kill().expect("sending SIGKILL");
@@ -145,6 +161,11 @@ impl TestServer {
     /// The server's data directory (its document store is `documents/` under it).
     pub fn data_dir(&self) -> &std::path::Path {
         self.scratch.path()
+    }
+
+    /// The server's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
     }
 
     /// A URL on this server.

@@ -279,3 +279,58 @@ async fn the_sponsor_drops_a_protocol_on_the_transfer_page_and_submits_it() {
     })
     .await;
 }
+
+/// Velarimab drug substance (TT-2026-001), which an agreement in force shares with Norvia.
+const VELARIMAB_DS: &str = "00000003-0000-4000-8000-000000000001";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_by_the_sponsor_appears_on_the_cmo_s_open_page_without_a_reload() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let lead = ApiClient::logged_in(&server.base_url, "lead@helix.example").await;
+    let plan = lead.get(&format!("/transfers/{VELARIMAB_DS}/stages")).await.body;
+    let stages = plan["stages"].as_array().expect("stages");
+    let stage =
+        stages.iter().find(|s| s["gate"]["state"] == "open" && s["deliverables"][0].is_object()).expect("stage");
+    let deliverable = &stage["deliverables"][0];
+    let (id, title) = (deliverable["id"].as_str().expect("id"), deliverable["title"].as_str().expect("title"));
+    let stage_page = server.url(&format!("/transfers/{VELARIMAB_DS}/stages/{}", stage["number"]));
+    let deliverable_page = server.url(&format!("/deliverables/{id}"));
+
+    let (sponsor, cmo) = (Browser::launch(768, 1024).await, Browser::launch(768, 1024).await);
+    let (a, b) = (sponsor.client.clone(), cmo.client.clone());
+    for (c, who, page) in [(&a, "lead@helix.example", &deliverable_page), (&b, "lead@norvia.example", &stage_page)] {
+        c.goto(&server.url("/login")).await.expect("login page");
+        log_in(c, who, DEMO_PASSWORD).await.expect("log in");
+        wait_for_path(c, "/transfers").await.expect("logged in");
+        c.goto(page).await.expect("page");
+    }
+    let outcome = async {
+        wait_for(&b, "[data-testid=deliverables]").await?;
+        let marker = "window.__notReloaded = true";
+        b.execute(marker, vec![]).await?;
+        wait_for(&a, "[data-testid=deliverable-form] #d-status").await?;
+        a.find(Locator::Css("#d-status")).await?.select_by_value("done").await?;
+        button(&a, "Save").await?.click().await?;
+        wait_for(&a, "[data-testid=saved]").await?;
+
+        wait_for_text(&b, "live-note", "Updated by Marco Lenz just now").await?;
+        let row = format!("//*[@data-testid='deliverables']//tr[contains(., \"{title}\")][contains(., 'Done')]");
+        b.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath(&row)).await?;
+        let same_page = b.execute("return window.__notReloaded === true", vec![]).await?;
+        assert_eq!(same_page, json!(true), "the CMO's page was not reloaded");
+        anyhow::Ok(())
+    }
+    .await;
+    for browser in [&a, &b] {
+        if outcome.is_err()
+            && let Ok(png) = browser.screenshot().await
+        {
+            let path = std::env::temp_dir().join(format!("baton-failure-{}.png", uuid::Uuid::new_v4()));
+            let _ = std::fs::write(&path, png);
+            eprintln!("screenshot of the failure: {}", path.display());
+        }
+    }
+    a.close().await.ok();
+    b.close().await.ok();
+    outcome.expect("a live change");
+}

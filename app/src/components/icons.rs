@@ -113,3 +113,14 @@ pub fn ChangeIcon() -> impl IntoView {
         </svg>
     }
 }
+
+/// A bell: notifications.
+#[component]
+pub fn BellIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2"
+            stroke-linecap="round" stroke-linejoin="round">
+            <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9M10.3 21a1.94 1.94 0 0 0 3.4 0"/>
+        </svg>
+    }
+}

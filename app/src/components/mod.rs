@@ -1,5 +1,6 @@
 //! Pieces shared by several pages.
 
+pub mod bell;
 pub mod comment_composer;
 pub mod comments;
 pub mod conflict_dialog;

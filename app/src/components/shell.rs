@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::auth::{SessionState, use_auth};
+use crate::components::bell::Bell;
 use crate::components::icons::{
     AgreementIcon, AuditIcon, BatchIcon, ChangeIcon, LogoutIcon, QualityIcon, TemplateIcon, TransfersIcon,
 };
@@ -46,6 +47,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                             <span class="who-role">{u.role.label()} " · " {u.organisation.name}</span>
                         </div>
                     })}
+                    <Bell/>
                     <button class="button ghost" on:click=log_out disabled=move || logging_out.get() aria-label="Log out">
                         <LogoutIcon/>
                         <span class="label-wide">"Log out"</span>

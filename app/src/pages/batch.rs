@@ -11,6 +11,7 @@ use crate::components::loading::Loading;
 use crate::components::shell::Shell;
 use crate::components::sign_dialog::{SignDialog, SignInput};
 use crate::format;
+use crate::live::{LiveNote, on_change};
 use crate::pages::batch_forms::{Correcting, ResultForm};
 use crate::pages::batches::status_chip;
 use baton_domain::access::Action;
@@ -33,9 +34,18 @@ pub fn BatchPage() -> impl IntoView {
         async move { api::call::<GetBatch>([&id], &()).await }
     });
     let reload = Callback::new(move |()| loaded.refetch());
+    // A change to this record by anyone, through any instance, shows here without a reload.
+    let updated_by = on_change(
+        move |e| {
+            e.record_type == RecordType::Batch
+                && params.with_untracked(|p| p.get("id")).is_some_and(|id| id == e.record_id)
+        },
+        move || loaded.refetch(),
+    );
     view! {
         <RequireAuth>
             <Shell>
+                <LiveNote updated_by=updated_by/>
                 <Suspense fallback=|| view! { <Loading label="Loading the batch…"/> }>
                     {move || loaded.get().map(|result| match result {
                         Ok(batch) => view! { <BatchRecord batch=batch on_change=reload/> }.into_any(),

@@ -12,6 +12,7 @@ use crate::components::loading::Loading;
 use crate::components::shell::Shell;
 use crate::components::sign_dialog::{SignDialog, SignInput};
 use crate::format;
+use crate::live::{LiveNote, on_change};
 use crate::pages::change_control_forms::{AssessmentForm, ImplementationForm};
 use crate::pages::change_controls::change_chip;
 use baton_domain::access::Action;
@@ -38,9 +39,18 @@ pub fn ChangeControlPage() -> impl IntoView {
         async move { api::call::<GetChangeControl>([&id], &()).await }
     });
     let reload = Callback::new(move |()| loaded.refetch());
+    // A change to this record by anyone, through any instance, shows here without a reload.
+    let updated_by = on_change(
+        move |e| {
+            e.record_type == RecordType::ChangeControl
+                && params.with_untracked(|p| p.get("id")).is_some_and(|id| id == e.record_id)
+        },
+        move || loaded.refetch(),
+    );
     view! {
         <RequireAuth>
             <Shell>
+                <LiveNote updated_by=updated_by/>
                 <Suspense fallback=|| view! { <Loading label="Loading the change control…"/> }>
                     {move || loaded.get().map(|result| match result {
                         Ok(change) => view! { <ChangeRecord change=change on_change=reload/> }.into_any(),

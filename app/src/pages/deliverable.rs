@@ -10,6 +10,7 @@ use crate::components::history::HistoryPanel;
 use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
+use crate::live::{LiveNote, on_change};
 use crate::pages::stage_forms::{day_value, parse_day};
 use baton_domain::access::Action;
 use baton_domain::deliverable::{Deliverable, DeliverableChange, DeliverableInput, DeliverableStatus};
@@ -36,9 +37,19 @@ pub fn DeliverablePage() -> impl IntoView {
         }
     });
     let reload = Callback::new(move |()| loaded.refetch());
+    // This page is a form: a change by someone else is announced with the offer to show it, never loaded over what
+    // the user may be typing.
+    let updated_by = on_change(
+        move |e| {
+            e.record_type == RecordType::Deliverable
+                && params.with_untracked(|p| p.get("id")).is_some_and(|id| id == e.record_id)
+        },
+        || (),
+    );
     view! {
         <RequireAuth>
             <Shell>
+                <LiveNote updated_by=updated_by reload=reload/>
                 <Suspense fallback=|| view! { <Loading label="Loading the deliverable…"/> }>
                     {move || loaded.get().map(|result| match result {
                         Ok((deliverable, transfer)) => view! {

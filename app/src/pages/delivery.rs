@@ -10,6 +10,7 @@ use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
 use crate::format;
+use crate::live::{LiveNote, on_change};
 use crate::pages::deliveries::outcome_chip;
 use crate::pages::delivery_form::{DeliveryForm, problem_of};
 use baton_domain::access::Action;
@@ -30,9 +31,18 @@ pub fn DeliveryPage() -> impl IntoView {
         async move { api::call::<GetDelivery>([&id], &()).await }
     });
     let reload = Callback::new(move |()| loaded.refetch());
+    // A change to this record by anyone, through any instance, shows here without a reload.
+    let updated_by = on_change(
+        move |e| {
+            e.record_type == RecordType::Delivery
+                && params.with_untracked(|p| p.get("id")).is_some_and(|id| id == e.record_id)
+        },
+        move || loaded.refetch(),
+    );
     view! {
         <RequireAuth>
             <Shell>
+                <LiveNote updated_by=updated_by/>
                 <Suspense fallback=|| view! { <Loading label="Loading the delivery…"/> }>
                     {move || loaded.get().map(|result| match result {
                         Ok(delivery) => view! { <DeliveryRecord delivery=delivery on_change=reload/> }.into_any(),

@@ -11,6 +11,7 @@ use crate::components::loading::Loading;
 use crate::components::shell::Shell;
 use crate::components::sign_dialog::{SignDialog, SignInput};
 use crate::format;
+use crate::live::{LiveNote, on_change};
 use crate::pages::deviations::deviation_chip;
 use baton_domain::access::Action;
 use baton_domain::deviation::{Classification, DeviationClosure, DeviationInvestigation, DeviationView, RootCause};
@@ -33,9 +34,18 @@ pub fn DeviationPage() -> impl IntoView {
         async move { api::call::<GetDeviation>([&id], &()).await }
     });
     let reload = Callback::new(move |()| loaded.refetch());
+    // A change to this record by anyone, through any instance, shows here without a reload.
+    let updated_by = on_change(
+        move |e| {
+            e.record_type == RecordType::Deviation
+                && params.with_untracked(|p| p.get("id")).is_some_and(|id| id == e.record_id)
+        },
+        move || loaded.refetch(),
+    );
     view! {
         <RequireAuth>
             <Shell>
+                <LiveNote updated_by=updated_by/>
                 <Suspense fallback=|| view! { <Loading label="Loading the deviation…"/> }>
                     {move || loaded.get().map(|result| match result {
                         Ok(deviation) => view! { <DeviationRecord deviation=deviation on_change=reload/> }.into_any(),

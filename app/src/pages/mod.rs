@@ -32,6 +32,7 @@ pub mod method_forms;
 pub mod methods;
 pub mod no_access;
 pub mod not_found;
+pub mod notifications;
 pub mod parameter_forms;
 pub mod parameters;
 pub mod partner;

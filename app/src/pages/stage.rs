@@ -13,6 +13,7 @@ use crate::components::shell::Shell;
 use crate::components::sign_dialog::{SignDialog, SignInput};
 use crate::components::stage::{stage_state, today};
 use crate::format;
+use crate::live::{LiveNote, on_change, plan_names};
 use crate::pages::not_found::NotFound;
 use crate::pages::stage_forms::{AddDeliverable, StageDatesForm};
 use baton_domain::access::Action;
@@ -40,9 +41,20 @@ pub fn StagePage() -> impl IntoView {
         }
     });
     let reload = Callback::new(move |()| loaded.refetch());
+    // A change to one of this transfer's stages or deliverables, by anyone, shows here without a reload.
+    let updated_by = on_change(
+        move |e| {
+            loaded.with_untracked(|plan| match plan {
+                Some(Ok((transfer, stages))) => plan_names(e, transfer.id.to_string(), stages),
+                _ => false,
+            })
+        },
+        move || loaded.refetch(),
+    );
     view! {
         <RequireAuth>
             <Shell>
+                <LiveNote updated_by=updated_by/>
                 <Suspense fallback=|| view! { <Loading label="Loading the stage…"/> }>
                     {move || loaded.get().map(|result| match result {
                         Ok((transfer, stages)) => {

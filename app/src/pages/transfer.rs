@@ -13,6 +13,7 @@ use crate::components::loading::Loading;
 use crate::components::shell::Shell;
 use crate::components::stage::{StageChip, StageTimeline, today};
 use crate::format;
+use crate::live::{LiveNote, on_change, plan_names};
 use baton_domain::deliverable::Deliverable;
 use baton_domain::endpoints::{GetRiskRegister, GetStagePlan, GetTransfer, GetTransferChanges};
 use baton_domain::org::SiteRef;
@@ -77,8 +78,19 @@ fn TransferView(transfer: TransferDetail) -> impl IntoView {
     let plan = LocalResource::new(move || async move { api::call::<GetStagePlan>([&id.to_string()], &()).await });
     let risks = LocalResource::new(move || async move { api::call::<GetRiskRegister>([&id.to_string()], &()).await });
     let team = transfer.team.clone();
+    // A change to the transfer, one of its stages or deliverables, by anyone, shows here without a reload.
+    let updated_by = on_change(
+        move |e| {
+            plan.with_untracked(|loaded| match loaded {
+                Some(Ok(plan)) => plan_names(e, id.to_string(), &plan.stages),
+                _ => false,
+            })
+        },
+        move || plan.refetch(),
+    );
     view! {
         <article class="record" data-testid="transfer">
+            <LiveNote updated_by=updated_by/>
             <header class="record-header">
                 <div class="record-title">
                     <p class="record-kind">"Technology transfer · " <span class="mono">{transfer.code.clone()}</span></p>

@@ -12,6 +12,7 @@ mod records;
 mod signing;
 mod stale;
 mod unit_of_work;
+mod visibility;
 
 pub use listing::{readable, readable_ids};
 pub use records::partner_data;
@@ -22,6 +23,7 @@ pub use records::{
 pub use signing::{Signing, approved_only, sign};
 pub use stale::{Shown, ensure_unchanged};
 pub use unit_of_work::UnitOfWork;
+pub use visibility::{Headline, can_read, headline};
 
 use crate::error::AppError;
 use crate::state::AppState;

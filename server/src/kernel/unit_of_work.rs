@@ -6,11 +6,14 @@ use crate::store;
 use crate::store::audit::{NewEntry, WriteTx, begin_write};
 use baton_domain::access::Action;
 use baton_domain::audit::AuditAction;
+use baton_domain::live;
 use baton_domain::org::UserProfile;
+use baton_domain::record::RecordType;
 use baton_domain::signature::{Meaning, Signature};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::{AnyConnection, AnyPool};
+use std::collections::HashSet;
 
 /// A write transaction on behalf of one user. Its first statement takes the audit chain's lock, so everything it
 /// reads is current and nothing it decides can be overtaken by another writer before it commits.
@@ -18,12 +21,14 @@ pub struct UnitOfWork<'u> {
     tx: WriteTx,
     user: &'u UserProfile,
     now: DateTime<Utc>,
+    /// The records this unit announced a change to (their followers are notified once per unit, not per entry).
+    announced: HashSet<(RecordType, String)>,
 }
 
 impl<'u> UnitOfWork<'u> {
     /// Starts a unit of work for `user`; `now` is the time every change and entry in it carries.
     pub async fn begin(pool: &AnyPool, user: &'u UserProfile) -> Result<UnitOfWork<'u>, AppError> {
-        Ok(UnitOfWork { tx: begin_write(pool).await?, user, now: Utc::now() })
+        Ok(UnitOfWork { tx: begin_write(pool).await?, user, now: Utc::now(), announced: HashSet::new() })
     }
 
     /// Whom the unit works for.
@@ -46,9 +51,24 @@ impl<'u> UnitOfWork<'u> {
         authorize::<R>(&mut self.tx, self.user, id, action, self.now).await
     }
 
-    /// Appends an entry to the audit trail, in this transaction.
+    /// Appends an entry to the audit trail, in this transaction; a change to a record is also announced as a live
+    /// event (and on PostgreSQL notified to every instance, which PostgreSQL delivers only once this commits).
     pub async fn audit(&mut self, entry: NewEntry) -> Result<(), AppError> {
-        store::audit::append(&mut self.tx, entry, self.now).await?;
+        let appended = store::audit::append(&mut self.tx, entry, self.now).await?;
+        if live::announces(appended.record_type, appended.action) {
+            let record = (appended.record_type, appended.record_id.clone());
+            let first = !self.announced.contains(&record);
+            store::events::announce(&mut self.tx, &appended, first).await?;
+            if self.tx.backend_name() == "PostgreSQL" {
+                // The payload is a number this server formatted: nothing a user typed reaches the statement.
+                sqlx::query(&format!("NOTIFY {}, '{}'", crate::live::CHANNEL, appended.seq))
+                    .execute(&mut *self.tx)
+                    .await?;
+            }
+            if first {
+                self.announced.insert(record);
+            }
+        }
         Ok(())
     }
 
@@ -67,6 +87,9 @@ impl<'u> UnitOfWork<'u> {
     /// Commits: the change and its entries become durable together, or not at all.
     pub async fn commit(self) -> Result<(), AppError> {
         self.tx.commit().await?;
+        if !self.announced.is_empty() {
+            crate::live::wake();
+        }
         Ok(())
     }
 }

@@ -78,6 +78,7 @@ fn example(endpoint: &str) -> Option<Value> {
     let kpi_targets = serde_json::to_value(baton_domain::kpi_targets::KpiTarget::defaults()).unwrap_or_default();
     Some(match endpoint {
         "Login" => json!({"email": "someone@example.com", "password": "x"}),
+        "MarkNotificationsRead" => json!({"keys": [], "all": true}),
         "CreateAgreement" => terms,
         "ChangeAgreement" => json!({"terms": terms, "row_version": 1, "reason": "Example"}),
         "SignAgreement" | "SignQualityAgreement" | "SignKpiTargets" => signature,

@@ -13,9 +13,11 @@ pub mod deviations;
 pub mod documents;
 #[cfg(test)]
 mod endpoints;
+pub mod events;
 pub mod kpi_targets;
 pub mod list_query;
 pub mod methods;
+pub mod notifications;
 pub mod openapi;
 pub mod parameters;
 pub mod quality;
@@ -56,7 +58,8 @@ pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
         (name = "quality", description = "Batches, deviations, CAPAs and the partnership KPIs"),
         (name = "agreements", description = "Partnerships and data-sharing agreements"),
         (name = "comments", description = "Discussion beside any record"),
-        (name = "audit", description = "The audit trail")
+        (name = "audit", description = "The audit trail"),
+        (name = "notifications", description = "The caller's inbox")
     )
 )]
 struct ApiDoc;
@@ -156,6 +159,8 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(comments::people))
         .routes(routes!(comments::change))
         .routes(routes!(comments::resolve))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::mark_read))
         .split_for_parts();
     openapi::add_shared_responses(&mut doc);
     doc.servers = Some(vec![utoipa::openapi::Server::new(baton_domain::endpoints::BASE)]);
@@ -166,6 +171,8 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     }
     let json = doc.to_json().unwrap_or_default();
     let router = router
+        // A stream of server-sent events, not a JSON operation: outside the API document and its declarations.
+        .route("/events", get(events::stream))
         .route("/openapi.json", get(move || async move { ([("content-type", "application/json")], json) }))
         .fallback(|| async { AppError::new(ErrorCode::NotFound, "There is no such API endpoint.") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));

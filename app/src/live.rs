@@ -1,0 +1,155 @@
+//! Live updates: one `EventSource` on `/api/v1/events` per tab while someone is signed in, its latest event shared
+//! by context, and the hook record pages use to refetch when a change names what they show.
+
+use crate::auth::{SessionState, use_auth};
+use baton_domain::live::{EVENT_NAME, LiveEvent};
+use baton_domain::record::RecordType;
+use baton_domain::stage::StageView;
+use leptos::prelude::*;
+use std::cell::RefCell;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{EventSource, MessageEvent};
+
+/// An open stream and its listener, which must live as long as the stream.
+type Stream = (EventSource, Closure<dyn FnMut(MessageEvent)>);
+
+thread_local! {
+    /// The tab's one stream, while signed in.
+    static SOURCE: RefCell<Option<Stream>> = const { RefCell::new(None) };
+}
+
+/// The tab's live updates, provided by context.
+#[derive(Clone, Copy)]
+pub struct Live {
+    /// The latest change the server announced to this tab.
+    pub latest: RwSignal<Option<LiveEvent>>,
+}
+
+impl Live {
+    /// Provides the context and keeps the stream open exactly while a user is signed in. The browser reconnects a
+    /// dropped stream by itself, sending the last id it received, and the server resumes after it.
+    pub fn provide() {
+        let live = Live { latest: RwSignal::new(None) };
+        provide_context(live);
+        let auth = use_auth();
+        // A page leaving (or entering the back-forward cache) closes its stream: an open one would keep one of the
+        // browser's few connections to the server busy, and enough of them stall every other request.
+        let close = Closure::<dyn FnMut()>::new(|| {
+            SOURCE.with(|source| {
+                if let Some((stream, _)) = source.borrow_mut().take() {
+                    stream.close();
+                }
+            });
+        });
+        let reopen = Closure::<dyn FnMut()>::new(move || {
+            if matches!(auth.state.get_untracked(), SessionState::SignedIn(_)) {
+                SOURCE.with(|source| {
+                    let mut source = source.borrow_mut();
+                    if source.is_none() {
+                        *source = open(live);
+                    }
+                });
+            }
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.add_event_listener_with_callback("pagehide", close.as_ref().unchecked_ref());
+            let _ = window.add_event_listener_with_callback("pageshow", reopen.as_ref().unchecked_ref());
+        }
+        // Listeners of the page for its whole life.
+        close.forget();
+        reopen.forget();
+        Effect::new(move || {
+            let signed_in = matches!(auth.state.get(), SessionState::SignedIn(_));
+            SOURCE.with(|source| {
+                let mut source = source.borrow_mut();
+                match (signed_in, source.is_some()) {
+                    (true, false) => *source = open(live),
+                    (false, true) => {
+                        if let Some((stream, _)) = source.take() {
+                            stream.close();
+                        }
+                    }
+                    _ => {}
+                }
+            });
+        });
+    }
+}
+
+fn open(live: Live) -> Option<Stream> {
+    let source = EventSource::new(&format!("{}/events", baton_domain::endpoints::BASE)).ok()?;
+    let listener = Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
+        let event = message.data().as_string().and_then(|data| serde_json::from_str::<LiveEvent>(&data).ok());
+        if let Some(event) = event {
+            live.latest.set(Some(event));
+        }
+    });
+    source.add_event_listener_with_callback(EVENT_NAME, listener.as_ref().unchecked_ref()).ok()?;
+    Some((source, listener))
+}
+
+/// The live context.
+pub fn use_live() -> Live {
+    expect_context::<Live>()
+}
+
+/// Calls `refetch` whenever someone else makes a change that `names` accepts, and returns who made the latest such
+/// change (for "Updated by … just now"). The user's own changes are not refetched: the page that made one already
+/// shows its outcome, and reloading it again would only flicker.
+pub fn on_change(
+    names: impl Fn(&LiveEvent) -> bool + 'static,
+    refetch: impl Fn() + 'static,
+) -> RwSignal<Option<String>> {
+    let live = use_live();
+    let auth = use_auth();
+    let updated_by = RwSignal::new(None::<String>);
+    Effect::new(move || {
+        let Some(event) = live.latest.get() else { return };
+        let me = auth.state.with_untracked(|s| match s {
+            SessionState::SignedIn(info) => Some(info.user.id),
+            _ => None,
+        });
+        if event.actor_id != me && names(&event) {
+            updated_by.set(Some(event.actor_name.clone()));
+            refetch();
+        }
+    });
+    updated_by
+}
+
+/// Whether `event` names transfer `transfer` or one of `stages` or their deliverables (what a transfer's pages show).
+pub fn plan_names(event: &LiveEvent, transfer: String, stages: &[StageView]) -> bool {
+    let id = event.record_id.as_str();
+    match event.record_type {
+        RecordType::Transfer => id == transfer,
+        RecordType::Stage => stages.iter().any(|s| s.id.to_string() == id),
+        RecordType::Deliverable => stages.iter().flat_map(|s| &s.deliverables).any(|d| d.id.to_string() == id),
+        _ => false,
+    }
+}
+
+/// "Updated by <name> just now", once someone else changed the record on screen. A page whose form the user may be
+/// filling in passes `reload` instead of refetching by itself: typed input is never replaced behind the user's back,
+/// and the note offers the latest version (a save on the old one is refused as a conflict, naming the change).
+#[component]
+pub fn LiveNote(updated_by: RwSignal<Option<String>>, #[prop(optional)] reload: Option<Callback<()>>) -> impl IntoView {
+    move || {
+        updated_by.get().map(|name| {
+            let show_latest = reload.map(|reload| {
+                view! {
+                    <button class="button" data-testid="show-latest" on:click=move |_| {
+                        updated_by.set(None);
+                        reload.run(());
+                    }>"Show the latest version"</button>
+                }
+            });
+            view! {
+                <div class="live-note" role="status" data-testid="live-note">
+                    <span>"Updated by " {name} " just now"</span>
+                    {show_latest}
+                </div>
+            }
+        })
+    }
+}

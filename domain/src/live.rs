@@ -1,0 +1,78 @@
+//! Live updates: the change events a browser tab's stream carries, and which audit entries announce one.
+
+use crate::audit::AuditAction;
+use crate::ids::UserId;
+use crate::record::RecordType;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The name of the server-sent event that carries a [`LiveEvent`].
+pub const EVENT_NAME: &str = "change";
+
+/// A change to a record, as a subscriber allowed to read the record receives it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveEvent {
+    /// Position in the stream (the change's audit entry's sequence number); what `Last-Event-ID` names.
+    pub id: i64,
+    /// When the change was committed (server clock).
+    pub at: DateTime<Utc>,
+    /// The kind of record changed.
+    pub record_type: RecordType,
+    /// The record's id.
+    pub record_id: String,
+    /// What was done to it.
+    pub action: AuditAction,
+    /// Who did it, by id.
+    pub actor_id: Option<UserId>,
+    /// Who did it, printed name.
+    pub actor_name: String,
+}
+
+/// Whether an audit entry of `action` on `record_type` announces a change others should see: changes, signatures
+/// and state changes of records. Reads, downloads, logins and listings change nothing.
+pub fn announces(record_type: RecordType, action: AuditAction) -> bool {
+    let change = matches!(
+        action,
+        AuditAction::Create | AuditAction::Update | AuditAction::Delete | AuditAction::Sign | AuditAction::StateChange
+    );
+    let record = !matches!(
+        record_type,
+        RecordType::Session
+            | RecordType::AuditTrail
+            | RecordType::TransferList
+            | RecordType::QualityHistory
+            | RecordType::Scorecard
+    );
+    change && record
+}
+
+/// Parses a `Last-Event-ID` header: the id of the last event the client received, if it is one.
+pub fn parse_last_event_id(raw: &str) -> Option<i64> {
+    raw.trim().parse::<i64>().ok().filter(|id| *id >= 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_to_records_are_announced_and_reads_are_not() {
+        assert!(announces(RecordType::Deviation, AuditAction::Update));
+        assert!(announces(RecordType::Stage, AuditAction::Sign));
+        assert!(announces(RecordType::Agreement, AuditAction::StateChange));
+        assert!(!announces(RecordType::Deviation, AuditAction::Read));
+        assert!(!announces(RecordType::Batch, AuditAction::Download));
+        assert!(!announces(RecordType::Batch, AuditAction::SignFailed));
+        assert!(!announces(RecordType::Session, AuditAction::Login));
+        assert!(!announces(RecordType::TransferList, AuditAction::Create));
+    }
+
+    #[test]
+    fn last_event_ids_are_non_negative_integers() {
+        assert_eq!(parse_last_event_id("42"), Some(42));
+        assert_eq!(parse_last_event_id(" 7 "), Some(7));
+        assert_eq!(parse_last_event_id("-1"), None);
+        assert_eq!(parse_last_event_id("abc"), None);
+        assert_eq!(parse_last_event_id(""), None);
+    }
+}

@@ -1,0 +1,85 @@
+//! Wakes the open event streams when events are committed. The events table is the truth; this only says "look".
+//!
+//! Every path funnels into one in-process signal: a unit of work that announced a change wakes it after its commit
+//! (the only path on SQLite, where one process serves), and on PostgreSQL each instance also `LISTEN`s on
+//! [`CHANNEL`], where every announcing transaction sends `NOTIFY` with its event id (delivered only on commit), so a
+//! change written through another instance wakes this one's streams too. A stream that wakes reads what is new from
+//! the table after the last id it delivered, so a lost notification delays an event and never loses it.
+
+use sqlx::postgres::PgListener;
+use std::sync::OnceLock;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// The PostgreSQL notification channel; its payload is the event id.
+pub const CHANNEL: &str = "baton_events";
+
+/// A generation counter: it grows on every wake; `u64::MAX` means the server is stopping.
+fn signal() -> &'static watch::Sender<u64> {
+    static SIGNAL: OnceLock<watch::Sender<u64>> = OnceLock::new();
+    SIGNAL.get_or_init(|| watch::channel(0).0)
+}
+
+const STOPPING: u64 = u64::MAX;
+
+/// Tells every open stream in this process to look for new events.
+pub fn wake() {
+    signal().send_modify(|generation| {
+        if *generation != STOPPING {
+            *generation = generation.wrapping_add(1) % STOPPING;
+        }
+    });
+}
+
+/// Ends every open stream (the server is shutting down gracefully and must not wait for them).
+pub fn stop() {
+    signal().send_replace(STOPPING);
+}
+
+/// A stream's subscription to wakes.
+pub struct Subscription(watch::Receiver<u64>);
+
+impl Subscription {
+    /// Waits for the next wake; `false` once the server is stopping.
+    pub async fn woken(&mut self) -> bool {
+        self.0.changed().await.is_ok() && *self.0.borrow_and_update() != STOPPING
+    }
+
+    /// Whether the server is stopping.
+    pub fn stopping(&self) -> bool {
+        *self.0.borrow() == STOPPING
+    }
+}
+
+/// Subscribes to wakes.
+pub fn subscribe() -> Subscription {
+    Subscription(signal().subscribe())
+}
+
+/// Listens on PostgreSQL for events committed by any instance, for as long as the server runs. After a dropped
+/// connection it reconnects and wakes every stream, which catches up from the table.
+pub async fn listen(url: String) {
+    loop {
+        match PgListener::connect(&url).await {
+            Ok(mut listener) => match listener.listen(CHANNEL).await {
+                Ok(()) => {
+                    wake();
+                    loop {
+                        match listener.try_recv().await {
+                            Ok(Some(_)) => wake(),
+                            // The connection dropped: the next receive reconnects; what was missed is in the table.
+                            Ok(None) => wake(),
+                            Err(e) => {
+                                tracing::warn!(error = %e, "event listener failed; reconnecting");
+                                break;
+                            }
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "LISTEN {CHANNEL} failed; retrying"),
+            },
+            Err(e) => tracing::warn!(error = %e, "connecting the event listener failed; retrying"),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}

@@ -1,0 +1,154 @@
+//! `GET /api/v1/events`: one server-sent events stream per browser tab, carrying the changes to records its user may
+//! read — decided per event when it is delivered, so an agreement revoked a second ago stops the flow.
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::kernel;
+use crate::live::{self, Subscription};
+use crate::state::AppState;
+use crate::store;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use baton_domain::ids::OrgId;
+use baton_domain::live::{EVENT_NAME, LiveEvent, parse_last_event_id};
+use baton_domain::org::Role;
+use baton_domain::org::UserProfile;
+use chrono::Utc;
+use futures_util::Stream;
+use std::collections::{HashMap, VecDeque};
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
+use tokio::sync::OnceCell;
+
+/// How often a stream confirms that its session still exists before delivering.
+const SESSION_CHECK: Duration = Duration::from_secs(30);
+/// Events read from the table at a time: what bounds a stream's memory however far behind it is.
+const PAGE: i64 = 100;
+/// How often an idle stream sends a comment, so proxies and the browser keep the connection open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// One open stream: where it is in the table, what it has read but not yet delivered, and its wake-ups.
+struct Feed {
+    state: AppState,
+    user: UserProfile,
+    session: String,
+    session_checked: Instant,
+    last: i64,
+    pending: VecDeque<LiveEvent>,
+    wake: Subscription,
+}
+
+impl Feed {
+    /// The next event its user may read, waiting for one; `None` ends the stream (the server is stopping, the
+    /// session ended, or the database failed: the browser reconnects with the last id it received and misses nothing).
+    async fn next(&mut self) -> Option<LiveEvent> {
+        loop {
+            while let Some(event) = self.pending.pop_front() {
+                match readable(&self.state, &self.user, &event).await {
+                    Ok(true) => return Some(event),
+                    Ok(false) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "deciding an event's delivery");
+                        return None;
+                    }
+                }
+            }
+            if self.wake.stopping() {
+                return None;
+            }
+            let page = {
+                let mut conn = self.state.db.pool.acquire().await.ok()?;
+                // A session logged out or expired since the stream opened receives nothing more (checked every
+                // SESSION_CHECK, not on every wake: a thousand streams must not cost a thousand queries per change).
+                if self.session_checked.elapsed() >= SESSION_CHECK {
+                    if !store::events::session_alive(&mut conn, &self.session, Utc::now().timestamp()).await.ok()? {
+                        return None;
+                    }
+                    self.session_checked = Instant::now();
+                }
+                store::events::after(&mut conn, self.last, PAGE).await
+            };
+            match page {
+                Ok(page) if page.is_empty() => {
+                    if !self.wake.woken().await {
+                        return None;
+                    }
+                }
+                Ok(page) => {
+                    self.last = page.last().map_or(self.last, |e| e.id);
+                    self.pending.extend(page);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading events");
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// A decision the rule made a moment ago for an event and a kind of subscriber.
+struct Shared {
+    made: Instant,
+    decision: Arc<OnceCell<bool>>,
+}
+
+/// How long a decision is shared. Events after a revocation are new events, decided afresh; this only lets the
+/// streams woken together by one event share its decision.
+const SHARED_FOR: Duration = Duration::from_secs(1);
+
+type Decisions = Mutex<HashMap<(i64, OrgId, Role), Shared>>;
+
+fn decisions() -> &'static Decisions {
+    static DECISIONS: OnceLock<Decisions> = OnceLock::new();
+    DECISIONS.get_or_init(Decisions::default)
+}
+
+/// Whether `user` may read the record `event` names, now. The rule depends only on the subscriber's organisation
+/// and role, so the streams of one process woken by an event decide it once per (organisation, role), not once per
+/// stream: a thousand subscribers cost a handful of decisions.
+async fn readable(state: &AppState, user: &UserProfile, event: &LiveEvent) -> anyhow::Result<bool> {
+    let key = (event.id, user.organisation.id, user.role);
+    let decision = {
+        let mut shared = decisions().lock().unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        shared.retain(|_, s| now.duration_since(s.made) < SHARED_FOR);
+        shared.entry(key).or_insert_with(|| Shared { made: now, decision: Arc::new(OnceCell::new()) }).decision.clone()
+    };
+    let decided = decision
+        .get_or_try_init(|| async {
+            let mut conn = state.db.pool.acquire().await?;
+            kernel::can_read(&mut conn, user, event.record_type, &event.record_id, Utc::now()).await
+        })
+        .await?;
+    Ok(*decided)
+}
+
+/// Streams the changes its user may read, from after `Last-Event-ID` when the browser resumes, else from now.
+pub async fn stream(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    // Subscribed before the table is read, so no change committed in between goes unnoticed.
+    let wake = live::subscribe();
+    let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(parse_last_event_id);
+    let last = match resume {
+        Some(id) => id,
+        None => {
+            let mut conn = state.db.pool.acquire().await?;
+            store::events::latest(&mut conn).await?
+        }
+    };
+    let session = user.session.id().map(|id| id.to_string()).unwrap_or_default();
+    let (pending, session_checked) = (VecDeque::new(), Instant::now());
+    let feed = Feed { state, user: user.profile, session, session_checked, last, pending, wake };
+    let events = futures_util::stream::unfold(feed, |mut feed| async move {
+        let event = feed.next().await?;
+        let sse = Event::default().id(event.id.to_string()).event(EVENT_NAME).json_data(&event).ok()?;
+        Some((Ok(sse), feed))
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+}
