@@ -121,6 +121,18 @@ async fn mentions_name_only_people_who_can_see_the_record(db: Backend) {
     let ok = post(&sponsor, &path, &json!({"text": "Please check the protocol.", "mentions": [sofie]})).await;
     assert_eq!(ok.status, 201, "{:?}", ok.body);
     assert_eq!(ok.body["mentions"][0]["name"], "Sofie Claes");
+    // Sofie finds the mention in her inbox, linked to the transfer, once however often the comment is edited.
+    let sofie_client = ApiClient::logged_in(&server.base_url, "lead@norvia.example").await;
+    let inbox = sofie_client.get("/notifications").await;
+    assert_eq!(inbox.status, 200, "{:?}", inbox.body);
+    let mentions: Vec<&Value> =
+        inbox.body["items"].as_array().expect("items").iter().filter(|n| n["kind"] == "mention").collect();
+    assert_eq!(mentions.len(), 1, "{:?}", inbox.body);
+    assert_eq!(mentions[0]["link"], format!("/transfers/{VELARIMAB_DS}"));
+    assert_eq!(mentions[0]["actor_name"], "Dana Kim");
+    assert_eq!(mentions[0]["read"], false);
+    let nobody_else = sponsor.get("/notifications").await;
+    assert!(!nobody_else.body.to_string().contains("\"mention\""), "the author is not told of their own comment");
 
     // Castellan's lead cannot see this transfer: refused, naming them and why.
     let refused = post(&sponsor, &path, &json!({"text": "@Matteo Ferri have a look"})).await;

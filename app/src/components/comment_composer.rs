@@ -17,7 +17,7 @@ pub enum Writing {
     /// A reply in the thread of this comment.
     Reply(CommentId),
     /// A new text for this comment of the caller's.
-    Edit(CommentView),
+    Edit(Box<CommentView>),
 }
 
 /// The text typed after the last `@` that could still be a name being written, if any.

@@ -180,7 +180,7 @@ fn CommentItem(
                 <a class="comment-link muted" href=format!("#comment-{}", comment.id) aria-label="Link to this comment">"Link"</a>
             </header>
             <Show when=move || editing.get() fallback=move || view! { <p class="comment-text">{shown.text.clone()}</p> }>
-                <CommentComposer record_type record_id=record_id.clone() writing=Writing::Edit(for_edit.clone()) people
+                <CommentComposer record_type record_id=record_id.clone() writing=Writing::Edit(Box::new(for_edit.clone())) people
                     on_done=Callback::new(move |()| { editing.set(false); refresh.run(()) })/>
             </Show>
             {(!comment.mentions.is_empty()).then(|| view! {

@@ -224,11 +224,37 @@ async fn post<R: Record>(
         edited_at: None,
     };
     store::comments::insert(work.conn(), &comment).await?;
+    notify(work.conn(), user, &comment, &[], now).await?;
     let new = json!({"comment": comment.id, "parent": parent, "text": input.text, "mentions": mentions});
     work.audit(record.entry(AuditAction::Comment, None, Some(new), None)).await?;
     let view = current_view::<R>(work.conn(), comment.id, user.id).await?;
     work.commit().await?;
     Ok(view)
+}
+
+/// Puts a mention in the inbox of each person `comment` mentions (but its author, and those `already` told), in the
+/// transaction that stores it.
+async fn notify(
+    conn: &mut sqlx::AnyConnection,
+    author: &UserProfile,
+    comment: &StoredComment,
+    already: &[baton_domain::ids::UserId],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    let (record_type, record_id) = (comment.record.0, comment.record.1.as_str());
+    for mentioned in comment.mentions.iter().filter(|m| **m != author.id && !already.contains(m)) {
+        let id = comment.id.to_string();
+        store::notifications::notify_mention(
+            conn,
+            *mentioned,
+            &id,
+            (record_type, record_id),
+            &author.display_name,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 async fn edit<R: Record>(
@@ -262,6 +288,8 @@ async fn edit<R: Record>(
     {
         return Err(stale());
     }
+    let edited = StoredComment { mentions: mentions.clone(), ..comment.clone() };
+    notify(work.conn(), user, &edited, &comment.mentions, now).await?;
     let old = json!({"comment": comment.id, "text": comment.text, "mentions": comment.mentions});
     let new = json!({"comment": comment.id, "text": input.text, "mentions": mentions});
     work.audit(record.entry(AuditAction::Comment, Some(old), Some(new), None)).await?;
