@@ -238,11 +238,13 @@ async fn the_cmo_comments_with_a_mention_and_a_deep_link_opens_the_comment() {
 
 /// Issue 9's story, in two browsers: the sponsor's lead drops a protocol on the transfer page; the CMO's lead, who
 /// has the same page open, sees it appear without a reload, opens it and asks a question mentioning the sponsor's
-/// lead; the sponsor's bell shows the mention, whose link opens the document scrolled to the question; the sponsor
+/// lead (a comment the sponsor posts meanwhile is announced without losing what the CMO types); the sponsor's bell
+/// shows the mention, whose link opens the document scrolled to the question; the sponsor
 /// then submits the protocol for review with a signature.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_protocol_dropped_by_the_sponsor_reaches_the_cmo_live_and_the_cmo_s_question_reaches_the_sponsor() {
     let server = TestServer::start(Backend::Sqlite).await;
+    let lead = ApiClient::logged_in(&server.base_url, "lead@helix.example").await;
     let transfer_page = server.url(&format!("/transfers/{VELARIMAB_DS}"));
     let (sponsor, cmo) = (Browser::launch(768, 1024).await, Browser::launch(768, 1024).await);
     let (a, b) = (sponsor.client.clone(), cmo.client.clone());
@@ -284,9 +286,20 @@ async fn a_protocol_dropped_by_the_sponsor_reaches_the_cmo_live_and_the_cmo_s_qu
         wait_for(&b, "#comment-new").await?.send_keys("Is section 4 final, @Mar").await?;
         button(&b, "Marco Lenz · Helix Biologics").await.context("Marco is suggested")?.click().await?;
         wait_for(&b, "#comment-new").await?.send_keys("?").await?;
+        // The sponsor comments while the CMO is typing: the CMO is told, and showing it keeps the typed question.
+        let document = b.current_url().await?.path().rsplit('/').next().unwrap_or_default().to_owned();
+        let said = json!({"text": "Rev B replaces the draft from October."});
+        let reply = send(lead.request(Method::POST, &format!("/comments/document/{document}")).json(&said)).await;
+        assert_eq!(reply.status, 201, "{:?}", reply.body);
+        wait_for_text(&b, "comments-live-note", "Marco Lenz commented just now").await.context("the CMO is told")?;
+        button(&b, "Show new comments").await?.click().await?;
+        wait_for_text(&b, "comments", "Rev B replaces the draft from October.").await?;
+        let kept = wait_for(&b, "#comment-new").await?.prop("value").await?.unwrap_or_default();
+        assert_eq!(kept, "Is section 4 final, @Marco Lenz ?");
         button(&b, "Post comment").await?.click().await?;
         wait_for_text(&b, "comments", "Mentions: Marco Lenz").await.context("the CMO's question is posted")?;
-        let question = wait_for(&b, "[data-testid=comments] article.comment").await?;
+        let asked = "//*[@data-testid='comments']//article[contains(., 'Is section 4 final')]";
+        let question = b.find(Locator::XPath(asked)).await?;
         let id = question.attr("data-comment").await?.expect("the comment's id");
 
         // The sponsor's bell counts the mention; its item opens the document at the question.
