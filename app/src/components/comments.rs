@@ -39,7 +39,13 @@ fn scroll_to_linked() {
 
 /// The comments on one record, with a composer for those the server lets comment.
 #[component]
-pub fn CommentsPanel(record_type: RecordType, #[prop(into)] id: String) -> impl IntoView {
+pub fn CommentsPanel(
+    record_type: RecordType,
+    #[prop(into)] id: String,
+    /// What the discussion is about, when the page shows more than the one record (a row of a table).
+    #[prop(optional, into)]
+    about: Option<String>,
+) -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let record_id = id.clone();
     let discussion = LocalResource::new(move || {
@@ -77,17 +83,22 @@ pub fn CommentsPanel(record_type: RecordType, #[prop(into)] id: String) -> impl 
     });
     view! {
         <section class="panel comments" aria-labelledby="comments-heading" data-testid="comments">
-            <div class="panel-head"><h2 id="comments-heading">"Discussion"</h2></div>
+            <div class="panel-head"><h2 id="comments-heading">{match about {
+                Some(about) => format!("Discussion of {about}"),
+                None => "Discussion".to_owned(),
+            }}</h2></div>
             {move || held.get().then(|| view! {
                 <div class="live-note" role="status" data-testid="comments-live-note">
                     <span>{commented_by.get().unwrap_or_default()} " commented just now"</span>
                     <button class="button" type="button" on:click=move |_| refresh.run(())>"Show new comments"</button>
                 </div>
             })}
-            {move || match discussion.get() {
-                None => view! { <div class="loading"><span class="spinner"></span>"Loading the discussion…"</div> }.into_any(),
-                Some(Err(e)) => view! { <p class="field-error" role="alert">{e.message()}</p> }.into_any(),
-                Some(Ok(found)) => {
+            // Its own boundary: the page around it is shown (and its effects run on a mounted page) without waiting
+            // for the discussion, and a reload keeps the comments on screen until the new ones are in.
+            <Transition fallback=|| view! { <div class="loading"><span class="spinner"></span>"Loading the discussion…"</div> }>
+            {move || discussion.get().map(|loaded| match loaded {
+                Err(e) => view! { <p class="field-error" role="alert">{e.message()}</p> }.into_any(),
+                Ok(found) => {
                     let may_comment = found.actions.contains(&Action::Comment);
                     let all = found.comments;
                     let threads: Vec<CommentView> = all.iter().filter(|c| c.parent.is_none()).cloned().collect();
@@ -110,7 +121,8 @@ pub fn CommentsPanel(record_type: RecordType, #[prop(into)] id: String) -> impl 
                         })}
                     }.into_any()
                 }
-            }}
+            })}
+            </Transition>
         </section>
     }
 }
