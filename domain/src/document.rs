@@ -242,6 +242,21 @@ pub fn viewable_inline(content_type: &str) -> bool {
     content_type == "application/pdf" || matches!(content_type, "image/png" | "image/jpeg" | "image/webp")
 }
 
+/// Whether this type is a photo a page shows as a thumbnail (and the browser shows itself): PNG, JPEG or WebP.
+pub fn is_photo(content_type: &str) -> bool {
+    content_type.starts_with("image/") && viewable_inline(content_type)
+}
+
+/// Why a file picked as a photo (its declared type, else the one its name suggests; its size) is not one, if it is
+/// not: what the quick report says beside its photo field before anything is sent.
+pub fn photo_refusal(declared: &str, name: &str, size: u64) -> Option<String> {
+    let declared = accepted_type(declared).map(|(t, _)| t).or_else(|| type_for_name(name));
+    if !declared.is_some_and(is_photo) {
+        return Some(format!("“{name}” is not a photo: choose a PNG, JPEG or WebP image."));
+    }
+    (size == 0).then(|| format!("“{name}” is empty: take the photo again."))
+}
+
 /// Checks an uploaded file's name: present, not too long, no path, no control characters.
 pub fn validate_file_name(name: &str) -> Result<(), ApiError> {
     if name.trim().is_empty() {
@@ -358,6 +373,11 @@ mod tests {
         let input = DocumentInput::new(Some(transfer), " ".into(), DataClass::RegulatoryDocuments);
         assert_eq!(validate_input(&input).map_err(|e| e.field), Err(Some("title".into())));
         assert!(viewable_inline("application/pdf") && !viewable_inline("image/tiff"));
+        assert!(is_photo("image/jpeg") && !is_photo("application/pdf") && !is_photo("image/tiff"));
+        assert!(photo_refusal("image/png", "drum.png", 120).is_none());
+        assert!(photo_refusal("", "drum.JPG", 120).is_none());
+        assert!(photo_refusal("application/pdf", "report.pdf", 120).is_some_and(|m| m.contains("not a photo")));
+        assert!(photo_refusal("image/png", "drum.png", 0).is_some_and(|m| m.contains("empty")));
         assert_eq!(type_for_name("Scan.JPG"), Some("image/jpeg"));
         assert_eq!(type_for_name("setup.exe"), None);
     }

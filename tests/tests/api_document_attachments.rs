@@ -17,7 +17,23 @@ const VELARIMAB_DS_METHOD: &str = "0000000d-0000-4000-8000-000000000100";
 /// Norvia's first engineering batch of the drug product transfer.
 const VELARIMAB_DP_BATCH: &str = "0000000e-0000-4000-8000-000000000301";
 
-on_both_databases!(documents_attach_to_methods_and_batches_in_and_outside_transfers);
+on_both_databases!(
+    documents_attach_to_methods_and_batches_in_and_outside_transfers,
+    a_quick_reports_photo_is_a_document_on_the_deviation
+);
+
+/// A small valid PNG (1×1, grey).
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~\x9bU\
+    \x00\x00\x00\nIDATx\x9cc\xf8\x0f\x00\x01\x01\x01\x00\x18\xdd\x8d\xb4\x00\x00\x00\x00IEND\xaeB`\x82";
+
+async fn upload(client: &ApiClient, id: &str, content_type: &str, name: &str, bytes: Vec<u8>) -> Reply {
+    let request = client
+        .request(Method::POST, &format!("/documents/{id}/versions"))
+        .header("content-type", content_type)
+        .header("x-file-name", name)
+        .body(bytes);
+    send(request).await
+}
 
 async fn create(client: &ApiClient, body: Value) -> Reply {
     send(client.request(Method::POST, "/documents").json(&body)).await
@@ -169,4 +185,72 @@ async fn documents_attach_to_methods_and_batches_in_and_outside_transfers(db: Ba
     let foreign = create(&outsider, json!({"batch": commercial, "title": "X", "data_class": "batch_records"})).await;
     assert_eq!((foreign.status, foreign.error_field()), (422, "batch"), "{:?}", foreign.body);
     assert!(!foreign.body.to_string().contains("Velarimab"), "{:?}", foreign.body);
+}
+
+/// The quick report's photo: Norvia's operator reports a deviation on a commercial batch (outside any transfer), then
+/// its photo goes up the one document path, as a quality-events document owned by Norvia on the deviation. Helix
+/// sees it through Norvia's agreement covering quality events; an outsider does not. A file that is not an image,
+/// or is too large, is refused and the deviation stays as it was reported.
+async fn a_quick_reports_photo_is_a_document_on_the_deviation(db: Backend) {
+    let server = TestServer::start_with_env(db, &[("BATON_MAX_UPLOAD_BYTES", "100000")]).await;
+    let base = &server.base_url;
+    let operator = ApiClient::logged_in(base, "operator@norvia.example").await;
+    let helix_qa = ApiClient::logged_in(base, "qa@helix.example").await;
+    let outsider = ApiClient::logged_in(base, "admin@castellan.example").await;
+    let batches = operator.get("/batches").await;
+    let commercial = batches.body["items"]
+        .as_array()
+        .expect("batches")
+        .iter()
+        .find(|b| b["batch_type"] == "commercial")
+        .and_then(|b| b["id"].as_str())
+        .expect("a commercial batch")
+        .to_owned();
+    let batch = operator.get(&format!("/batches/{commercial}")).await.body;
+    let report = json!({"title": "Torn label on drum 3", "description": "", "location": "Warehouse bay 2",
+        "occurred_at": "2026-11-20T08:00:00Z", "classification": "minor", "site": batch["input"]["site"],
+        "product": batch["input"]["product"], "batch": commercial, "transfer": null});
+    let raised = send(operator.request(Method::POST, "/deviations").json(&report)).await;
+    assert_eq!(raised.status, 201, "{:?}", raised.body);
+    let deviation = raised.body["id"].as_str().expect("id").to_owned();
+
+    let photo = json!({"deviation": deviation, "title": "Photo of drum 3", "data_class": "quality_events"});
+    let started = create(&operator, photo.clone()).await;
+    assert_eq!(started.status, 201, "{:?}", started.body);
+    assert_eq!(
+        (started.body["owner"]["name"].as_str(), started.body["input"]["transfer"].as_null()),
+        (Some("Norvia CDMO"), Some(()))
+    );
+    let id = started.body["id"].as_str().expect("id").to_owned();
+    // Not an image, and too large: refused, naming why; no version, and the deviation is as reported.
+    let text = upload(&operator, &id, "image/png", "drum.png", b"not a picture at all".to_vec()).await;
+    assert_eq!((text.status, text.error_field()), (422, "file"), "{:?}", text.body);
+    let big = [PNG.to_vec(), vec![0; 150_000]].concat();
+    let large = upload(&operator, &id, "image/png", "drum.png", big).await;
+    assert_eq!(large.status, 413, "{:?}", large.body);
+    assert!(operator.get(&format!("/documents/{id}")).await.body["versions"].as_array().is_some_and(Vec::is_empty));
+    let kept = operator.get(&format!("/deviations/{deviation}")).await;
+    assert_eq!((kept.status, kept.body["input"]["title"].as_str()), (200, Some("Torn label on drum 3")));
+    // The photo itself, retried on the same document.
+    let uploaded = upload(&operator, &id, "image/png", "drum%203.png", PNG.to_vec()).await;
+    assert_eq!(uploaded.status, 201, "{:?}", uploaded.body);
+    let audit = ApiClient::logged_in(base, "qa@norvia.example").await;
+    let trail = audit.get(&format!("/audit?record_id={id}")).await;
+    let actions: Vec<&str> =
+        trail.body["items"].as_array().expect("entries").iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(actions.contains(&"create") && actions.contains(&"update"), "{actions:?}");
+
+    // Helix, through Norvia's agreement on quality events of the product in all transfers, sees and views it.
+    let path = format!("/deviations/{deviation}/documents");
+    assert_eq!(ids(&operator.get(&path).await), vec![id.clone()]);
+    let seen = helix_qa.get(&path).await;
+    assert_eq!(ids(&seen), vec![id.clone()], "{:?}", seen.body);
+    let shown = helix_qa.request(Method::GET, &format!("/documents/{id}/view")).send().await.expect("view");
+    assert_eq!(shown.status().as_u16(), 200);
+    assert_eq!(shown.bytes().await.expect("bytes").as_ref(), PNG);
+    // The outsider sees nothing, and may not attach to the deviation.
+    assert_eq!(ids(&outsider.get(&path).await).len(), 0);
+    assert!(matches!(outsider.get(&format!("/documents/{id}/view")).await.status, 403 | 404));
+    let foreign = create(&outsider, photo).await;
+    assert_eq!((foreign.status, foreign.error_field()), (422, "deviation"), "{:?}", foreign.body);
 }

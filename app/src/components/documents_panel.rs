@@ -8,9 +8,11 @@ use crate::format;
 use crate::live::on_change;
 use baton_domain::access::Action;
 use baton_domain::agreement::DataClass;
-use baton_domain::document::{DocumentInput, DocumentList, DocumentStatus, DocumentView, size_label};
+use baton_domain::document::{
+    DocumentInput, DocumentList, DocumentStatus, DocumentView, VersionQuery, is_photo, size_label,
+};
 use baton_domain::endpoints::{
-    CreateDocument, ListBatchDocuments, ListDeviationDocuments, ListDocuments, ListMethodDocuments,
+    CreateDocument, ListBatchDocuments, ListDeviationDocuments, ListDocuments, ListMethodDocuments, ViewDocument,
 };
 use baton_domain::ids::{BatchId, DeviationId, MethodId, TransferId};
 use baton_domain::record::RecordType;
@@ -82,13 +84,13 @@ impl Place {
         }
     }
 
-    /// What it is, in words: "this transfer", "this method".
+    /// Where a shared file goes, in words: "in this transfer", "on this method".
     fn named(self) -> &'static str {
         match self {
-            Place::Transfer(_) => "this transfer",
-            Place::Method(..) => "this method",
-            Place::Batch(..) => "this batch",
-            Place::Deviation(..) => "this deviation",
+            Place::Transfer(_) => "in this transfer",
+            Place::Method(..) => "on this method",
+            Place::Batch(..) => "on this batch",
+            Place::Deviation(..) => "on this deviation",
         }
     }
 }
@@ -142,11 +144,24 @@ fn Documents(list: DocumentList, place: Place, zone: Zone, on_change: Callback<(
     }
 }
 
+/// A photo's thumbnail, opening the photo as the browser shows it: the one place a picture needs no click to read.
+fn thumbnail(document: &DocumentView) -> Option<impl IntoView + use<>> {
+    document.latest().filter(|v| is_photo(&v.content_type))?;
+    let href = api::href::<ViewDocument>([&document.id.to_string()], &VersionQuery::default()).ok()?;
+    let alt = document.input.title.clone();
+    let src = href.clone();
+    Some(view! {
+        <a class="doc-thumb" href=href target="_blank" rel="noopener" data-testid="document-thumbnail">
+            <img src=src alt=alt loading="lazy"/>
+        </a>
+    })
+}
+
 fn row(document: DocumentView) -> impl IntoView {
     let latest = document.latest().cloned();
     view! {
         <tr>
-            <td><A href=format!("/documents/{}", document.id)>{document.input.title.clone()}</A></td>
+            <td>{thumbnail(&document)}<A href=format!("/documents/{}", document.id)>{document.input.title.clone()}</A></td>
             <td>{document.input.data_class.label()}</td>
             <td>{document.owner.name.clone()}</td>
             <td class="numeric-text">{latest.as_ref().map(|v| format!("v{} · {}", v.number, size_label(v.size)))}</td>
@@ -178,11 +193,16 @@ fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     (0..list.length()).filter_map(|i| list.get(i)).collect()
 }
 
+/// Starts a document titled `title` at `place`, for a file to be uploaded as its first version.
+pub async fn start(place: Place, title: String, data_class: DataClass) -> Result<DocumentView, Failure> {
+    api::call::<CreateDocument>([], &place.input(title, data_class)).await
+}
+
 /// Starts a document at `place` titled after `file` and uploads the file as its first version.
-pub async fn share(place: Place, data_class: DataClass, file: &web_sys::File) -> Result<DocumentView, String> {
+async fn share(place: Place, data_class: DataClass, file: &web_sys::File) -> Result<DocumentView, String> {
     let name = file.name();
     let title = name.rsplit_once('.').map_or(name.as_str(), |(stem, _)| stem).to_owned();
-    let document = api::call::<CreateDocument>([], &place.input(title, data_class)).await.map_err(|f| f.message())?;
+    let document = start(place, title, data_class).await.map_err(|f| f.message())?;
     api::upload_version(&document.id.to_string(), file).await.map_err(|f| {
         format!("{} The document was started without its file: open it to upload the file again.", f.message())
     })
