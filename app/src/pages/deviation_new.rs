@@ -247,6 +247,8 @@ fn DeviationForm(origin: Origin) -> impl IntoView {
     view! {
         <form class="panel form entry-form" on:submit=submit data-testid="deviation-form" novalidate>
             <h1>"Report a deviation"</h1>
+            // Once saved, the report is the deviation's: changes are made on its page, not here.
+            <fieldset class="fieldset-plain" prop:disabled=move || saved.get().is_some()>
             {context}
             <div class="field"><label for="dev-title">"What happened"</label>
                 <input id="dev-title" type="text" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev))/>
@@ -274,6 +276,7 @@ fn DeviationForm(origin: Origin) -> impl IntoView {
             <div class="field"><label for="dev-description">"Details"</label>
                 <textarea id="dev-description" rows="4" prop:value=move || description.get()
                     on:input=move |ev| description.set(event_target_value(&ev))></textarea></div>
+            </fieldset>
             <div class="field"><span class="field-label">"Photo (optional)"</span>
                 <label class="button photo-button">"Add a photo"
                     <input type="file" class="visually-hidden" accept="image/*" capture="environment"
