@@ -5,7 +5,7 @@
 use crate::access::Action;
 use crate::agreement::DataClass;
 use crate::error::ApiError;
-use crate::ids::{DeliverableId, DocumentId, DocumentVersionId, StageId, TransferId};
+use crate::ids::{BatchId, DeliverableId, DeviationId, DocumentId, DocumentVersionId, MethodId, StageId, TransferId};
 use crate::org::OrgRef;
 use crate::signature::Signature;
 use crate::stored_enum::stored_enum;
@@ -42,12 +42,16 @@ pub const ACCEPTED_TYPES: &[(&str, &str)] = &[
     ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel workbook"),
 ];
 
-/// A document to start: its transfer, title and class, optionally for a stage or deliverable.
+/// A document to start: its transfer, title and class, optionally for a stage or deliverable, and attached to at
+/// most one method, batch or deviation. A document on a batch or deviation outside any transfer (a commercial batch)
+/// names no transfer: it belongs to that record's partnership and product, as the record itself does, so only
+/// agreements covering all of the product's transfers reach it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentInput {
-    /// The transfer it belongs to.
-    pub transfer: TransferId,
+    /// The transfer it belongs to; `None` only for a document on a batch or deviation outside any transfer.
+    #[serde(default)]
+    pub transfer: Option<TransferId>,
     /// Its title, 1–200 characters.
     pub title: String,
     /// The class of data it is: an agreement shares it by this class.
@@ -58,6 +62,40 @@ pub struct DocumentInput {
     /// The deliverable it fulfils, if any.
     #[serde(default)]
     pub deliverable: Option<DeliverableId>,
+    /// The analytical method it is about, if any (one of the transfer's).
+    // Left out when empty, so a document's content hash (and the signatures on it) is what it was before
+    // documents were attached to records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<MethodId>,
+    /// The batch it is about, if any (in the same transfer, or outside any with the document).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchId>,
+    /// The deviation it is about (a photo of what was found), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deviation: Option<DeviationId>,
+}
+
+impl DocumentInput {
+    /// A document titled `title` of class `data_class` in `transfer`, on no stage, deliverable or record.
+    pub fn new(transfer: Option<TransferId>, title: String, data_class: DataClass) -> DocumentInput {
+        DocumentInput {
+            transfer,
+            title,
+            data_class,
+            stage: None,
+            deliverable: None,
+            method: None,
+            batch: None,
+            deviation: None,
+        }
+    }
+
+    /// The record it is attached to besides its transfer, if any: its field name and id.
+    pub fn attached(&self) -> Option<(&'static str, String)> {
+        (self.method.map(|m| ("method", m.to_string())))
+            .or_else(|| self.batch.map(|b| ("batch", b.to_string())))
+            .or_else(|| self.deviation.map(|d| ("deviation", d.to_string())))
+    }
 }
 
 /// One uploaded version of a document.
@@ -147,8 +185,27 @@ pub struct VersionQuery {
     pub version: Option<u32>,
 }
 
-/// Checks a document's title.
+/// Checks a document's title, and that it names a transfer or a record outside one, and at most one record.
 pub fn validate_input(input: &DocumentInput) -> Result<(), ApiError> {
+    let attached = [input.method.is_some(), input.batch.is_some(), input.deviation.is_some()];
+    if attached.iter().filter(|a| **a).count() > 1 {
+        let field = if input.method.is_some() { "batch" } else { "deviation" };
+        return Err(ApiError::invalid(field, "A document is attached to one method, batch or deviation at most."));
+    }
+    if input.transfer.is_none() && input.batch.is_none() && input.deviation.is_none() {
+        let message = "Name the transfer the document belongs to (or the batch or deviation outside any transfer).";
+        return Err(ApiError::invalid("transfer", message));
+    }
+    if input.transfer.is_none() && input.method.is_some() {
+        return Err(ApiError::invalid("transfer", "A method belongs to a transfer: name the transfer as well."));
+    }
+    if input.transfer.is_none() && (input.stage.is_some() || input.deliverable.is_some()) {
+        let field = if input.stage.is_some() { "stage" } else { "deliverable" };
+        return Err(ApiError::invalid(
+            field,
+            "A stage or deliverable belongs to a transfer: name the transfer as well.",
+        ));
+    }
     let title = input.title.trim();
     if title.is_empty() {
         return Err(ApiError::invalid("title", "Give the document a title."));
@@ -183,6 +240,21 @@ pub fn type_for_name(name: &str) -> Option<&'static str> {
 /// Whether a browser shows this type itself (PDF and images): what viewing without downloading offers.
 pub fn viewable_inline(content_type: &str) -> bool {
     content_type == "application/pdf" || matches!(content_type, "image/png" | "image/jpeg" | "image/webp")
+}
+
+/// Whether this type is a photo a page shows as a thumbnail (and the browser shows itself): PNG, JPEG or WebP.
+pub fn is_photo(content_type: &str) -> bool {
+    content_type.starts_with("image/") && viewable_inline(content_type)
+}
+
+/// Why a file picked as a photo (its declared type, else the one its name suggests; its size) is not one, if it is
+/// not: what the quick report says beside its photo field before anything is sent.
+pub fn photo_refusal(declared: &str, name: &str, size: u64) -> Option<String> {
+    let declared = accepted_type(declared).map(|(t, _)| t).or_else(|| type_for_name(name));
+    if !declared.is_some_and(is_photo) {
+        return Some(format!("“{name}” is not a photo: choose a PNG, JPEG or WebP image."));
+    }
+    (size == 0).then(|| format!("“{name}” is empty: take the photo again."))
 }
 
 /// Checks an uploaded file's name: present, not too long, no path, no control characters.
@@ -276,21 +348,36 @@ mod tests {
     }
 
     #[test]
+    fn a_document_names_a_transfer_or_a_record_outside_one_and_one_record_at_most() {
+        let field = |input: &DocumentInput| validate_input(input).err().and_then(|e| e.field);
+        let nil = uuid::Uuid::nil();
+        let base = DocumentInput::new(None, "Photo".into(), DataClass::QualityEvents);
+        assert_eq!(field(&base), Some("transfer".into()));
+        let commercial = DocumentInput { batch: Some(BatchId(nil)), ..base.clone() };
+        assert_eq!(field(&commercial), None);
+        let method = DocumentInput { method: Some(MethodId(nil)), ..base.clone() };
+        assert_eq!(field(&method), Some("transfer".into()));
+        let two = DocumentInput { transfer: Some(TransferId(nil)), deviation: Some(DeviationId(nil)), ..commercial };
+        assert_eq!(field(&two), Some("deviation".into()));
+        let staged = DocumentInput { deviation: Some(DeviationId(nil)), stage: Some(StageId(nil)), ..base };
+        assert_eq!(field(&staged), Some("stage".into()));
+    }
+
+    #[test]
     fn accepts_listed_types_and_names_only() {
         assert_eq!(accepted_type("Application/PDF; charset=binary").map(|t| t.0), Some("application/pdf"));
         assert!(accepted_type("application/x-msdownload").is_none());
         assert!(validate_file_name("a/b.pdf").is_err() && validate_file_name(" ").is_err());
         assert!(validate_file_name("Transfer protocol.pdf").is_ok());
         let transfer = TransferId(uuid::Uuid::nil());
-        let input = DocumentInput {
-            transfer,
-            title: " ".into(),
-            data_class: DataClass::RegulatoryDocuments,
-            stage: None,
-            deliverable: None,
-        };
+        let input = DocumentInput::new(Some(transfer), " ".into(), DataClass::RegulatoryDocuments);
         assert_eq!(validate_input(&input).map_err(|e| e.field), Err(Some("title".into())));
         assert!(viewable_inline("application/pdf") && !viewable_inline("image/tiff"));
+        assert!(is_photo("image/jpeg") && !is_photo("application/pdf") && !is_photo("image/tiff"));
+        assert!(photo_refusal("image/png", "drum.png", 120).is_none());
+        assert!(photo_refusal("", "drum.JPG", 120).is_none());
+        assert!(photo_refusal("application/pdf", "report.pdf", 120).is_some_and(|m| m.contains("not a photo")));
+        assert!(photo_refusal("image/png", "drum.png", 0).is_some_and(|m| m.contains("empty")));
         assert_eq!(type_for_name("Scan.JPG"), Some("image/jpeg"));
         assert_eq!(type_for_name("setup.exe"), None);
     }

@@ -329,6 +329,12 @@ endpoints! {
     ChangeRisk: Put "/risks/{id}", RiskChange => StoredRisk, Access::on(RecordType::Risk, Action::Contribute);
     /// A transfer's documents that the caller may read, newest first.
     ListDocuments: Get "/transfers/{id}/documents", () => DocumentList, Access::listing(RecordType::Document);
+    /// A batch's documents that the caller may read, newest first.
+    ListBatchDocuments: Get "/batches/{id}/documents", () => DocumentList, Access::listing(RecordType::Document);
+    /// A method's documents that the caller may read, newest first.
+    ListMethodDocuments: Get "/methods/{id}/documents", () => DocumentList, Access::listing(RecordType::Document);
+    /// A deviation's documents (its photos) that the caller may read, newest first.
+    ListDeviationDocuments: Get "/deviations/{id}/documents", () => DocumentList, Access::listing(RecordType::Document);
     /// Starts a document in a transfer, owned by the caller's organisation; its file is uploaded next.
     CreateDocument: Post "/documents", DocumentInput => DocumentView, Access::data(RecordType::Document, Action::Contribute, DataClass::RegulatoryDocuments, Party::Sponsor);
     /// One document with its versions and signatures.

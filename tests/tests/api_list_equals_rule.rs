@@ -4,7 +4,7 @@
 
 use baton_domain::access::{self, Action, PartnerData, Resource, Subject};
 use baton_domain::agreement::DataClass;
-use baton_domain::agreement::{AgreementList, AgreementView, PartnerList};
+use baton_domain::agreement::{AgreementFacts, AgreementList, AgreementView, PartnerList};
 use baton_domain::batch::{BatchList, BatchView, ProductRef};
 use baton_domain::capa::{CapaList, CapaView};
 use baton_domain::change_control::{ChangeControlList, ChangeControlView};
@@ -57,9 +57,12 @@ impl Rng {
 on_both_databases!(lists_equal_the_rule_on_demo_and_random_data);
 
 /// The list operations this test checks; a list the API declares that is not here fails the test.
-const CHECKED_LISTS: [&str; 12] = [
+const CHECKED_LISTS: [&str; 15] = [
     "/transfers",
     "/transfers/{id}/documents",
+    "/batches/{id}/documents",
+    "/methods/{id}/documents",
+    "/deviations/{id}/documents",
     "/agreements",
     "/partners",
     "/audit",
@@ -203,6 +206,113 @@ async fn change_controls(server: &TestServer) -> Vec<ChangeControlView> {
     all
 }
 
+/// Helix's analytical method in the drug substance transfer.
+const DS_METHOD: &str = "0000000d-0000-4000-8000-000000000100";
+
+/// Documents on records: Helix's on its method (process description, which the random agreements share), and
+/// Norvia's on its first batch and deviation of each kind (a commercial batch outside any transfer among them), of
+/// a class its agreement with Helix shares and of one it does not.
+async fn attach_documents(server: &TestServer) {
+    let helix = ApiClient::logged_in(&server.base_url, "lead@helix.example").await;
+    let method = json!({"transfer": TRANSFERS[0], "method": DS_METHOD, "title": "Method notes",
+        "data_class": "process_description"});
+    let created = send(helix.request(Method::POST, "/documents").json(&method)).await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let norvia = ApiClient::logged_in(&server.base_url, "qa@norvia.example").await;
+    let (batches, deviations) = norvia_places(&norvia).await;
+    let places = batches
+        .iter()
+        .map(|b| ("batch", b.id.to_string(), b.input.transfer))
+        .chain(deviations.iter().map(|d| ("deviation", d.id.to_string(), d.input.transfer)));
+    for (field, id, transfer) in places {
+        for class in ["batch_records", "process_description"] {
+            let body = json!({"transfer": transfer, field: id, "title": format!("{class} on {field}"),
+                "data_class": class});
+            let created = send(norvia.request(Method::POST, "/documents").json(&body)).await;
+            assert_eq!(created.status, 201, "{:?}", created.body);
+        }
+    }
+}
+
+/// Norvia's first batch in a transfer and first outside any, and its first deviation, as Norvia reads them.
+async fn norvia_places(norvia: &ApiClient) -> (Vec<BatchView>, Vec<DeviationView>) {
+    let list: BatchList = serde_json::from_value(norvia.get("/batches").await.body).expect("batches");
+    let mut batches: Vec<BatchView> = Vec::new();
+    for item in list.items {
+        let view: BatchView =
+            serde_json::from_value(norvia.get(&format!("/batches/{}", item.id)).await.body).expect("batch");
+        if !batches.iter().any(|b| b.input.transfer.is_some() == view.input.transfer.is_some()) {
+            batches.push(view);
+        }
+    }
+    assert_eq!(batches.len(), 2, "Norvia has batches in and outside transfers");
+    let list: DeviationList = serde_json::from_value(norvia.get("/deviations").await.body).expect("deviations");
+    let first = list.items.first().expect("a deviation");
+    let deviation = serde_json::from_value(norvia.get(&format!("/deviations/{}", first.id)).await.body);
+    (batches, vec![deviation.expect("deviation")])
+}
+
+/// Each record's documents listed for each organisation are exactly those the rule lets it read.
+async fn check_attached_documents(
+    server: &TestServer,
+    context: &str,
+    transfers: &[TransferDetail],
+    facts: &[AgreementFacts],
+) {
+    let now = Utc::now();
+    let norvia = ApiClient::logged_in(&server.base_url, "qa@norvia.example").await;
+    let (batches, deviations) = norvia_places(&norvia).await;
+    let ds = &transfers[0];
+    let ds_product = ProductRef { id: ds.product_id, name: ds.product.clone() };
+    // Each record: its documents' path, and its partnership (sponsor, CMO) and product.
+    let mut places: Vec<(String, (OrgId, OrgId), ProductRef)> =
+        vec![(format!("/methods/{DS_METHOD}/documents"), (ds.sponsor.id, ds.cmo.id), ds_product)];
+    for b in &batches {
+        places.push((format!("/batches/{}/documents", b.id), (b.sponsor.id, b.cmo.id), b.product.clone()));
+    }
+    for d in &deviations {
+        places.push((format!("/deviations/{}/documents", d.id), (d.sponsor.id, d.cmo.id), d.product.clone()));
+    }
+    for (path, (sponsor, cmo), product) in &places {
+        // Every document on it, read by its owner (an owner always reads its own).
+        let mut documents: Vec<DocumentView> = Vec::new();
+        for owner in ["admin@helix.example", "admin@norvia.example"] {
+            let client = ApiClient::logged_in(&server.base_url, owner).await;
+            let me = client.get("/session").await.body["user"]["organisation"]["id"].clone();
+            let list: DocumentList = serde_json::from_value(client.get(path).await.body).expect("documents");
+            documents.extend(list.items.into_iter().filter(|d| json!(d.owner.id) == me));
+        }
+        assert!(!documents.is_empty(), "{context}: {path} has documents");
+        for org in ["helix", "norvia", "castellan"] {
+            let client = ApiClient::logged_in(&server.base_url, &format!("viewer@{org}.example")).await;
+            let me = client.get("/session").await;
+            let subject = Subject {
+                org: serde_json::from_value(me.body["user"]["organisation"]["id"].clone()).expect("org"),
+                role: Role::Viewer,
+            };
+            let list: DocumentList = serde_json::from_value(client.get(path).await.body).expect("list");
+            let listed: BTreeSet<_> = list.items.iter().map(|d| d.id).collect();
+            let allowed: BTreeSet<_> = documents
+                .iter()
+                .filter(|d| {
+                    let data = PartnerData {
+                        transfer: d.input.transfer,
+                        owner: d.owner.id,
+                        sponsor: *sponsor,
+                        cmo: *cmo,
+                        product: product.id,
+                        product_name: &product.name,
+                        data_class: Some(d.input.data_class),
+                    };
+                    access::decide(&subject, Action::Read, &Resource::Data(data), facts, now).is_allowed()
+                })
+                .map(|d| d.id)
+                .collect();
+            assert_eq!(listed, allowed, "{context}: {path} listed for {org}");
+        }
+    }
+}
+
 async fn check_lists(server: &TestServer, context: &str) {
     let sponsor = ApiClient::logged_in(&server.base_url, "viewer@helix.example").await;
     let mut transfers: Vec<TransferDetail> = Vec::new();
@@ -212,6 +322,7 @@ async fn check_lists(server: &TestServer, context: &str) {
     // Helix is party to every agreement (grantor or grantee), so its list is every agreement there is.
     let all: AgreementList = serde_json::from_value(sponsor.get("/agreements").await.body).expect("agreements");
     let facts: Vec<_> = all.items.iter().map(AgreementView::facts).collect();
+    check_attached_documents(server, context, &transfers, &facts).await;
     let now = Utc::now();
     // Every batch, read by its owner: a CMO always reads its own.
     let mut batches: Vec<BatchView> = Vec::new();
@@ -231,13 +342,17 @@ async fn check_lists(server: &TestServer, context: &str) {
     assert!(!deviations.is_empty() && !capas.is_empty(), "{context}: the demo has deviations and a CAPA");
     let changes = change_controls(server).await;
     assert!(!changes.is_empty(), "{context}: the demo has change controls");
-    // Every document, by transfer, read by Helix, which owns the demo's.
-    let helix = ApiClient::logged_in(&server.base_url, "admin@helix.example").await;
+    // Every document, by transfer, read by its owner (an owner always reads its own).
     let mut documents: Vec<(usize, DocumentView)> = Vec::new();
-    for (n, id) in TRANSFERS.iter().enumerate() {
-        let list: DocumentList =
-            serde_json::from_value(helix.get(&format!("/transfers/{id}/documents")).await.body).expect("documents");
-        documents.extend(list.items.into_iter().map(|d| (n, d)));
+    for owner in ["helix", "norvia", "castellan"] {
+        let client = ApiClient::logged_in(&server.base_url, &format!("admin@{owner}.example")).await;
+        let me = client.get("/session").await.body["user"]["organisation"]["id"].clone();
+        for (n, id) in TRANSFERS.iter().enumerate() {
+            let list: DocumentList =
+                serde_json::from_value(client.get(&format!("/transfers/{id}/documents")).await.body)
+                    .expect("documents");
+            documents.extend(list.items.into_iter().filter(|d| json!(d.owner.id) == me).map(|d| (n, d)));
+        }
     }
     assert!(!documents.is_empty(), "{context}: the demo has documents");
     for org in ["helix", "norvia", "castellan"] {
@@ -388,6 +503,7 @@ async fn check_lists(server: &TestServer, context: &str) {
 async fn lists_equal_the_rule_on_demo_and_random_data(db: Backend) {
     let server = TestServer::start(db).await;
     every_declared_list_is_checked(&server).await;
+    attach_documents(&server).await;
     check_lists(&server, "demo data").await;
     check_partners_and_trails(&server, "demo data").await;
     for (email, expected) in [("viewer@helix.example", 3), ("operator@norvia.example", 1), ("qa@castellan.example", 1)]

@@ -1,5 +1,6 @@
 //! End-to-end at tablet size (768×1024): Norvia's operator records a batch and an out-of-specification assay (the
-//! form judges it as it is typed) and raises the deviation it offers, prefilled; Helix's QA rejects the batch with a
+//! form judges it as it is typed) and raises the deviation it offers, prefilled, with a photo (a file that is not one
+//! refused beside the field), which the deviation shows as a thumbnail; Helix's QA rejects the batch with a
 //! signed reason; the partnership scorecard's right-first-time and lot acceptance fall accordingly; the red KPI opens
 //! a prefilled CAPA; a deep link to a point of the scorecard reopens the same view with the records behind it. And a
 //! delivery recorded late, then corrected with a reason, moves on-time-in-full. And a change control crossing the
@@ -17,6 +18,21 @@ const VELARIMAB_DS_PRODUCT: &str = "00000007-0000-4000-8000-000000000001";
 const VELARIMAB_DP_PRODUCT: &str = "00000007-0000-4000-8000-000000000003";
 const VELARIMAB_DP: &str = "00000003-0000-4000-8000-000000000003";
 const NORVIA_PARTNERSHIP: &str = "00000005-0000-4000-8000-000000000001";
+
+/// A 2×2 grey PNG.
+const PNG_BASE64: &str =
+    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAAAAABX3VL4AAAADklEQVR4nGNoaGBoaAAABgYCASzBUNcAAAAASUVORK5CYII=";
+
+/// Puts a file (its bytes in base64) on the file input `css`, as the camera or the picker does, and tells the page.
+async fn set_file(c: &Client, css: &str, name: &str, content_type: &str, base64: &str) -> anyhow::Result<()> {
+    let script = "const [css, name, type, data] = arguments; \
+        const bytes = Uint8Array.from(atob(data), ch => ch.charCodeAt(0)); \
+        const transfer = new DataTransfer(); transfer.items.add(new File([bytes], name, { type })); \
+        const input = document.querySelector(css); input.files = transfer.files; \
+        input.dispatchEvent(new Event('change', { bubbles: true }));";
+    c.execute(script, vec![json!(css), json!(name), json!(content_type), json!(base64)]).await?;
+    Ok(())
+}
 
 async fn button(c: &Client, label: &str) -> anyhow::Result<fantoccini::elements::Element> {
     let xpath = format!("//button[normalize-space()='{label}'] | //a[normalize-space()='{label}']");
@@ -105,9 +121,22 @@ async fn an_oos_batch_is_rejected_and_the_scorecard_follows() {
         let major = wait_for(&c, "input[name=dev-class][value=major]").await?;
         assert_eq!(major.prop("checked").await?.as_deref(), Some("true"), "an OOS is at least major");
         wait_for(&c, "#dev-location").await?.send_keys("QC lab, HPLC-3").await?;
+        // The camera's photo: a file that is not one is refused beside the field; a PNG goes with the report.
+        set_file(&c, "[data-testid=deviation-photo]", "notes.pdf", "application/pdf", "JVBERi0xLjQK").await?;
+        wait_for_text(&c, "[data-testid=photo-error]", "not a photo").await?;
+        set_file(&c, "[data-testid=deviation-photo]", "hplc-3.png", "image/png", PNG_BASE64).await?;
+        wait_for_text(&c, "[data-testid=photo-chosen]", "hplc-3.png").await?;
         button(&c, "Report deviation").await?.click().await?;
         let header = wait_for_text(&c, "[data-testid=deviation] .record-header", "DEV-").await?;
         assert!(header.to_lowercase().contains("major deviation") && header.contains("Open"), "{header}");
+        // The photo is a document on the deviation, its thumbnail loaded from the inline view.
+        let thumbnail = wait_for(&c, "[data-testid=document-thumbnail] img").await?;
+        let loaded = "const img = document.querySelector('[data-testid=document-thumbnail] img'); \
+            return new Promise(done => img.complete ? done(img.naturalWidth) : img.onload = () => done(img.naturalWidth));";
+        assert_eq!(c.execute(loaded, vec![]).await?, json!(2), "the photo shows");
+        let href = c.find(Locator::Css("[data-testid=document-thumbnail]")).await?.attr("href").await?;
+        assert!(href.is_some_and(|h| h.ends_with("/view")), "the thumbnail opens the inline view");
+        assert!(thumbnail.attr("alt").await?.is_some_and(|a| a.contains("Photo of DEV-")));
         c.goto(&site.url(&batch_path)).await?;
         wait_for_text(&c, "[data-testid=batch-deviations]", "Assay 93.1 %").await?;
         log_out(&c).await?;

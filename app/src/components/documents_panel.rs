@@ -1,15 +1,20 @@
-//! A transfer's documents on its page: listed newest first, and, for those the server lets start one, an upload zone
-//! that takes files from the picker, by drag and drop, or from a tablet's camera.
+//! The documents of a transfer, method, batch or deviation on its page: listed newest first, and, for those the
+//! server lets start one, an upload zone that takes files from the picker, by drag and drop, or from a tablet's
+//! camera.
 
-use crate::api;
+use crate::api::{self, Failure};
 use crate::components::loading::Loading;
 use crate::format;
 use crate::live::on_change;
 use baton_domain::access::Action;
 use baton_domain::agreement::DataClass;
-use baton_domain::document::{DocumentInput, DocumentList, DocumentStatus, DocumentView, size_label};
-use baton_domain::endpoints::{CreateDocument, ListDocuments};
-use baton_domain::ids::TransferId;
+use baton_domain::document::{
+    DocumentInput, DocumentList, DocumentStatus, DocumentView, VersionQuery, is_photo, size_label,
+};
+use baton_domain::endpoints::{
+    CreateDocument, ListBatchDocuments, ListDeviationDocuments, ListDocuments, ListMethodDocuments, ViewDocument,
+};
+use baton_domain::ids::{BatchId, DeviationId, MethodId, TransferId};
 use baton_domain::record::RecordType;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -28,23 +33,84 @@ pub fn status_chip(status: Option<DocumentStatus>) -> impl IntoView {
     view! { <span class=class data-testid="document-status"><span class="chip-dot" aria-hidden="true"></span>{label}</span> }
 }
 
-/// The documents panel of transfer `transfer`.
+/// Where a documents panel lists and starts documents: a transfer, or a record in one (or, for a batch or deviation,
+/// outside any transfer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// A transfer: all its documents.
+    Transfer(TransferId),
+    /// A method of the transfer.
+    Method(TransferId, MethodId),
+    /// A batch, in its transfer if it has one.
+    Batch(Option<TransferId>, BatchId),
+    /// A deviation, in its transfer if it has one.
+    Deviation(Option<TransferId>, DeviationId),
+}
+
+impl Place {
+    /// The documents here that the caller may read.
+    async fn list(self) -> Result<DocumentList, Failure> {
+        match self {
+            Place::Transfer(t) => api::call::<ListDocuments>([&t.to_string()], &()).await,
+            Place::Method(_, m) => api::call::<ListMethodDocuments>([&m.to_string()], &()).await,
+            Place::Batch(_, b) => api::call::<ListBatchDocuments>([&b.to_string()], &()).await,
+            Place::Deviation(_, d) => api::call::<ListDeviationDocuments>([&d.to_string()], &()).await,
+        }
+    }
+
+    /// A document titled `title` of class `data_class` here.
+    pub fn input(self, title: String, data_class: DataClass) -> DocumentInput {
+        let transfer = match self {
+            Place::Transfer(t) | Place::Method(t, _) => Some(t),
+            Place::Batch(t, _) | Place::Deviation(t, _) => t,
+        };
+        let mut input = DocumentInput::new(transfer, title, data_class);
+        match self {
+            Place::Transfer(_) => {}
+            Place::Method(_, m) => input.method = Some(m),
+            Place::Batch(_, b) => input.batch = Some(b),
+            Place::Deviation(_, d) => input.deviation = Some(d),
+        }
+        input
+    }
+
+    /// The class a document here usually is, chosen first in the upload zone.
+    fn usual_class(self) -> DataClass {
+        match self {
+            Place::Transfer(_) => DataClass::RegulatoryDocuments,
+            Place::Method(..) => DataClass::AnalyticalMethods,
+            Place::Batch(..) => DataClass::BatchRecords,
+            Place::Deviation(..) => DataClass::QualityEvents,
+        }
+    }
+
+    /// Where a shared file goes, in words: "in this transfer", "on this method".
+    fn named(self) -> &'static str {
+        match self {
+            Place::Transfer(_) => "in this transfer",
+            Place::Method(..) => "on this method",
+            Place::Batch(..) => "on this batch",
+            Place::Deviation(..) => "on this deviation",
+        }
+    }
+}
+
+/// The documents panel of `place`.
 #[component]
-pub fn DocumentsPanel(transfer: TransferId) -> impl IntoView {
-    let loaded =
-        LocalResource::new(move || async move { api::call::<ListDocuments>([&transfer.to_string()], &()).await });
+pub fn DocumentsPanel(place: Place) -> impl IntoView {
+    let loaded = LocalResource::new(move || place.list());
     let reload = Callback::new(move |()| loaded.refetch());
     // A document another person shares or moves on appears without a reload. The event names the document, not its
     // transfer, so any document's change fetches the list again: one small read, and the table shows the outcome.
     on_change(move |e| e.record_type == RecordType::Document, move || loaded.refetch());
     // Kept here, above the list that reloads after each upload, so the outcome and the chosen class stay shown.
-    let zone = Zone { class: RwSignal::new(DataClass::RegulatoryDocuments), state: RwSignal::new(Upload::Idle) };
+    let zone = Zone { class: RwSignal::new(place.usual_class()), state: RwSignal::new(Upload::Idle) };
     view! {
         <section class="panel" data-testid="documents">
             <h2>"Documents"</h2>
             <Transition fallback=|| view! { <Loading label="Loading the documents…"/> }>
                 {move || loaded.get().map(|result| match result {
-                    Ok(list) => view! { <Documents list=list transfer=transfer zone=zone on_change=reload/> }.into_any(),
+                    Ok(list) => view! { <Documents list=list place=place zone=zone on_change=reload/> }.into_any(),
                     Err(failure) => view! { <p class="field-error">{failure.message()}</p> }.into_any(),
                 })}
             </Transition>
@@ -53,15 +119,18 @@ pub fn DocumentsPanel(transfer: TransferId) -> impl IntoView {
 }
 
 #[component]
-fn Documents(list: DocumentList, transfer: TransferId, zone: Zone, on_change: Callback<()>) -> impl IntoView {
+fn Documents(list: DocumentList, place: Place, zone: Zone, on_change: Callback<()>) -> impl IntoView {
     let may_add = list.actions.contains(&Action::Contribute);
     let empty = if may_add {
-        "No documents yet. Drop a protocol, report or photo here, or choose a file, to share it in this transfer."
+        format!(
+            "No documents yet. Drop a protocol, report or photo here, or choose a file, to share it in {}.",
+            place.named()
+        )
     } else {
-        "No documents you may see yet. Documents appear here as either party shares them under an agreement."
+        "No documents you may see yet. Documents appear here as either party shares them under an agreement.".into()
     };
     view! {
-        {may_add.then(|| view! { <UploadZone transfer=transfer zone=zone on_change=on_change/> })}
+        {may_add.then(|| view! { <UploadZone place=place zone=zone on_change=on_change/> })}
         {if list.items.is_empty() {
             view! { <p class="muted" data-testid="documents-empty">{empty}</p> }.into_any()
         } else {
@@ -75,11 +144,24 @@ fn Documents(list: DocumentList, transfer: TransferId, zone: Zone, on_change: Ca
     }
 }
 
+/// A photo's thumbnail, opening the photo as the browser shows it: the one place a picture needs no click to read.
+fn thumbnail(document: &DocumentView) -> Option<impl IntoView + use<>> {
+    document.latest().filter(|v| is_photo(&v.content_type))?;
+    let href = api::href::<ViewDocument>([&document.id.to_string()], &VersionQuery::default()).ok()?;
+    let alt = document.input.title.clone();
+    let src = href.clone();
+    Some(view! {
+        <a class="doc-thumb" href=href target="_blank" rel="noopener" data-testid="document-thumbnail">
+            <img src=src alt=alt loading="lazy"/>
+        </a>
+    })
+}
+
 fn row(document: DocumentView) -> impl IntoView {
     let latest = document.latest().cloned();
     view! {
         <tr>
-            <td><A href=format!("/documents/{}", document.id)>{document.input.title.clone()}</A></td>
+            <td>{thumbnail(&document)}<A href=format!("/documents/{}", document.id)>{document.input.title.clone()}</A></td>
             <td>{document.input.data_class.label()}</td>
             <td>{document.owner.name.clone()}</td>
             <td class="numeric-text">{latest.as_ref().map(|v| format!("v{} · {}", v.number, size_label(v.size)))}</td>
@@ -111,20 +193,23 @@ fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     (0..list.length()).filter_map(|i| list.get(i)).collect()
 }
 
-/// Starts a document titled after `file` and uploads the file as its first version.
-async fn share(transfer: TransferId, data_class: DataClass, file: &web_sys::File) -> Result<(), String> {
+/// Starts a document titled `title` at `place`, for a file to be uploaded as its first version.
+pub async fn start(place: Place, title: String, data_class: DataClass) -> Result<DocumentView, Failure> {
+    api::call::<CreateDocument>([], &place.input(title, data_class)).await
+}
+
+/// Starts a document at `place` titled after `file` and uploads the file as its first version.
+async fn share(place: Place, data_class: DataClass, file: &web_sys::File) -> Result<DocumentView, String> {
     let name = file.name();
     let title = name.rsplit_once('.').map_or(name.as_str(), |(stem, _)| stem).to_owned();
-    let input = DocumentInput { transfer, title, data_class, stage: None, deliverable: None };
-    let document = api::call::<CreateDocument>([], &input).await.map_err(|f| f.message())?;
+    let document = start(place, title, data_class).await.map_err(|f| f.message())?;
     api::upload_version(&document.id.to_string(), file).await.map_err(|f| {
         format!("{} The document was started without its file: open it to upload the file again.", f.message())
-    })?;
-    Ok(())
+    })
 }
 
 #[component]
-fn UploadZone(transfer: TransferId, zone: Zone, on_change: Callback<()>) -> impl IntoView {
+fn UploadZone(place: Place, zone: Zone, on_change: Callback<()>) -> impl IntoView {
     let Zone { class, state } = zone;
     let over = RwSignal::new(false);
     let send = move |files: Vec<web_sys::File>| {
@@ -140,7 +225,7 @@ fn UploadZone(transfer: TransferId, zone: Zone, on_change: Callback<()>) -> impl
                     file.name(),
                     size_label(file.size() as u64)
                 )));
-                if let Err(message) = share(transfer, data_class, &file).await {
+                if let Err(message) = share(place, data_class, &file).await {
                     state.set(Upload::Failed(format!("“{}” was not shared: {message}", file.name())));
                     on_change.run(());
                     return;

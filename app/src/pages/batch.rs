@@ -5,6 +5,7 @@ use crate::api::{self, Failure};
 use crate::auth::RequireAuth;
 use crate::components::comments::CommentsPanel;
 use crate::components::copy_link::CopyLink;
+use crate::components::documents_panel::{DocumentsPanel, Place};
 use crate::components::history::HistoryPanel;
 use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
@@ -211,6 +212,7 @@ fn BatchRecord(batch: BatchView, on_change: Callback<()>) -> impl IntoView {
                     }).collect_view()}</ul> }.into_any()
                 }}
             </section>
+            <DocumentsPanel place=Place::Batch(batch.input.transfer, id)/>
             <CommentsPanel record_type=RecordType::Batch id=id.to_string()/>
             <HistoryPanel record_type=RecordType::Batch id=id.to_string()/>
             <SignDialog title="Release batch" statement=statement("released") confirm="Sign: release" ask_reason=false

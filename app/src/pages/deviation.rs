@@ -5,6 +5,7 @@ use crate::api::{self, Failure};
 use crate::auth::RequireAuth;
 use crate::components::comments::CommentsPanel;
 use crate::components::copy_link::CopyLink;
+use crate::components::documents_panel::{DocumentsPanel, Place};
 use crate::components::history::HistoryPanel;
 use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
@@ -124,6 +125,7 @@ fn DeviationRecord(deviation: DeviationView, on_change: Callback<()>) -> impl In
                     }).collect_view()}</ul> }.into_any()
                 }}
             </section>
+            <DocumentsPanel place=Place::Deviation(deviation.input.transfer, id)/>
             <CommentsPanel record_type=RecordType::Deviation id=id.to_string()/>
             <HistoryPanel record_type=RecordType::Deviation id=id.to_string()/>
             <SignDialog title="Close deviation" statement=statement confirm="Sign: close" ask_reason=false open=close_open on_submit=on_close/>

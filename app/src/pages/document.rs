@@ -113,14 +113,14 @@ fn DocumentRecord(document: DocumentView, on_change: Callback<()>) -> impl IntoV
     let submit_statement = format!("You sign as author that {what} is ready for review.");
     let approve_statement =
         format!("You sign as QA that {what} is approved and becomes effective, superseding any earlier version.");
-    let transfer = document.input.transfer;
+    let (back, back_label) = back_link(&document.input);
     view! {
         <article class="record" data-testid="document">
             <header class="record-header">
                 <div class="record-title">
                     <p class="record-kind">{format!("Document · {} · {}", document.input.data_class.label(), document.owner.name)}</p>
                     <h1>{document.input.title.clone()} " " {status_chip(document.status)}</h1>
-                    <p class="muted"><A href=format!("/transfers/{transfer}")>"Back to the transfer"</A></p>
+                    <p class="muted"><A href=back>{back_label}</A></p>
                 </div>
                 <div class="record-actions">
                     {latest.clone().filter(|v| viewable_inline(&v.content_type)).and_then(|_| api::href::<ViewDocument>([&id.to_string()], &VersionQuery::default()).ok())
@@ -238,5 +238,18 @@ fn NewVersion(id: String, on_change: Callback<()>) -> impl IntoView {
                 Err(text) => view! { <p class="field-error" role="alert">{text}</p> }.into_any(),
             })}
         </section>
+    }
+}
+
+/// Where the document's page leads back to: the record it is attached to, else its transfer.
+fn back_link(input: &baton_domain::document::DocumentInput) -> (String, &'static str) {
+    match (input.transfer, input.method, input.batch, input.deviation) {
+        (_, _, _, Some(deviation)) => (format!("/deviations/{deviation}"), "Back to the deviation"),
+        (_, _, Some(batch), _) => (format!("/batches/{batch}"), "Back to the batch"),
+        (Some(transfer), Some(method), _, _) => {
+            (format!("/transfers/{transfer}/methods/{method}"), "Back to the method")
+        }
+        (Some(transfer), ..) => (format!("/transfers/{transfer}"), "Back to the transfer"),
+        (None, ..) => ("/transfers".into(), "Back to the transfers"),
     }
 }

@@ -5,6 +5,7 @@
 use crate::api::{self, Failure};
 use crate::auth::RequireAuth;
 use crate::components::copy_link::CopyLink;
+use crate::components::documents_panel::{DocumentsPanel, Place};
 use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
@@ -114,7 +115,7 @@ fn MethodsView(
             {empty.then(|| view! { <p class="panel muted">"No analytical methods are being transferred yet, or none your organisation may see."</p> })}
             {methods.into_iter().map(|m| {
                 let link = format!("{base}/{}", m.id);
-                view! { <MethodCard method=m link=link selected=selected on_change=on_change/> }
+                view! { <MethodCard transfer=transfer.id method=m link=link selected=selected on_change=on_change/> }
             }).collect_view()}
         </article>
     }
@@ -122,6 +123,7 @@ fn MethodsView(
 
 #[component]
 fn MethodCard(
+    transfer: baton_domain::ids::TransferId,
     method: MethodView,
     link: String,
     selected: Signal<Option<MethodId>>,
@@ -163,6 +165,8 @@ fn MethodCard(
                 <ResultsForm method=method.clone() site=Site::Su editable=su_editable on_saved=on_change/>
                 <ResultsForm method=method.clone() site=Site::Ru editable=ru_editable on_saved=on_change/>
             </div>
+            // The method's own page (its deep link) shows its documents; the list of all methods stays light.
+            {move || (selected.get() == Some(id)).then(|| view! { <DocumentsPanel place=Place::Method(transfer, id)/> })}
         </section>
     }
 }

@@ -5,7 +5,7 @@ use crate::auth::RequireAuth;
 use crate::components::comments::CommentsPanel;
 use crate::components::copy_link::CopyLink;
 use crate::components::deliverable_table::DeliverableTable;
-use crate::components::documents_panel::DocumentsPanel;
+use crate::components::documents_panel::{DocumentsPanel, Place};
 use crate::components::history::HistoryPanel;
 use crate::components::latest_changes::LatestChanges;
 use crate::components::load_failure::load_failure;
@@ -124,7 +124,7 @@ fn TransferView(transfer: TransferDetail) -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || risks.get().and_then(Result::ok).map(|register| view! { <TopRisks risks=register.risks transfer=id/> })}
             </Suspense>
-            <DocumentsPanel transfer=id/>
+            <DocumentsPanel place=Place::Transfer(id)/>
             <section class="panel">
                 <h2>"Team"</h2>
                 {if team.is_empty() {

@@ -18,7 +18,7 @@ pub use listing::{readable, readable_ids};
 pub use records::partner_data;
 pub use records::{
     Batch, Capa, ChangeControl, DeliverableRecord, Delivery, Deviation, Document, Method, MethodResults, OrgTemplate,
-    ParameterRow, ParameterSet, Partnership, QualityVersion, Risk, Stage, TargetsVersion,
+    ParameterRow, ParameterSet, Partnership, Place, QualityVersion, Risk, Stage, TargetsVersion,
 };
 pub use signing::{Signing, approved_only, sign};
 pub use stale::{Shown, ensure_unchanged};
@@ -289,9 +289,20 @@ pub async fn decide_data(
     action: Action,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
+    decide_on(conn, user, &records::transfer_data(transfer, owner, Some(class)), action, now).await
+}
+
+/// Decides `action` on data not stored yet, described by `resource` (a document about to be started on a batch
+/// outside any transfer): with the agreements that might let `user` reach it, reading first, as [`authorize`] does.
+pub async fn decide_on(
+    conn: &mut AnyConnection,
+    user: &UserProfile,
+    resource: &Resource<'_>,
+    action: Action,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     let subject = Subject { org: user.organisation.id, role: user.role };
-    let resource = records::transfer_data(transfer, owner, Some(class));
-    let agreements = agreements_for(conn, &subject, &resource, now).await?;
-    deny(access::decide(&subject, Action::Read, &resource, &agreements, now))?;
-    deny(access::decide(&subject, action, &resource, &agreements, now))
+    let agreements = agreements_for(conn, &subject, resource, now).await?;
+    deny(access::decide(&subject, Action::Read, resource, &agreements, now))?;
+    deny(access::decide(&subject, action, resource, &agreements, now))
 }

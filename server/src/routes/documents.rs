@@ -6,16 +6,17 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::file_store::{too_large, unsupported};
 use crate::json::{ApiJson, ApiPath, ApiQuery};
-use crate::kernel::{self, Document, Shown, Signing, UnitOfWork};
+use crate::kernel::{self, Batch, Deviation, Document, Method, Place, Shown, Signing, UnitOfWork};
 use crate::state::AppState;
 use crate::store;
-use crate::store::documents::{DocumentRow, NewVersion, StoredVersion};
+use crate::store::documents::{Attached, DocumentRow, NewVersion, StoredVersion};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use baton_domain::access::Action;
+use baton_domain::agreement::DataClass;
 use baton_domain::audit::AuditAction;
 use baton_domain::document::{
     self, DocumentInput, DocumentList, DocumentSignature, DocumentStatus, DocumentView, VersionQuery,
@@ -77,15 +78,27 @@ async fn may_start(
         Err(AppError::Api(_)) => return Ok(false),
         Err(e) => return Err(e),
     };
-    let (own, record) = (user.organisation.id, read.record());
-    if own != record.sponsor.id && own != record.cmo.id {
-        return Ok(false);
-    }
-    let class = baton_domain::agreement::DataClass::RegulatoryDocuments;
-    Ok(kernel::decide_data(&mut conn, user, record, own, class, Action::Contribute, now).await.is_ok())
+    may_start_in(&mut conn, user, &Place::of_transfer(read.record()), now).await
 }
 
-/// Starts a document in a transfer, owned by the caller's organisation; its first file is uploaded next.
+/// Whether `user`, who reads `place`, may start a document there: they are one of its parties and may add their own
+/// data to it.
+async fn may_start_in(
+    conn: &mut sqlx::AnyConnection,
+    user: &UserProfile,
+    place: &Place,
+    now: chrono::DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let own = user.organisation.id;
+    if place.party(own).is_none() {
+        return Ok(false);
+    }
+    let resource = place.resource(own, DataClass::RegulatoryDocuments);
+    Ok(kernel::decide_on(conn, user, &resource, Action::Contribute, now).await.is_ok())
+}
+
+/// Starts a document in a transfer (or on a batch or deviation outside any), owned by the caller's organisation;
+/// its first file is uploaded next.
 #[utoipa::path(post, path = "/documents", tag = "documents", security(("session" = [])),
     request_body = DocumentInput,
     responses((status = 201, body = DocumentView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -96,20 +109,29 @@ pub async fn create(
     ApiJson(input): ApiJson<DocumentInput>,
 ) -> Result<(StatusCode, Json<DocumentView>), AppError> {
     let mut work = UnitOfWork::begin(&state.db.pool, &user.profile).await?;
-    let transfer = match work.authorize::<TransferDetail>(input.transfer, Action::Read).await {
-        Err(AppError::Api(e)) if e.code == ErrorCode::NotFound => {
-            return Err(ApiError::invalid("transfer", "There is no such transfer.").into());
-        }
-        other => other?,
+    // A document on a method, batch or deviation needs that record read (checked below), not the transfer's
+    // overview: a CMO attaches its batch record to its own batch in a transfer whose overview it is not shown.
+    if let Some(transfer) = input.transfer.filter(|_| input.attached().is_none()) {
+        match work.authorize::<TransferDetail>(transfer, Action::Read).await {
+            Err(AppError::Api(e)) if e.code == ErrorCode::NotFound => {
+                return Err(ApiError::invalid("transfer", "There is no such transfer.").into());
+            }
+            other => other?,
+        };
+    }
+    document::validate_input(&input)?;
+    check_attached(&mut work, &input).await?;
+    let Some(place) = Place::of(work.conn(), &input).await? else {
+        return Err(ApiError::invalid("transfer", "There is no such transfer.").into());
     };
     let own = user.profile.organisation.id;
-    let record = transfer.record();
-    if own != record.sponsor.id && own != record.cmo.id {
-        return Err(AppError::new(ErrorCode::NoAccess, "Only the two parties of a transfer add documents to it."));
+    if place.party(own).is_none() {
+        let message = "Only the two parties of a transfer (or partnership) add documents to it.";
+        return Err(AppError::new(ErrorCode::NoAccess, message));
     }
     let now = work.now();
-    kernel::decide_data(work.conn(), &user.profile, record, own, input.data_class, Action::Contribute, now).await?;
-    document::validate_input(&input)?;
+    let resource = place.resource(own, input.data_class);
+    kernel::decide_on(work.conn(), &user.profile, &resource, Action::Contribute, now).await?;
     check_place(&mut work, &input).await?;
     let id = DocumentId(uuid::Uuid::new_v4());
     let row = DocumentRow { id, transfer: input.transfer, owner: own, input: input.clone(), created_at: now };
@@ -121,10 +143,48 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(respond(created))))
 }
 
+/// 422 naming the field unless the method, batch or deviation named is one the uploader reads, in the document's
+/// transfer (or, with no transfer, outside any). A record the uploader cannot read is refused as one that does not
+/// exist, so the answer tells nothing about it.
+async fn check_attached(work: &mut UnitOfWork<'_>, input: &DocumentInput) -> Result<(), AppError> {
+    /// The record's transfer, when the uploader reads it; `Err(())` when it does not exist or they do not.
+    async fn readable<R: kernel::Record>(
+        work: &mut UnitOfWork<'_>,
+        id: R::Id,
+        transfer: impl FnOnce(&R) -> Option<baton_domain::ids::TransferId>,
+    ) -> Result<Result<Option<baton_domain::ids::TransferId>, ()>, AppError> {
+        match work.authorize::<R>(id, Action::Read).await {
+            Ok(read) => Ok(Ok(transfer(read.record()))),
+            Err(AppError::Api(_)) => Ok(Err(())),
+            Err(e) => Err(e),
+        }
+    }
+    let (field, found) = if let Some(method) = input.method {
+        ("method", readable::<Method>(work, method, |m| Some(m.transfer.id)).await?)
+    } else if let Some(batch) = input.batch {
+        ("batch", readable::<Batch>(work, batch, |b| b.view.input.transfer).await?)
+    } else if let Some(deviation) = input.deviation {
+        ("deviation", readable::<Deviation>(work, deviation, |d| d.view.input.transfer).await?)
+    } else {
+        return Ok(());
+    };
+    if found == Ok(input.transfer) {
+        return Ok(());
+    }
+    let message = match (field, input.transfer) {
+        ("method", _) => "Choose one of this transfer's methods that you can see.",
+        ("batch", Some(_)) => "Choose one of this transfer's batches that you can see.",
+        ("batch", None) => "Choose a batch outside any transfer that you can see (or name its transfer).",
+        (_, Some(_)) => "Choose a deviation of this transfer that you can see.",
+        (_, None) => "Choose a deviation outside any transfer that you can see (or name its transfer).",
+    };
+    Err(ApiError::invalid(field, message).into())
+}
+
 /// 422 unless the stage and deliverable named are the transfer's (and the deliverable the stage's).
 async fn check_place(work: &mut UnitOfWork<'_>, input: &DocumentInput) -> Result<(), AppError> {
     if let Some(stage) = input.stage
-        && store::stages::transfer_of(work.conn(), stage).await? != Some(input.transfer)
+        && store::stages::transfer_of(work.conn(), stage).await? != input.transfer
     {
         return Err(ApiError::invalid("stage", "Choose one of this transfer's stages.").into());
     }
@@ -134,11 +194,111 @@ async fn check_place(work: &mut UnitOfWork<'_>, input: &DocumentInput) -> Result
             Some(stage) => store::stages::transfer_of(work.conn(), stage).await?,
             None => None,
         };
-        if transfer != Some(input.transfer) || input.stage.is_some_and(|s| Some(s) != stage) {
+        if transfer != input.transfer || input.stage.is_some_and(|s| Some(s) != stage) {
             return Err(ApiError::invalid("deliverable", "Choose a deliverable of this transfer (and stage).").into());
         }
     }
     Ok(())
+}
+
+/// The documents attached to a record of kind `kind` that the caller may read, newest first (each decided by the
+/// rule on its own, like any document), with `contribute` when they read the record (`place` is where its documents
+/// go) and may start one there.
+async fn attached(
+    state: &AppState,
+    user: &UserProfile,
+    kind: Attached,
+    id: &str,
+    place: Option<Place>,
+) -> Result<DocumentList, AppError> {
+    let now = Utc::now();
+    let mut records = Vec::new();
+    let may_start;
+    {
+        let mut conn = state.db.pool.acquire().await?;
+        for row in store::documents::attached_to(&mut conn, kind, id).await? {
+            if let Some(record) = <Document as kernel::Record>::load(&mut conn, row.id, now).await? {
+                records.push(record);
+            }
+        }
+        may_start = match place {
+            Some(place) => may_start_in(&mut conn, user, &place, now).await?,
+            None => false,
+        };
+    }
+    let readable = kernel::readable(state, user, records).await?;
+    let items = readable.into_iter().map(|(d, actions)| DocumentView { actions, ..d.view }).collect();
+    Ok(DocumentList { items, actions: may_start.then_some(Action::Contribute).into_iter().collect() })
+}
+
+/// Where a record `R` that `user` reads keeps its documents; `None` when it does not exist or they may not read it.
+async fn readable_place<R: kernel::Record>(
+    state: &AppState,
+    user: &UserProfile,
+    raw_id: &str,
+    input: impl FnOnce(&R) -> DocumentInput,
+) -> Result<Option<Place>, AppError> {
+    let id = kernel::parse_id::<R>(raw_id)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let read = match kernel::authorize::<R>(&mut conn, user, id, Action::Read, Utc::now()).await {
+        Ok(read) => read,
+        Err(AppError::Api(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(Place::of(&mut conn, &input(read.record())).await?)
+}
+
+/// A document placed on nothing but `transfer`, or on `batch` / `deviation` when outside any transfer: where the
+/// place of a record's documents is looked up.
+fn placed(transfer: Option<baton_domain::ids::TransferId>) -> DocumentInput {
+    DocumentInput::new(transfer, String::new(), DataClass::RegulatoryDocuments)
+}
+
+/// A batch's documents that the caller may read, newest first.
+#[utoipa::path(get, path = "/batches/{id}/documents", tag = "documents", security(("session" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Batch id")),
+    responses((status = 200, body = DocumentList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn of_batch(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<DocumentList>, AppError> {
+    let place = readable_place::<Batch>(&state, &user.profile, &id, |b| DocumentInput {
+        batch: Some(b.view.id),
+        ..placed(b.view.input.transfer)
+    })
+    .await?;
+    Ok(Json(attached(&state, &user.profile, Attached::Batch, &id, place).await?))
+}
+
+/// A method's documents that the caller may read, newest first.
+#[utoipa::path(get, path = "/methods/{id}/documents", tag = "documents", security(("session" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Method id")),
+    responses((status = 200, body = DocumentList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn of_method(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<DocumentList>, AppError> {
+    let place = readable_place::<Method>(&state, &user.profile, &id, |m| placed(Some(m.transfer.id))).await?;
+    Ok(Json(attached(&state, &user.profile, Attached::Method, &id, place).await?))
+}
+
+/// A deviation's documents (its photos) that the caller may read, newest first.
+#[utoipa::path(get, path = "/deviations/{id}/documents", tag = "documents", security(("session" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Deviation id")),
+    responses((status = 200, body = DocumentList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn of_deviation(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<DocumentList>, AppError> {
+    let place = readable_place::<Deviation>(&state, &user.profile, &id, |d| DocumentInput {
+        deviation: Some(d.view.id),
+        ..placed(d.view.input.transfer)
+    })
+    .await?;
+    Ok(Json(attached(&state, &user.profile, Attached::Deviation, &id, place).await?))
 }
 
 /// One document with its versions and signatures.

@@ -69,15 +69,16 @@ async fn seed_protocol(
     if store::documents::get(work.conn(), id).await?.is_some() {
         return Ok(());
     }
-    let input = DocumentInput {
-        transfer,
-        title: format!("Technology transfer protocol {code}"),
-        data_class: DataClass::RegulatoryDocuments,
-        stage: None,
-        deliverable: None,
-    };
+    let title = format!("Technology transfer protocol {code}");
+    let input = DocumentInput::new(Some(transfer), title, DataClass::RegulatoryDocuments);
     let now = work.now();
-    let row = DocumentRow { id, transfer, owner: lead.organisation.id, input: input.clone(), created_at: now };
+    let row = DocumentRow {
+        id,
+        transfer: Some(transfer),
+        owner: lead.organisation.id,
+        input: input.clone(),
+        created_at: now,
+    };
     store::documents::insert(work.conn(), &row, lead.id).await?;
     let key = format!("{id}/{version}");
     let pdf = Bytes::from(demo_pdf(&format!("Technology transfer protocol {code}")));

@@ -14,11 +14,11 @@ use sqlx::{AnyConnection, FromRow};
 pub struct DocumentRow {
     /// Its id.
     pub id: DocumentId,
-    /// Its transfer.
-    pub transfer: TransferId,
+    /// Its transfer; `None` for a document on a batch or deviation outside any transfer.
+    pub transfer: Option<TransferId>,
     /// The organisation that owns it.
     pub owner: OrgId,
-    /// Title, class, stage, deliverable.
+    /// Title, class, stage, deliverable and the record it is attached to.
     pub input: DocumentInput,
     /// When it was started.
     pub created_at: DateTime<Utc>,
@@ -27,19 +27,22 @@ pub struct DocumentRow {
 #[derive(FromRow)]
 struct Row {
     id: String,
-    transfer_id: String,
+    transfer_id: Option<String>,
     owner_org_id: String,
     title: String,
     data_class: String,
     stage_id: Option<String>,
     deliverable_id: Option<String>,
     created_at: String,
+    method_id: Option<String>,
+    batch_id: Option<String>,
+    deviation_id: Option<String>,
 }
 
 impl TryFrom<Row> for DocumentRow {
     type Error = anyhow::Error;
     fn try_from(r: Row) -> anyhow::Result<Self> {
-        let transfer = parse_column(&r.transfer_id, "documents.transfer_id")?;
+        let transfer = r.transfer_id.map(|t| parse_column(&t, "documents.transfer_id")).transpose()?;
         Ok(DocumentRow {
             id: parse_column(&r.id, "documents.id")?,
             transfer,
@@ -53,13 +56,17 @@ impl TryFrom<Row> for DocumentRow {
                     .map_err(|e| anyhow::anyhow!("documents.data_class: {e:?}"))?,
                 stage: r.stage_id.map(|s| parse_column(&s, "documents.stage_id")).transpose()?,
                 deliverable: r.deliverable_id.map(|d| parse_column(&d, "documents.deliverable_id")).transpose()?,
+                method: r.method_id.map(|m| parse_column(&m, "documents.method_id")).transpose()?,
+                batch: r.batch_id.map(|b| parse_column(&b, "documents.batch_id")).transpose()?,
+                deviation: r.deviation_id.map(|d| parse_column(&d, "documents.deviation_id")).transpose()?,
             },
             created_at: clock::from_db(&r.created_at)?,
         })
     }
 }
 
-const COLUMNS: &str = "id, transfer_id, owner_org_id, title, data_class, stage_id, deliverable_id, created_at";
+const COLUMNS: &str = "id, transfer_id, owner_org_id, title, data_class, stage_id, deliverable_id, created_at, \
+    method_id, batch_id, deviation_id";
 
 /// One document.
 pub async fn get(conn: &mut AnyConnection, id: DocumentId) -> anyhow::Result<Option<DocumentRow>> {
@@ -80,14 +87,41 @@ pub async fn of_transfer(conn: &mut AnyConnection, transfer: TransferId) -> anyh
     rows.into_iter().map(DocumentRow::try_from).collect()
 }
 
+/// The record kinds a document is attached to, by the column naming them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attached {
+    /// An analytical method.
+    Method,
+    /// A batch.
+    Batch,
+    /// A deviation.
+    Deviation,
+}
+
+/// The documents attached to record `id` of kind `kind`, newest first.
+pub async fn attached_to(conn: &mut AnyConnection, kind: Attached, id: &str) -> anyhow::Result<Vec<DocumentRow>> {
+    let column = match kind {
+        Attached::Method => "method_id",
+        Attached::Batch => "batch_id",
+        Attached::Deviation => "deviation_id",
+    };
+    let rows: Vec<Row> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM documents WHERE {column} = $1 ORDER BY created_at DESC, id"))
+            .bind(id)
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter().map(DocumentRow::try_from).collect()
+}
+
 /// Starts a document.
 pub async fn insert(conn: &mut AnyConnection, row: &DocumentRow, by: UserId) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO documents (id, transfer_id, owner_org_id, title, data_class, stage_id, deliverable_id, \
-         created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         created_by, created_at, method_id, batch_id, deviation_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(row.id.to_string())
-    .bind(row.transfer.to_string())
+    .bind(row.transfer.map(|t| t.to_string()))
     .bind(row.owner.to_string())
     .bind(row.input.title.trim().to_owned())
     .bind(row.input.data_class.as_str())
@@ -95,6 +129,9 @@ pub async fn insert(conn: &mut AnyConnection, row: &DocumentRow, by: UserId) -> 
     .bind(row.input.deliverable.map(|d| d.to_string()))
     .bind(by.to_string())
     .bind(clock::to_db(row.created_at))
+    .bind(row.input.method.map(|m| m.to_string()))
+    .bind(row.input.batch.map(|b| b.to_string()))
+    .bind(row.input.deviation.map(|d| d.to_string()))
     .execute(conn)
     .await?;
     Ok(())

@@ -1,14 +1,17 @@
-//! Documents: data of their class inside a transfer, owned by the organisation that started them, so the other
-//! party reaches them only through an agreement the owner granted. Their steps are signed by the owner's people on
-//! the content hash (the document and its latest file).
+//! Documents: data of their class inside a transfer (or, on a batch or deviation outside any transfer, inside that
+//! record's partnership and product), owned by the organisation that started them, so the other party reaches them
+//! only through an agreement the owner granted. Their steps are signed by the owner's people on the content hash
+//! (the document and its latest file).
 
-use super::transfer_data;
+use super::partner_data;
 use crate::kernel::Record;
 use crate::store;
 use crate::store::documents::{DocumentRow, StoredVersion};
 use baton_domain::access::{Action, Resource};
-use baton_domain::document::{self, DocumentStatus, DocumentView};
-use baton_domain::ids::{DocumentId, OrgId};
+use baton_domain::agreement::DataClass;
+use baton_domain::document::{self, DocumentInput, DocumentStatus, DocumentView};
+use baton_domain::ids::{DocumentId, OrgId, ProductId, TransferId};
+use baton_domain::org::OrgRef;
 use baton_domain::record::RecordType;
 use baton_domain::signature::{Meaning, content_hash};
 use baton_domain::transfer::TransferDetail;
@@ -16,11 +19,72 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::AnyConnection;
 
-/// A document with its transfer and versions.
+/// The partnership a document is data of: its transfer's, or, for a document on a batch or deviation outside any
+/// transfer, that record's (its parties and product, no transfer), as the record itself is.
+#[derive(Clone, Debug)]
+pub struct Place {
+    /// The transfer; `None` outside any.
+    pub transfer: Option<TransferId>,
+    /// The sponsor.
+    pub sponsor: OrgRef,
+    /// The CMO.
+    pub cmo: OrgRef,
+    /// The product, id and name.
+    pub product: (ProductId, String),
+}
+
+impl Place {
+    /// The place of data inside `transfer`.
+    pub fn of_transfer(transfer: &TransferDetail) -> Place {
+        Place {
+            transfer: Some(transfer.id),
+            sponsor: transfer.sponsor.clone(),
+            cmo: transfer.cmo.clone(),
+            product: (transfer.product_id, transfer.product.clone()),
+        }
+    }
+
+    /// Where a document with `input` belongs: its transfer, or the batch's or deviation's partnership when it names
+    /// no transfer; `None` when that record does not exist.
+    pub async fn of(conn: &mut AnyConnection, input: &DocumentInput) -> anyhow::Result<Option<Place>> {
+        if let Some(transfer) = input.transfer {
+            return Ok(store::transfers::get(conn, transfer).await?.as_ref().map(Place::of_transfer));
+        }
+        if let Some(batch) = input.batch {
+            return Ok(store::batches::get(conn, batch).await?.map(|b| Place {
+                transfer: b.view.input.transfer,
+                sponsor: b.view.sponsor,
+                cmo: b.view.cmo,
+                product: (b.view.product.id, b.view.product.name),
+            }));
+        }
+        if let Some(deviation) = input.deviation {
+            return Ok(store::deviations::get(conn, deviation).await?.map(|d| Place {
+                transfer: d.input.transfer,
+                sponsor: d.sponsor,
+                cmo: d.cmo,
+                product: (d.product.id, d.product.name),
+            }));
+        }
+        Ok(None)
+    }
+
+    /// The party of the two that is `org`, if either is.
+    pub fn party(&self, org: OrgId) -> Option<&OrgRef> {
+        [&self.sponsor, &self.cmo].into_iter().find(|p| p.id == org)
+    }
+
+    /// Data of `class` owned by `owner` here: the facts the rule decides on.
+    pub fn resource(&self, owner: OrgId, class: DataClass) -> Resource<'_> {
+        partner_data(self.transfer, owner, (self.sponsor.id, self.cmo.id), (self.product.0, &self.product.1), class)
+    }
+}
+
+/// A document with its place and versions.
 #[derive(Clone, Debug)]
 pub struct Document {
-    /// Its transfer, whose parties and product the rule decides on.
-    pub transfer: TransferDetail,
+    /// Its transfer or partnership, whose parties and product the rule decides on.
+    pub place: Place,
     /// Its versions with where their files are kept, newest first.
     pub stored: Vec<StoredVersion>,
     /// As its page shows it (actions left empty).
@@ -50,7 +114,7 @@ impl Record for Document {
 
     async fn load(conn: &mut AnyConnection, id: DocumentId, _now: DateTime<Utc>) -> anyhow::Result<Option<Self>> {
         let Some(row) = store::documents::get(conn, id).await? else { return Ok(None) };
-        let Some(transfer) = store::transfers::get(conn, row.transfer).await? else { return Ok(None) };
+        let Some(place) = Place::of(conn, &row.input).await? else { return Ok(None) };
         let stored = store::documents::versions(conn, id).await?;
         let hash = content_hash(&content(&row, stored.first()));
         let mut signatures = store::signatures::for_records(conn, RecordType::Document, &[id.to_string()])
@@ -62,7 +126,7 @@ impl Record for Document {
             .into_iter()
             .map(|s| baton_domain::signature::Signature { valid: s.content_hash == hash, ..s })
             .collect();
-        let owner = if row.owner == transfer.cmo.id { transfer.cmo.clone() } else { transfer.sponsor.clone() };
+        let owner = place.party(row.owner).unwrap_or(&place.sponsor).clone();
         let view = DocumentView {
             id,
             input: row.input.clone(),
@@ -74,7 +138,7 @@ impl Record for Document {
             created_at: row.created_at,
             actions: Vec::new(),
         };
-        Ok(Some(Document { transfer, stored, view }))
+        Ok(Some(Document { place, stored, view }))
     }
 
     fn id(&self) -> DocumentId {
@@ -82,7 +146,7 @@ impl Record for Document {
     }
 
     fn resource(&self) -> Resource<'_> {
-        transfer_data(&self.transfer, self.view.owner.id, Some(self.view.input.data_class))
+        self.place.resource(self.view.owner.id, self.view.input.data_class)
     }
 
     fn workflow_allows(&self, action: Action, org: OrgId, _now: DateTime<Utc>) -> Result<(), String> {

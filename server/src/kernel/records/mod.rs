@@ -16,7 +16,7 @@ pub use batches::Batch;
 pub use change_controls::ChangeControl;
 pub use deliveries::Delivery;
 pub use deviations::{Capa, Deviation};
-pub use documents::Document;
+pub use documents::{Document, Place};
 pub use kpi_targets::TargetsVersion;
 pub use methods::{Method, MethodResults};
 pub use parameters::{ParameterRow, ParameterSet};
