@@ -50,7 +50,7 @@ impl TestServer {
     }
 
     /// Starts a server with the demo data loaded and extra environment variables (settings such as
-    /// `BATON_SESSION_IDLE_SECS`).
+    /// `BATON_SESSION_IDLE_SECS`), which the other subcommands it runs get too.
     pub async fn start_with_env(backend: Backend, env: &[(&str, &str)]) -> TestServer {
         let server = TestServer::launch(backend, &dist(), env).await;
         let seeded = server.run(&["seed-demo"], None).await;
@@ -113,6 +113,7 @@ impl TestServer {
         let mut command = Command::new(binary());
         command
             .args(args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .env("BATON_DATABASE_URL", &self.database_url)
             .env("BATON_DATA_DIR", self.scratch.path())
             .env("BATON_LOG", "warn")
