@@ -190,11 +190,11 @@ impl TestServer {
 async fn spawn(database_url: &str, scratch: &Path, dist_dir: &Path, env: &[(String, String)]) -> (Child, String) {
     let mut child = Command::new(binary())
         .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("BATON_LOG", "warn")
         .envs(env.iter().map(|(k, v)| (k, v)))
         .env("BATON_DATABASE_URL", database_url)
         .env("BATON_DATA_DIR", scratch)
         .env("BATON_DIST_DIR", dist_dir)
-        .env("BATON_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .kill_on_drop(true)
