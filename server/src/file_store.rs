@@ -27,6 +27,8 @@ const HEAD_BYTES: usize = 8 * 1024;
 const LOCAL_PART_BYTES: usize = 1024 * 1024;
 /// Size of the parts written to S3, whose parts (all but the last) must be at least 5 MiB.
 const S3_PART_BYTES: usize = 5 * 1024 * 1024;
+/// Longest an S3 request may take, body included.
+const S3_REQUEST_TIMEOUT: Duration = Duration::from_secs(600);
 /// How long the start-up check waits for the bucket to answer.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -222,7 +224,9 @@ impl FileStore {
 fn s3_store(s3: &S3Settings) -> anyhow::Result<Arc<dyn ObjectStore>> {
     let mut builder = AmazonS3Builder::from_env()
         .with_bucket_name(&s3.bucket)
-        .with_client_options(ClientOptions::new().with_allow_http(s3.allow_http))
+        // A request's timeout covers its whole body, and a 200 MB file streams to a slow tablet at the tablet's pace:
+        // ten minutes, not object_store's 30 s (a cut-off download resumes from where it stopped, up to 3 times).
+        .with_client_options(ClientOptions::new().with_allow_http(s3.allow_http).with_timeout(S3_REQUEST_TIMEOUT))
         // A few quick retries, not object_store's default of minutes: an upload waits on them.
         .with_retry(RetryConfig { max_retries: 3, retry_timeout: Duration::from_secs(30), ..RetryConfig::default() });
     if let Some(endpoint) = &s3.endpoint {
