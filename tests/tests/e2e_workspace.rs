@@ -251,6 +251,15 @@ async fn the_sponsor_drops_a_protocol_on_the_transfer_page_and_submits_it() {
         wait_for_path(&c, "/transfers").await?;
         c.goto(&site.url(&format!("/transfers/{VELARIMAB_DP}"))).await?;
         wait_for(&c, "[data-testid=drop-zone]").await?;
+        // Every value the upload's progress bar shows is recorded, however briefly it is on screen.
+        let watch = "window.uploadProgress = []; \
+            const seen = (n) => n.tagName === 'PROGRESS' ? [n] : (n.querySelectorAll ? [...n.querySelectorAll('progress')] : []); \
+            new MutationObserver((records) => { for (const r of records) { \
+                const bars = r.type === 'attributes' ? seen(r.target) : [...r.addedNodes].flatMap(seen); \
+                for (const b of bars) window.uploadProgress.push(b.getAttribute('aria-valuenow')); } }) \
+            .observe(document.querySelector('[data-testid=drop-zone]'), \
+                { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });";
+        c.execute(watch, vec![]).await?;
         // A drop as a desktop drag delivers it: a File built in the page, carried by a DataTransfer.
         let script = "const pdf = '%PDF-1.4\\n1 0 obj\\n<< /Type /Catalog >>\\nendobj\\n%%EOF\\n'; \
             const file = new File([pdf], 'Transfer protocol rev B.pdf', { type: 'application/pdf' }); \
@@ -260,6 +269,10 @@ async fn the_sponsor_drops_a_protocol_on_the_transfer_page_and_submits_it() {
             zone.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: data }));";
         c.execute(script, vec![]).await?;
         wait_for_text(&c, "upload-done", "Transfer protocol rev B.pdf").await?;
+        // The bar showed how much had gone up, reaching 100 % before the server's answer.
+        let shown = c.execute("return window.uploadProgress;", vec![]).await?;
+        let shown: Vec<String> = serde_json::from_value(shown)?;
+        assert!(shown.first().is_some_and(|p| p == "0") && shown.last().is_some_and(|p| p == "100"), "{shown:?}");
         wait_for_text(&c, "documents-table", "Transfer protocol rev B").await?;
         c.wait()
             .at_most(Duration::from_secs(10))

@@ -200,7 +200,7 @@ fn NewVersion(id: String, on_change: Callback<()>) -> impl IntoView {
         pending.set(true);
         state.set(Some(Ok(format!("Uploading “{}” ({})…", file.name(), size_label(file.size() as u64)))));
         spawn_local(async move {
-            let outcome = api::upload_version(&id, &file).await;
+            let outcome = api::upload_version(&id, &file, |_| ()).await;
             pending.set(false);
             match outcome {
                 Ok(_) => {
