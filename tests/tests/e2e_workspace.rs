@@ -282,6 +282,13 @@ async fn the_sponsor_drops_a_protocol_on_the_transfer_page_and_submits_it() {
             .await?;
         wait_for_text(&c, "versions", "Transfer protocol rev B.pdf").await?;
         wait_for_text(&c, "document-status", "Draft").await?;
+        // A corrected draft picked on the document's page replaces the first as version 2.
+        let picked = std::env::temp_dir().join(format!("Transfer protocol rev C {}.pdf", std::process::id()));
+        std::fs::write(&picked, b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n")?;
+        let chosen = wait_for(&c, "[data-testid=version-file]").await?.send_keys(&picked.to_string_lossy()).await;
+        std::fs::remove_file(&picked)?;
+        chosen?;
+        wait_for_text(&c, "versions", "Transfer protocol rev C").await?;
         button(&c, "Submit for review").await?.click().await?;
         wait_for_text(&c, "sign-statement", "is ready for review").await?;
         wait_for(&c, "#sign-password").await?.send_keys(DEMO_PASSWORD).await?;
