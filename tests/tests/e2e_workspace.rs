@@ -329,8 +329,6 @@ async fn a_protocol_dropped_by_the_sponsor_reaches_the_cmo_live_and_the_cmo_s_qu
         assert!(a.current_url().await?.as_str().ends_with(&format!("#comment-{id}")));
         wait_for_text(&a, "comments", "Is section 4 final, @Marco Lenz ?").await?;
 
-        // The page is scrolled to the comment; the steps are at its top, where the user scrolls back.
-        a.execute("window.scrollTo(0, 0)", vec![]).await?;
         // A corrected draft picked on the document's page replaces the first as version 2.
         let picked = std::env::temp_dir().join(format!("Transfer protocol rev C {}.pdf", std::process::id()));
         std::fs::write(&picked, b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n")?;
@@ -338,6 +336,8 @@ async fn a_protocol_dropped_by_the_sponsor_reaches_the_cmo_live_and_the_cmo_s_qu
         std::fs::remove_file(&picked)?;
         chosen?;
         wait_for_text(&a, "versions", "Transfer protocol rev C").await?;
+        // The page is scrolled to the comment; the steps are at its top, where the user scrolls back.
+        a.execute("window.scrollTo(0, 0)", vec![]).await?;
         button(&a, "Submit for review").await?.click().await?;
         wait_for_text(&a, "sign-statement", "is ready for review").await?;
         wait_for(&a, "#sign-password").await?.send_keys(DEMO_PASSWORD).await?;
