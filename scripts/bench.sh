@@ -3,7 +3,8 @@
 # is what browsers get); the median deep-link render time in headless Chromium over 20 loads; API throughput of an
 # access-checked GET against a bare axum handler with 10 and 1,000 agreements; the 10,000-parameter table in Chromium
 # and a 10,000-row CSV import; the KPI scorecard over ten years of history (API, SQL alone, Chromium); and the time `baton audit verify`
-# takes for 1,000,000 entries. Figures only; nothing passes or fails on a number. The API figures are taken on
+# takes for 1,000,000 entries; and the throughput and server peak memory of a 200 MB document upload, to the local store
+# and to an S3-compatible bucket. Figures only; nothing passes or fails on a number. The API figures are taken on
 # SQLite and on a throwaway PostgreSQL. Takes about 15 minutes.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,7 +27,8 @@ for kind in wasm js css; do
 done
 echo
 export BATON_BIN="$ROOT/target/release/baton" BATON_TEST_DIST="$ROOT/dist"
-cargo build -q --release -p baton-tests --bin bench_deep_link --bin bench_api --bin bench_audit --bin bench_parameters --bin bench_kpi
+cargo build -q --release -p baton-tests --bin bench_deep_link --bin bench_api --bin bench_audit --bin bench_parameters --bin bench_kpi \
+  --bin bench_upload
 "$ROOT/target/release/bench_deep_link"
 echo
 "$ROOT/target/release/bench_parameters"
@@ -40,3 +42,5 @@ trap 'scripts/test-postgres.sh stop "$PG_DIR"' EXIT
 BATON_TEST_DATABASE_URL="$(scripts/test-postgres.sh start "$PG_DIR")" BATON_BENCH_BACKEND=postgres "$ROOT/target/release/bench_api"
 echo
 "$ROOT/target/release/bench_audit"
+echo
+"$ROOT/target/release/bench_upload"

@@ -5,11 +5,12 @@
 //! anti-forgery token, taken from the session context: pages and components never handle it.
 
 use crate::auth;
-use baton_domain::document::{self, DocumentView};
+use crate::upload::{self, Progress};
+use baton_domain::document::DocumentView;
 use baton_domain::endpoints::{self, BASE, Endpoint, GetSession, Logout, Method, UploadDocumentVersion};
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
 use baton_domain::session::{CSRF_HEADER, SessionInfo};
-use baton_domain::url_encoding::{self, TargetError};
+use baton_domain::url_encoding::TargetError;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
@@ -135,18 +136,13 @@ pub async fn logout() -> Result<(), Failure> {
     }
 }
 
-/// Uploads `file` as a new version of document `id`. The body is the file itself, which the browser streams; its
-/// type (as the browser knows it, or as its name suggests) and its name travel in headers.
-pub async fn upload_version(id: &str, file: &web_sys::File) -> Result<DocumentView, Failure> {
+/// Uploads `file` as a new version of document `id`, calling `on_progress` as its bytes go up. The body is the file
+/// itself, which the browser streams; its type and name travel in headers.
+pub async fn upload_version(
+    id: &str,
+    file: &web_sys::File,
+    on_progress: impl Fn(Progress) + 'static,
+) -> Result<DocumentView, Failure> {
     let url = href::<UploadDocumentVersion>([id], &String::new())?;
-    let name = file.name();
-    let declared = file.type_();
-    let content_type = if declared.is_empty() { document::type_for_name(&name).unwrap_or_default() } else { &declared };
-    let builder = with_csrf_token(Request::post(&url))
-        .header("Content-Type", content_type)
-        .header("X-File-Name", &url_encoding::encode_component(&name));
-    let request = builder
-        .body(wasm_bindgen::JsValue::from(file.clone()))
-        .map_err(|e| Failure::Network(format!("The upload could not be prepared: {e}")))?;
-    read(request.send().await.map_err(unreachable)?).await
+    upload::post_file(&url, file, on_progress).await
 }

@@ -7,6 +7,7 @@ mod components;
 mod format;
 mod live;
 mod pages;
+mod upload;
 
 fn main() {
     console_error_panic_hook::set_once();

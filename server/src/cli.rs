@@ -15,6 +15,19 @@ pub struct Cli {
     /// Database URL: sqlite://FILE or postgres://USER@HOST/DB. Default: a SQLite file in the data directory.
     #[arg(long, env = "BATON_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
+    /// Where documents' files are kept: s3://BUCKET[/PREFIX] for an S3-compatible bucket (credentials from
+    /// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN). Default: `documents` in the data directory.
+    #[arg(long, env = "BATON_DOCUMENT_STORE", value_name = "URL", global = true)]
+    pub document_store: Option<String>,
+    /// The S3-compatible service's URL, for a service other than AWS (e.g. http://127.0.0.1:9000).
+    #[arg(long, env = "AWS_ENDPOINT_URL", value_name = "URL", global = true)]
+    pub s3_endpoint: Option<String>,
+    /// The bucket's region (AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1).
+    #[arg(long, env = "AWS_REGION", global = true)]
+    pub s3_region: Option<String>,
+    /// Allow a plain-HTTP (unencrypted) S3 endpoint, e.g. a storage server on the same host.
+    #[arg(long, env = "AWS_ALLOW_HTTP", global = true)]
+    pub s3_allow_http: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -38,6 +51,21 @@ pub enum Command {
     /// Write brotli (.br) and gzip (.gz) copies beside the built front end's files, for the server to send as they
     /// are. A build step: touches no database; skips files whose copies are newer than them.
     Precompress(PrecompressArgs),
+}
+
+impl Cli {
+    /// Where documents' files are kept, from the settings.
+    pub fn document_store(&self) -> anyhow::Result<crate::file_store::Location> {
+        use crate::file_store::{Location, S3Settings};
+        let Some(url) = &self.document_store else { return Ok(Location::Local(self.data_dir.join("documents"))) };
+        let settings = S3Settings::parse(url)?;
+        Ok(Location::S3(S3Settings {
+            endpoint: self.s3_endpoint.clone(),
+            region: self.s3_region.clone(),
+            allow_http: self.s3_allow_http,
+            ..settings
+        }))
+    }
 }
 
 /// Options of `baton seed-demo`.

@@ -5,7 +5,7 @@ use baton_domain::validation::{normalise_email, validate_email};
 use baton_server::app::HttpOptions;
 use baton_server::cli::{AuditCommand, Cli, Command, PrecompressArgs, UserAddArgs, UserCommand};
 use baton_server::db::{self, Db};
-use baton_server::file_store::{self, FileStore};
+use baton_server::file_store::{self, FileStore, Location};
 use baton_server::passwords::Passwords;
 use baton_server::precompress::{self, Outcome};
 use baton_server::state::AppState;
@@ -22,10 +22,11 @@ async fn main() -> anyhow::Result<()> {
         return precompress_dist(args);
     }
     let db = open_database(&cli).await?;
+    let documents = cli.document_store()?;
     match cli.command {
         Command::Serve(args) => {
             let options = HttpOptions { dist: &args.dist, secure_cookies: args.secure_cookies };
-            let files = FileStore::local(&documents_dir(&cli.data_dir), args.max_upload_bytes)?;
+            let files = open_documents(&documents, args.max_upload_bytes).await?;
             serve::run(AppState::new(db, args.session_limits(), files), args.addr, &options).await
         }
         Command::Migrate => {
@@ -34,7 +35,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::SeedDemo(args) => {
             seed::seed(&db).await?;
-            let files = FileStore::local(&documents_dir(&cli.data_dir), file_store::DEFAULT_MAX_BYTES)?;
+            let files = open_documents(&documents, file_store::DEFAULT_MAX_BYTES).await?;
             seed::documents::seed_documents(&db, &files).await?;
             if let Some(parameters) = args.large_transfer {
                 seed::seed_large_transfer(&db, usize::try_from(parameters)?).await?;
@@ -156,7 +157,9 @@ fn precompress_dist(args: &PrecompressArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Where documents' files are kept: a directory under the data directory.
-fn documents_dir(data_dir: &std::path::Path) -> std::path::PathBuf {
-    data_dir.join("documents")
+/// The document store the settings name, checked to be usable.
+async fn open_documents(location: &Location, max_bytes: u64) -> anyhow::Result<FileStore> {
+    let files = FileStore::open(location, max_bytes).await?;
+    tracing::info!(store = %location, "document store ready");
+    Ok(files)
 }

@@ -7,12 +7,14 @@
 pub mod browser;
 pub mod client;
 pub mod database;
+pub mod s3;
 pub mod server;
 pub mod sse;
 
 pub use browser::Browser;
 pub use client::ApiClient;
 pub use database::Backend;
+pub use s3::S3Server;
 pub use server::TestServer;
 
 /// Runs an async scenario once on SQLite and once on PostgreSQL, as two `#[test]`s named after it.

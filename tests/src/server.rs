@@ -50,7 +50,7 @@ impl TestServer {
     }
 
     /// Starts a server with the demo data loaded and extra environment variables (settings such as
-    /// `BATON_SESSION_IDLE_SECS`).
+    /// `BATON_SESSION_IDLE_SECS`), which the other subcommands it runs get too.
     pub async fn start_with_env(backend: Backend, env: &[(&str, &str)]) -> TestServer {
         let server = TestServer::launch(backend, &dist(), env).await;
         let seeded = server.run(&["seed-demo"], None).await;
@@ -113,6 +113,7 @@ impl TestServer {
         let mut command = Command::new(binary());
         command
             .args(args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .env("BATON_DATABASE_URL", &self.database_url)
             .env("BATON_DATA_DIR", self.scratch.path())
             .env("BATON_LOG", "warn")
@@ -189,11 +190,11 @@ impl TestServer {
 async fn spawn(database_url: &str, scratch: &Path, dist_dir: &Path, env: &[(String, String)]) -> (Child, String) {
     let mut child = Command::new(binary())
         .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("BATON_LOG", "warn")
         .envs(env.iter().map(|(k, v)| (k, v)))
         .env("BATON_DATABASE_URL", database_url)
         .env("BATON_DATA_DIR", scratch)
         .env("BATON_DIST_DIR", dist_dir)
-        .env("BATON_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .kill_on_drop(true)

@@ -2,10 +2,13 @@
 //! computed; programs and files whose bytes are not their declared type are refused; the size limit answers 413
 //! naming it; an upload cut off mid-body leaves no version and no file; the other party views a document through an
 //! agreement but downloads it only with download permission, and its download is stamped and audited; an outsider
-//! reaches nothing; each status step is signed on the content hash shown (a stale one is 409).
+//! reaches nothing; each status step is signed on the content hash shown (a stale one is 409). The round trip and
+//! the refusals run against both document stores: the local directory and an S3-compatible bucket (a real
+//! S3-protocol server, `s3s-fs`, started by the test), whose start-up check refuses a bucket it cannot use.
 
 use baton_tests::client::{DEMO_PASSWORD, Reply, send};
-use baton_tests::{ApiClient, Backend, TestServer, on_both_databases};
+use baton_tests::s3::BUCKET;
+use baton_tests::{ApiClient, Backend, S3Server, TestServer, on_both_databases};
 use reqwest::Method;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -21,8 +24,50 @@ const DEMO_PROTOCOL: &str = "00000016-0000-4000-8000-000000000101";
 
 on_both_databases!(
     documents_round_trip_are_shared_by_agreement_and_signed_step_by_step,
-    uploads_past_the_limit_or_cut_off_leave_nothing
+    uploads_past_the_limit_or_cut_off_leave_nothing,
+    documents_round_trip_through_an_s3_bucket,
+    uploads_past_the_limit_or_cut_off_leave_nothing_in_an_s3_bucket
 );
+
+/// Where a test server keeps its documents.
+enum Store {
+    /// `documents/` under its data directory, the default.
+    Local,
+    /// The S3 server's bucket, under a prefix.
+    S3(S3Server),
+}
+
+/// The key prefix the S3 tests keep documents under.
+const PREFIX: &str = "baton/documents";
+
+impl Store {
+    fn s3() -> Store {
+        Store::S3(S3Server::start())
+    }
+
+    /// Starts a server with the demo data, keeping its documents here, with `env` besides.
+    async fn server(&self, db: Backend, env: &[(&str, &str)]) -> TestServer {
+        let mut settings: Vec<(String, String)> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        if let Store::S3(s3) = self {
+            settings.extend(s3.settings(PREFIX));
+        }
+        let settings: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        TestServer::start_with_env(db, &settings).await
+    }
+
+    /// Every file the store holds under the document's key prefix.
+    fn files(&self, server: &TestServer, id: &str) -> Vec<String> {
+        let dir = match self {
+            Store::Local => server.data_dir().join("documents").join(id),
+            Store::S3(s3) => s3.object_path(&format!("{PREFIX}/{id}")),
+        };
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect()
+            })
+            .unwrap_or_default()
+    }
+}
 
 /// A PDF of about `size` bytes: a real header and body, padded with a comment.
 fn pdf(size: usize) -> Vec<u8> {
@@ -86,7 +131,15 @@ fn statuses(view: &Value) -> Vec<(u64, String)> {
 }
 
 async fn documents_round_trip_are_shared_by_agreement_and_signed_step_by_step(db: Backend) {
-    let server = TestServer::start(db).await;
+    round_trip(db, Store::Local).await;
+}
+
+async fn documents_round_trip_through_an_s3_bucket(db: Backend) {
+    round_trip(db, Store::s3()).await;
+}
+
+async fn round_trip(db: Backend, store: Store) {
+    let server = store.server(db, &[]).await;
     let base = &server.base_url;
     let lead = ApiClient::logged_in(base, "lead@helix.example").await;
     let qa = ApiClient::logged_in(base, "qa@helix.example").await;
@@ -226,6 +279,10 @@ async fn documents_round_trip_are_shared_by_agreement_and_signed_step_by_step(db
     assert_eq!((status, sha256(&old)), (200, sha256(&file)));
     let (status, _, new) = fetch(&lead, &format!("/documents/{id}/view")).await;
     assert_eq!((status, sha256(&new)), (200, sha256(&file2)));
+    // Both versions are in the store (in the bucket, for S3), and the demo protocol seeded into it opens.
+    assert_eq!(store.files(&server, &id).len(), 2);
+    let (status, _, demo) = fetch(&lead, &format!("/documents/{DEMO_PROTOCOL}/view")).await;
+    assert!(status == 200 && demo.starts_with(b"%PDF-"), "{status}");
 }
 
 /// Logs in without a cookie store, for hand-written requests: the session cookie and the anti-forgery token.
@@ -258,16 +315,16 @@ async fn raw(server: &TestServer, head: &str, body: &[u8], then_close: bool) -> 
     String::from_utf8_lossy(&answer).into_owned()
 }
 
-/// Every file under the document's folder in the store.
-fn stored_files(server: &TestServer, id: &str) -> Vec<String> {
-    let dir = server.data_dir().join("documents").join(id);
-    std::fs::read_dir(dir)
-        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
-        .unwrap_or_default()
+async fn uploads_past_the_limit_or_cut_off_leave_nothing(db: Backend) {
+    refusals(db, Store::Local).await;
 }
 
-async fn uploads_past_the_limit_or_cut_off_leave_nothing(db: Backend) {
-    let server = TestServer::start_with_env(db, &[("BATON_MAX_UPLOAD_BYTES", "100000")]).await;
+async fn uploads_past_the_limit_or_cut_off_leave_nothing_in_an_s3_bucket(db: Backend) {
+    refusals(db, Store::s3()).await;
+}
+
+async fn refusals(db: Backend, store: Store) {
+    let server = store.server(db, &[("BATON_MAX_UPLOAD_BYTES", "100000")]).await;
     let lead = ApiClient::logged_in(&server.base_url, "lead@helix.example").await;
     let created = create(&lead, "Gap analysis", "process_description").await;
     assert_eq!(created.status, 201, "{:?}", created.body);
@@ -307,10 +364,51 @@ async fn uploads_past_the_limit_or_cut_off_leave_nothing(db: Backend) {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let after = lead.get(&format!("/documents/{id}")).await;
     assert!(statuses(&after.body).is_empty(), "{:?}", after.body);
-    assert_eq!(stored_files(&server, &id), Vec::<String>::new());
+    assert_eq!(store.files(&server, &id), Vec::<String>::new());
 
     // A whole file within the limit is stored, and only it.
     let fits = upload(&lead, &id, "application/pdf", "fits.pdf", pdf(60_000)).await;
     assert_eq!(fits.status, 201, "{:?}", fits.body);
-    assert_eq!(stored_files(&server, &id).len(), 1);
+    assert_eq!(store.files(&server, &id).len(), 1);
+}
+
+/// `baton serve` with a bucket it cannot use stops at once, saying why, instead of failing uploads later.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bucket_that_cannot_be_used_stops_the_start() {
+    let s3 = S3Server::start();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+    let unreachable = format!("http://{}", closed.local_addr().expect("address"));
+    drop(closed);
+    let missing = s3.settings_for("s3://no-such-bucket/documents");
+    let mut wrong_secret = s3.settings(PREFIX);
+    wrong_secret.retain(|(k, _)| k != "AWS_SECRET_ACCESS_KEY");
+    wrong_secret.push(("AWS_SECRET_ACCESS_KEY".into(), "not-the-secret".into()));
+    let mut nobody_there = s3.settings(PREFIX);
+    nobody_there.retain(|(k, _)| k != "AWS_ENDPOINT_URL");
+    nobody_there.push(("AWS_ENDPOINT_URL".into(), unreachable));
+    let mut no_credentials = s3.settings(PREFIX);
+    no_credentials.retain(|(k, _)| !k.starts_with("AWS_ACCESS_KEY") && !k.starts_with("AWS_SECRET"));
+    let not_s3 = vec![("BATON_DOCUMENT_STORE".to_owned(), "ftp://files.example/documents".to_owned())];
+    for (case, settings, said) in [
+        ("missing bucket", missing, "no-such-bucket"),
+        ("wrong secret", wrong_secret, BUCKET),
+        ("unreachable endpoint", nobody_there, BUCKET),
+        ("no credentials", no_credentials, "AWS_ACCESS_KEY_ID"),
+        ("not an S3 URL", not_s3, "is not an S3 URL"),
+    ] {
+        let data = tempfile::tempdir().expect("temporary directory");
+        let run = tokio::process::Command::new(baton_tests::server::binary())
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .envs(settings)
+            .env("BATON_DATA_DIR", data.path())
+            .env("BATON_LOG", "warn")
+            .kill_on_drop(true)
+            .output();
+        let output = tokio::time::timeout(Duration::from_secs(60), run).await.expect("stopped in time").expect("ran");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{case}: started anyway");
+        assert!(stderr.contains("document store") && stderr.contains(said), "{case}: {stderr}");
+    }
 }

@@ -260,6 +260,15 @@ async fn a_protocol_dropped_by_the_sponsor_reaches_the_cmo_live_and_the_cmo_s_qu
         let unread_before = unread(&a).await?;
 
         wait_for(&a, "[data-testid=drop-zone]").await?;
+        // Every value the upload's progress bar shows is recorded, however briefly it is on screen.
+        let watch = "window.uploadProgress = []; \
+            const seen = (n) => n.tagName === 'PROGRESS' ? [n] : (n.querySelectorAll ? [...n.querySelectorAll('progress')] : []); \
+            new MutationObserver((records) => { for (const r of records) { \
+                const bars = r.type === 'attributes' ? seen(r.target) : [...r.addedNodes].flatMap(seen); \
+                for (const b of bars) window.uploadProgress.push(b.getAttribute('aria-valuenow')); } }) \
+            .observe(document.querySelector('[data-testid=drop-zone]'), \
+                { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });";
+        a.execute(watch, vec![]).await?;
         // A drop as a desktop drag delivers it: a File built in the page, carried by a DataTransfer.
         let script = "const pdf = '%PDF-1.4\\n1 0 obj\\n<< /Type /Catalog >>\\nendobj\\n%%EOF\\n'; \
             const file = new File([pdf], 'Transfer protocol rev B.pdf', { type: 'application/pdf' }); \
@@ -269,6 +278,9 @@ async fn a_protocol_dropped_by_the_sponsor_reaches_the_cmo_live_and_the_cmo_s_qu
             zone.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: data }));";
         a.execute(script, vec![]).await?;
         wait_for_text(&a, "upload-done", "Transfer protocol rev B.pdf").await?;
+        // The bar showed how much had gone up, reaching 100 % before the server's answer.
+        let shown: Vec<String> = serde_json::from_value(a.execute("return window.uploadProgress;", vec![]).await?)?;
+        assert!(shown.first().is_some_and(|p| p == "0") && shown.last().is_some_and(|p| p == "100"), "{shown:?}");
 
         // The CMO's open page shows the new document without a reload.
         wait_for_text(&b, "documents-table", "Transfer protocol rev B")
@@ -317,6 +329,13 @@ async fn a_protocol_dropped_by_the_sponsor_reaches_the_cmo_live_and_the_cmo_s_qu
         assert!(a.current_url().await?.as_str().ends_with(&format!("#comment-{id}")));
         wait_for_text(&a, "comments", "Is section 4 final, @Marco Lenz ?").await?;
 
+        // A corrected draft picked on the document's page replaces the first as version 2.
+        let picked = std::env::temp_dir().join(format!("Transfer protocol rev C {}.pdf", std::process::id()));
+        std::fs::write(&picked, b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n")?;
+        let chosen = wait_for(&a, "[data-testid=version-file]").await?.send_keys(&picked.to_string_lossy()).await;
+        std::fs::remove_file(&picked)?;
+        chosen?;
+        wait_for_text(&a, "versions", "Transfer protocol rev C").await?;
         // The page is scrolled to the comment; the steps are at its top, where the user scrolls back.
         a.execute("window.scrollTo(0, 0)", vec![]).await?;
         button(&a, "Submit for review").await?.click().await?;

@@ -6,6 +6,7 @@ use crate::api::{self, Failure};
 use crate::components::loading::Loading;
 use crate::format;
 use crate::live::on_change;
+use crate::upload::{Progress, UploadProgress};
 use baton_domain::access::Action;
 use baton_domain::agreement::DataClass;
 use baton_domain::document::{
@@ -104,7 +105,11 @@ pub fn DocumentsPanel(place: Place) -> impl IntoView {
     // transfer, so any document's change fetches the list again: one small read, and the table shows the outcome.
     on_change(move |e| e.record_type == RecordType::Document, move || loaded.refetch());
     // Kept here, above the list that reloads after each upload, so the outcome and the chosen class stay shown.
-    let zone = Zone { class: RwSignal::new(place.usual_class()), state: RwSignal::new(Upload::Idle) };
+    let zone = Zone {
+        class: RwSignal::new(place.usual_class()),
+        state: RwSignal::new(Upload::Idle),
+        progress: RwSignal::new(Progress::default()),
+    };
     view! {
         <section class="panel" data-testid="documents">
             <h2>"Documents"</h2>
@@ -175,7 +180,8 @@ fn row(document: DocumentView) -> impl IntoView {
 #[derive(Clone, Debug, PartialEq)]
 enum Upload {
     Idle,
-    Sending(String),
+    /// A file (its name and size) on its way up.
+    Sending(String, u64),
     Failed(String),
     Done(String),
 }
@@ -185,6 +191,8 @@ enum Upload {
 struct Zone {
     class: RwSignal<DataClass>,
     state: RwSignal<Upload>,
+    /// How much of the file being sent has gone up.
+    progress: RwSignal<Progress>,
 }
 
 /// The files of a `FileList`.
@@ -198,34 +206,37 @@ pub async fn start(place: Place, title: String, data_class: DataClass) -> Result
     api::call::<CreateDocument>([], &place.input(title, data_class)).await
 }
 
-/// Starts a document at `place` titled after `file` and uploads the file as its first version.
-async fn share(place: Place, data_class: DataClass, file: &web_sys::File) -> Result<DocumentView, String> {
+/// Starts a document at `place` titled after `file` and uploads the file as its first version, reporting its
+/// progress.
+async fn share(
+    place: Place,
+    data_class: DataClass,
+    file: &web_sys::File,
+    progress: RwSignal<Progress>,
+) -> Result<DocumentView, String> {
     let name = file.name();
     let title = name.rsplit_once('.').map_or(name.as_str(), |(stem, _)| stem).to_owned();
     let document = start(place, title, data_class).await.map_err(|f| f.message())?;
-    api::upload_version(&document.id.to_string(), file).await.map_err(|f| {
+    api::upload_version(&document.id.to_string(), file, move |p| progress.set(p)).await.map_err(|f| {
         format!("{} The document was started without its file: open it to upload the file again.", f.message())
     })
 }
 
 #[component]
 fn UploadZone(place: Place, zone: Zone, on_change: Callback<()>) -> impl IntoView {
-    let Zone { class, state } = zone;
+    let Zone { class, state, progress } = zone;
     let over = RwSignal::new(false);
     let send = move |files: Vec<web_sys::File>| {
-        if files.is_empty() || matches!(state.get_untracked(), Upload::Sending(_)) {
+        if files.is_empty() || matches!(state.get_untracked(), Upload::Sending(..)) {
             return;
         }
         spawn_local(async move {
             let data_class = class.get_untracked();
             let mut shared = Vec::new();
             for file in files {
-                state.set(Upload::Sending(format!(
-                    "Uploading “{}” ({})…",
-                    file.name(),
-                    size_label(file.size() as u64)
-                )));
-                if let Err(message) = share(place, data_class, &file).await {
+                progress.set(Progress { sent: 0.0, total: file.size() });
+                state.set(Upload::Sending(file.name(), file.size() as u64));
+                if let Err(message) = share(place, data_class, &file, progress).await {
                     state.set(Upload::Failed(format!("“{}” was not shared: {message}", file.name())));
                     on_change.run(());
                     return;
@@ -276,7 +287,7 @@ fn UploadZone(place: Place, zone: Zone, on_change: Callback<()>) -> impl IntoVie
             <p class="muted small">"PDF, images, Word or Excel files. The partner sees a document only through an agreement covering its class."</p>
             {move || match state.get() {
                 Upload::Idle => ().into_any(),
-                Upload::Sending(text) => view! { <p role="status" data-testid="upload-progress"><progress></progress> " " {text}</p> }.into_any(),
+                Upload::Sending(name, size) => view! { <UploadProgress name=name size=size progress=progress/> }.into_any(),
                 Upload::Failed(text) => view! { <p class="field-error" role="alert" data-testid="upload-error">{text}</p> }.into_any(),
                 Upload::Done(text) => view! { <p role="status" data-testid="upload-done">{text}</p> }.into_any(),
             }}

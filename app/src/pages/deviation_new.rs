@@ -97,7 +97,7 @@ async fn send_photo(saved: RwSignal<Option<Saved>>, number: &str, file: &web_sys
             document
         }
     };
-    api::upload_version(&document.to_string(), file).await.map(|_| ()).map_err(|f| f.message())
+    api::upload_version(&document.to_string(), file, |_| ()).await.map(|_| ()).map_err(|f| f.message())
 }
 
 #[component]

@@ -13,6 +13,7 @@ use crate::components::shell::Shell;
 use crate::components::sign_dialog::{SignDialog, SignInput};
 use crate::format;
 use crate::live::{LiveNote, on_change};
+use crate::upload::{Progress, UploadProgress};
 use baton_domain::access::Action;
 use baton_domain::document::{
     DocumentSignature, DocumentVersion, DocumentView, VersionQuery, size_label, viewable_inline,
@@ -199,8 +200,10 @@ fn version_row(id: &str, v: &DocumentVersion) -> impl IntoView {
 
 #[component]
 fn NewVersion(id: String, on_change: Callback<()>) -> impl IntoView {
-    let state = RwSignal::new(None::<Result<String, String>>);
-    let pending = RwSignal::new(false);
+    // The file on its way up (name and size) and how much has gone; or why the last one was refused.
+    let sending = RwSignal::new(None::<(String, u64)>);
+    let progress = RwSignal::new(Progress::default());
+    let refusal = RwSignal::new(None::<String>);
     let picked = move |ev: leptos::ev::Event| {
         let input = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
         let Some(file) = input.as_ref().and_then(web_sys::HtmlInputElement::files).and_then(|f| f.get(0)) else {
@@ -210,17 +213,15 @@ fn NewVersion(id: String, on_change: Callback<()>) -> impl IntoView {
             input.set_value("");
         }
         let id = id.clone();
-        pending.set(true);
-        state.set(Some(Ok(format!("Uploading “{}” ({})…", file.name(), size_label(file.size() as u64)))));
+        progress.set(Progress { sent: 0.0, total: file.size() });
+        sending.set(Some((file.name(), file.size() as u64)));
+        refusal.set(None);
         spawn_local(async move {
-            let outcome = api::upload_version(&id, &file).await;
-            pending.set(false);
+            let outcome = api::upload_version(&id, &file, move |p| progress.set(p)).await;
+            sending.set(None);
             match outcome {
-                Ok(_) => {
-                    state.set(None);
-                    on_change.run(());
-                }
-                Err(f) => state.set(Some(Err(f.message()))),
+                Ok(_) => on_change.run(()),
+                Err(f) => refusal.set(Some(f.message())),
             }
         });
     };
@@ -233,10 +234,8 @@ fn NewVersion(id: String, on_change: Callback<()>) -> impl IntoView {
                 </label>
             </div>
             <p class="muted small">"A new version starts in draft; the effective one stays in force until the new one is approved."</p>
-            {move || state.get().map(|s| match s {
-                Ok(text) => view! { <p role="status">{pending.get().then(|| view! { <progress></progress> " " })}{text}</p> }.into_any(),
-                Err(text) => view! { <p class="field-error" role="alert">{text}</p> }.into_any(),
-            })}
+            {move || sending.get().map(|(name, size)| view! { <UploadProgress name=name size=size progress=progress/> })}
+            {move || refusal.get().map(|text| view! { <p class="field-error" role="alert">{text}</p> })}
         </section>
     }
 }
