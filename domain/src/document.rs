@@ -163,6 +163,8 @@ pub struct DocumentList {
     /// What the caller may do in the transfer's documents: `contribute` when they may start one.
     #[serde(default)]
     pub actions: Vec<Action>,
+    /// The largest file the server accepts, in bytes: the app refuses a larger one before sending it.
+    pub max_upload_bytes: u64,
 }
 
 /// A signed step of a document (submitting for review, approving).

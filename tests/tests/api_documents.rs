@@ -330,7 +330,10 @@ async fn refusals(db: Backend, store: Store) {
     assert_eq!(created.status, 201, "{:?}", created.body);
     let id = created.body["id"].as_str().expect("id").to_owned();
 
-    // Declared too large: refused before the body is read, naming the limit.
+    // The app is told the limit, to refuse a larger file before sending it.
+    let listed = lead.get(&format!("/transfers/{VELARIMAB_DS}/documents")).await;
+    assert_eq!(listed.body["max_upload_bytes"], 100_000, "{:?}", listed.body);
+    // Declared too large: refused without storing the body, naming the limit.
     let declared = upload(&lead, &id, "application/pdf", "big.pdf", pdf(150_000)).await;
     assert_eq!(declared.status, 413, "{:?}", declared.body);
     assert!(declared.body["error"]["message"].as_str().unwrap_or_default().contains("100 KB"), "{:?}", declared.body);

@@ -27,6 +27,7 @@ use baton_domain::org::UserProfile;
 use baton_domain::signature::Meaning;
 use baton_domain::transfer::TransferDetail;
 use chrono::Utc;
+use futures_util::StreamExt;
 use serde_json::json;
 
 /// The header naming an uploaded file (percent-encoded UTF-8).
@@ -61,7 +62,8 @@ pub async fn list(
     let readable = kernel::readable(&state, &user.profile, records).await?;
     let items = readable.into_iter().map(|(d, actions)| DocumentView { actions, ..d.view }).collect();
     let may_start = may_start(&state, &user.profile, transfer, now).await?;
-    Ok(Json(DocumentList { items, actions: may_start.then_some(Action::Contribute).into_iter().collect() }))
+    let actions = may_start.then_some(Action::Contribute).into_iter().collect();
+    Ok(Json(DocumentList { items, actions, max_upload_bytes: state.files.max_bytes }))
 }
 
 /// Whether `user` may start a document in `transfer`: they read it, are one of its parties, and may add their own
@@ -228,7 +230,8 @@ async fn attached(
     }
     let readable = kernel::readable(state, user, records).await?;
     let items = readable.into_iter().map(|(d, actions)| DocumentView { actions, ..d.view }).collect();
-    Ok(DocumentList { items, actions: may_start.then_some(Action::Contribute).into_iter().collect() })
+    let actions = may_start.then_some(Action::Contribute).into_iter().collect();
+    Ok(DocumentList { items, actions, max_upload_bytes: state.files.max_bytes })
 }
 
 /// Where a record `R` that `user` reads keeps its documents; `None` when it does not exist or they may not read it.
@@ -341,6 +344,49 @@ fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// How much of a refused upload's body is read (and dropped) before the refusal is sent.
+const DRAINED_BYTES: usize = 8 << 20;
+
+/// What an upload is checked for before a byte of its file is read: the caller may add a version, the type is
+/// accepted, the declared size is within the limit, the file has a name.
+async fn admit(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    headers: &HeaderMap,
+) -> Result<(DocumentId, &'static str, String), AppError> {
+    let id = kernel::parse_id::<Document>(id)?;
+    {
+        let mut conn = state.db.pool.acquire().await?;
+        kernel::authorize::<Document>(&mut conn, &user.profile, id, Action::Contribute, Utc::now()).await?;
+    }
+    let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let Some((content_type, _)) = document::accepted_type(declared) else { return Err(unsupported(declared)) };
+    let length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if length.is_some_and(|l| l > state.files.max_bytes) {
+        return Err(too_large(state.files.max_bytes));
+    }
+    Ok((id, content_type, file_name(headers)?))
+}
+
+/// `refused`, once the body that came with it has been read, up to [`DRAINED_BYTES`] and for at most two seconds:
+/// a connection closed with unread bytes is reset, and the browser would report a network failure instead of the
+/// reason. A larger body is cut off (the app refuses a file over the limit before sending it).
+async fn drained(body: Body, refused: AppError) -> AppError {
+    let mut stream = body.into_data_stream();
+    let mut read = 0;
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+        while let Some(Ok(chunk)) = stream.next().await {
+            read += chunk.len();
+            if read > DRAINED_BYTES {
+                break;
+            }
+        }
+    })
+    .await;
+    refused
+}
+
 /// Uploads a new version. The body is the file, streamed to the store and hashed on the way; its type is checked
 /// against its first bytes. The version is recorded only once the file is complete, so a cut upload leaves nothing.
 #[utoipa::path(post, path = "/documents/{id}/versions", tag = "documents", security(("session" = [])),
@@ -358,19 +404,10 @@ pub async fn upload(
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<DocumentView>), AppError> {
-    let id = kernel::parse_id::<Document>(&id)?;
-    {
-        // Refused callers are told so before a byte of the file is read.
-        let mut conn = state.db.pool.acquire().await?;
-        kernel::authorize::<Document>(&mut conn, &user.profile, id, Action::Contribute, Utc::now()).await?;
-    }
-    let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let Some((content_type, _)) = document::accepted_type(declared) else { return Err(unsupported(declared)) };
-    let length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if length.is_some_and(|l| l > state.files.max_bytes) {
-        return Err(too_large(state.files.max_bytes));
-    }
-    let name = file_name(&headers)?;
+    let (id, content_type, name) = match admit(&state, &user, &id, &headers).await {
+        Ok(admitted) => admitted,
+        Err(refused) => return Err(drained(body, refused).await),
+    };
     let version = DocumentVersionId(uuid::Uuid::new_v4());
     let key = format!("{id}/{version}");
     let stored = state.files.put(&key, content_type, body.into_data_stream()).await?;
