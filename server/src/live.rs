@@ -22,6 +22,13 @@ fn signal() -> &'static watch::Sender<u64> {
 
 const STOPPING: u64 = u64::MAX;
 
+pub mod window;
+
+/// The current wake generation: whoever reads the table after seeing it has seen every change woken before it.
+pub fn generation() -> u64 {
+    *signal().borrow()
+}
+
 /// Tells every open stream in this process to look for new events.
 pub fn wake() {
     signal().send_modify(|generation| {

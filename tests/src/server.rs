@@ -139,6 +139,17 @@ impl TestServer {
         sqlx::Connection::close(conn).await.ok();
     }
 
+    /// The one integer `sql` selects from the server's database, read behind its back.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        sqlx::any::install_default_drivers();
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&self.database_url)
+            .await
+            .expect("connecting to the server's database");
+        let value: i64 = sqlx::query_scalar(sql).fetch_one(&mut conn).await.expect("query runs");
+        sqlx::Connection::close(conn).await.ok();
+        value
+    }
+
     /// How many session rows the server's database holds.
     pub async fn session_rows(&self) -> i64 {
         sqlx::any::install_default_drivers();

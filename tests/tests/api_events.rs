@@ -25,6 +25,7 @@ on_both_databases!(
     revoking_an_agreement_stops_delivery_at_once,
     the_stream_needs_a_session,
     open_streams_do_not_hold_up_a_graceful_shutdown,
+    many_streams_on_one_instance_share_one_read_of_the_table,
 );
 
 /// The first deliverable of `transfer`'s first stage whose gate is open (its deliverables may change), as `client`
@@ -153,6 +154,46 @@ async fn open_streams_do_not_hold_up_a_graceful_shutdown(db: Backend) {
     // SIGTERM ends the streams, so the server stops (terminate waits at most 10 s) and the stream closes.
     assert!(server.terminate().await.success());
     assert!(feed.next_within(Duration::from_secs(2)).await.is_none());
+}
+
+/// How many times PostgreSQL has scanned the events table (sequentially or by an index) since it started.
+const EVENT_SCANS: &str = "SELECT CAST(COALESCE(SUM(seq_scan + COALESCE(idx_scan, 0)), 0) AS BIGINT) \
+     FROM pg_stat_user_tables WHERE relname = 'events'";
+
+/// PostgreSQL's table statistics reach the views only after a backend flushes them: at most every 10 s when idle.
+const STATISTICS_FLUSHED: Duration = Duration::from_secs(11);
+
+async fn many_streams_on_one_instance_share_one_read_of_the_table(db: Backend) {
+    const STREAMS: usize = 200;
+    const WRITES: usize = 3;
+    let server = TestServer::start(db).await;
+    let helix = ApiClient::logged_in(&server.base_url, "lead@helix.example").await;
+    let norvia = ApiClient::logged_in(&server.base_url, "lead@norvia.example").await;
+    let mut feeds = Vec::with_capacity(STREAMS);
+    for _ in 0..STREAMS {
+        feeds.push(EventStream::open(&norvia, None).await);
+    }
+    let counting = db == Backend::Postgres;
+    if counting {
+        tokio::time::sleep(STATISTICS_FLUSHED).await;
+    }
+    let scans_before = if counting { server.scalar(EVENT_SCANS).await } else { 0 };
+    for write in 0..WRITES {
+        let changed = touch(&helix, VELARIMAB_DS, &format!("Shared read {write}.")).await;
+        for feed in &mut feeds {
+            assert_eq!(feed.next().await.data["record_id"], changed.as_str(), "every stream receives write {write}");
+        }
+    }
+    if counting {
+        tokio::time::sleep(STATISTICS_FLUSHED).await;
+        let scans = server.scalar(EVENT_SCANS).await - scans_before;
+        // A few reads per write for the whole instance (the writer's own wake and PostgreSQL's notification each
+        // start one); a read per stream would be at least STREAMS per write.
+        assert!(
+            scans <= (WRITES * 10) as i64,
+            "{scans} scans of the events table for {WRITES} writes to {STREAMS} streams"
+        );
+    }
 }
 
 /// Two instances on one PostgreSQL database: a change written through A reaches a subscriber of B.

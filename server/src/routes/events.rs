@@ -4,6 +4,7 @@
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::kernel;
+use crate::live::window::Since;
 use crate::live::{self, Subscription};
 use crate::state::AppState;
 use crate::store;
@@ -24,26 +25,26 @@ use tokio::sync::OnceCell;
 
 /// How often a stream confirms that its session still exists before delivering.
 const SESSION_CHECK: Duration = Duration::from_secs(30);
-/// Events read from the table at a time: what bounds a stream's memory however far behind it is.
-const PAGE: i64 = 100;
+/// Events taken at a time: what bounds a stream's memory however far behind it is.
+const PAGE: usize = 100;
 /// How often an idle stream sends a comment, so proxies and the browser keep the connection open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-/// One open stream: where it is in the table, what it has read but not yet delivered, and its wake-ups.
+/// One open stream: where it is, what it has taken but not yet delivered, and its wake-ups.
 struct Feed {
     state: AppState,
     user: UserProfile,
     session: String,
     session_checked: Instant,
     last: i64,
-    pending: VecDeque<LiveEvent>,
+    pending: VecDeque<Arc<LiveEvent>>,
     wake: Subscription,
 }
 
 impl Feed {
     /// The next event its user may read, waiting for one; `None` ends the stream (the server is stopping, the
     /// session ended, or the database failed: the browser reconnects with the last id it received and misses nothing).
-    async fn next(&mut self) -> Option<LiveEvent> {
+    async fn next(&mut self) -> Option<Arc<LiveEvent>> {
         loop {
             while let Some(event) = self.pending.pop_front() {
                 match readable(&self.state, &self.user, &event).await {
@@ -58,31 +59,43 @@ impl Feed {
             if self.wake.stopping() {
                 return None;
             }
-            let page = {
+            // A session logged out or expired since the stream opened receives nothing more (checked every
+            // SESSION_CHECK, not on every wake: a thousand streams must not cost a thousand queries per change).
+            if self.session_checked.elapsed() >= SESSION_CHECK {
                 let mut conn = self.state.db.pool.acquire().await.ok()?;
-                // A session logged out or expired since the stream opened receives nothing more (checked every
-                // SESSION_CHECK, not on every wake: a thousand streams must not cost a thousand queries per change).
-                if self.session_checked.elapsed() >= SESSION_CHECK {
-                    if !store::events::session_alive(&mut conn, &self.session, Utc::now().timestamp()).await.ok()? {
-                        return None;
-                    }
-                    self.session_checked = Instant::now();
+                if !store::events::session_alive(&mut conn, &self.session, Utc::now().timestamp()).await.ok()? {
+                    return None;
                 }
-                store::events::after(&mut conn, self.last, PAGE).await
+                self.session_checked = Instant::now();
+            }
+            let window = &self.state.live;
+            if let Err(e) = window.refresh(&self.state.db.pool, live::generation()).await {
+                tracing::warn!(error = %e, "reading events");
+                return None;
+            }
+            let taken = match window.after(self.last, PAGE) {
+                Since::Events(events) => events,
+                // Further behind than the window: this stream reads the table itself.
+                Since::Behind => {
+                    let mut conn = self.state.db.pool.acquire().await.ok()?;
+                    match store::events::after(&mut conn, self.last, PAGE as i64).await {
+                        Ok(page) => page.into_iter().map(Arc::new).collect(),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "reading events");
+                            return None;
+                        }
+                    }
+                }
             };
-            match page {
-                Ok(page) if page.is_empty() => {
+            match taken.last() {
+                Some(newest) => {
+                    self.last = newest.id;
+                    self.pending.extend(taken);
+                }
+                None => {
                     if !self.wake.woken().await {
                         return None;
                     }
-                }
-                Ok(page) => {
-                    self.last = page.last().map_or(self.last, |e| e.id);
-                    self.pending.extend(page);
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "reading events");
-                    return None;
                 }
             }
         }
@@ -137,10 +150,7 @@ pub async fn stream(
     let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(parse_last_event_id);
     let last = match resume {
         Some(id) => id,
-        None => {
-            let mut conn = state.db.pool.acquire().await?;
-            store::events::latest(&mut conn).await?
-        }
+        None => state.live.refresh(&state.db.pool, live::generation()).await?,
     };
     let session = user.session.id().map(|id| id.to_string()).unwrap_or_default();
     let (pending, session_checked) = (VecDeque::new(), Instant::now());
