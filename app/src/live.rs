@@ -2,7 +2,7 @@
 //! by context, and the hook record pages use to refetch when a change names what they show.
 
 use crate::auth::{SessionState, use_auth};
-use baton_domain::live::{EVENT_NAME, LiveEvent};
+use baton_domain::live::{EVENT_NAME, LiveEvent, RESET_EVENT_NAME};
 use baton_domain::record::RecordType;
 use baton_domain::stage::StageView;
 use leptos::prelude::*;
@@ -11,8 +11,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{EventSource, MessageEvent};
 
-/// An open stream and its listener, which must live as long as the stream.
-type Stream = (EventSource, Closure<dyn FnMut(MessageEvent)>);
+/// A listener of a stream, which must live as long as the stream.
+type Listener = Closure<dyn FnMut(MessageEvent)>;
+
+/// An open stream and its listeners (of changes, and of resets).
+type Stream = (EventSource, Listener, Listener);
 
 thread_local! {
     /// The tab's one stream, while signed in.
@@ -24,20 +27,22 @@ thread_local! {
 pub struct Live {
     /// The latest change the server announced to this tab.
     pub latest: RwSignal<Option<LiveEvent>>,
+    /// How many times the server said the tab was away too long to catch up: whatever is shown may be stale.
+    pub resets: RwSignal<u32>,
 }
 
 impl Live {
     /// Provides the context and keeps the stream open exactly while a user is signed in. The browser reconnects a
     /// dropped stream by itself, sending the last id it received, and the server resumes after it.
     pub fn provide() {
-        let live = Live { latest: RwSignal::new(None) };
+        let live = Live { latest: RwSignal::new(None), resets: RwSignal::new(0) };
         provide_context(live);
         let auth = use_auth();
         // A page leaving (or entering the back-forward cache) closes its stream: an open one would keep one of the
         // browser's few connections to the server busy, and enough of them stall every other request.
         let close = Closure::<dyn FnMut()>::new(|| {
             SOURCE.with(|source| {
-                if let Some((stream, _)) = source.borrow_mut().take() {
+                if let Some((stream, ..)) = source.borrow_mut().take() {
                     stream.close();
                 }
             });
@@ -66,7 +71,7 @@ impl Live {
                 match (signed_in, source.is_some()) {
                     (true, false) => *source = open(live),
                     (false, true) => {
-                        if let Some((stream, _)) = source.take() {
+                        if let Some((stream, ..)) = source.take() {
                             stream.close();
                         }
                     }
@@ -74,6 +79,12 @@ impl Live {
                 }
             });
         });
+    }
+
+    /// Tracks every change announced and every reset, for a reader that refetches on either.
+    pub fn track(&self) {
+        self.latest.track();
+        self.resets.track();
     }
 }
 
@@ -86,7 +97,10 @@ fn open(live: Live) -> Option<Stream> {
         }
     });
     source.add_event_listener_with_callback(EVENT_NAME, listener.as_ref().unchecked_ref()).ok()?;
-    Some((source, listener))
+    // Changes since the tab's last event were pruned: the pages reload what they show rather than miss them.
+    let reset = Closure::<dyn FnMut(MessageEvent)>::new(move |_: MessageEvent| live.resets.update(|n| *n += 1));
+    source.add_event_listener_with_callback(RESET_EVENT_NAME, reset.as_ref().unchecked_ref()).ok()?;
+    Some((source, listener, reset))
 }
 
 /// The live context.
@@ -96,7 +110,8 @@ pub fn use_live() -> Live {
 
 /// Calls `refetch` whenever someone else makes a change that `names` accepts, and returns who made the latest such
 /// change (for "Updated by … just now"). The user's own changes are not refetched: the page that made one already
-/// shows its outcome, and reloading it again would only flicker.
+/// shows its outcome, and reloading it again would only flicker. A reset (the tab was away longer than the server
+/// keeps changes) calls `refetch` too: what changed meanwhile is unknown.
 pub fn on_change(
     names: impl Fn(&LiveEvent) -> bool + 'static,
     refetch: impl Fn() + 'static,
@@ -104,6 +119,9 @@ pub fn on_change(
     let live = use_live();
     let auth = use_auth();
     let updated_by = RwSignal::new(None::<String>);
+    let refetch = std::rc::Rc::new(refetch);
+    let on_reset = refetch.clone();
+    Effect::watch(move || live.resets.get(), move |_, _, _| on_reset(), false);
     Effect::new(move || {
         let Some(event) = live.latest.get() else { return };
         let me = auth.state.with_untracked(|s| match s {

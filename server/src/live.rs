@@ -22,6 +22,7 @@ fn signal() -> &'static watch::Sender<u64> {
 
 const STOPPING: u64 = u64::MAX;
 
+pub mod retention;
 pub mod window;
 
 /// The current wake generation: whoever reads the table after seeing it has seen every change woken before it.

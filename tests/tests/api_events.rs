@@ -26,6 +26,7 @@ on_both_databases!(
     the_stream_needs_a_session,
     open_streams_do_not_hold_up_a_graceful_shutdown,
     many_streams_on_one_instance_share_one_read_of_the_table,
+    a_stream_resumed_from_before_the_kept_events_is_told_to_reload,
 );
 
 /// The first deliverable of `transfer`'s first stage whose gate is open (its deliverables may change), as `client`
@@ -194,6 +195,56 @@ async fn many_streams_on_one_instance_share_one_read_of_the_table(db: Backend) {
             "{scans} scans of the events table for {WRITES} writes to {STREAMS} streams"
         );
     }
+}
+
+async fn a_stream_resumed_from_before_the_kept_events_is_told_to_reload(db: Backend) {
+    // Pruning every second; events are kept the default 30 days.
+    let mut server = TestServer::start_with_env(db, &[("BATON_EVENT_PRUNE_SECS", "1")]).await;
+    let helix = ApiClient::logged_in(&server.base_url, "lead@helix.example").await;
+    let norvia = ApiClient::logged_in(&server.base_url, "lead@norvia.example").await;
+    let mut feed = EventStream::open(&norvia, None).await;
+    touch(&helix, VELARIMAB_DS, "Old news.").await;
+    let old = feed.next().await.data["id"].as_i64().expect("id");
+    touch(&helix, VELARIMAB_DS, "Recent news.").await;
+    let recent = feed.next().await.data["id"].as_i64().expect("id");
+    drop(feed);
+
+    // The first change (and any before it) becomes older than what is kept; a restarted server has no window of
+    // recent events yet, so a stream resuming from before the second reads the table.
+    server.kill().await;
+    server.execute(&format!("UPDATE events SET at = '2020-01-01T00:00:00.000000Z' WHERE id <= {old}")).await;
+    server.restart().await;
+    let remaining = format!("SELECT COUNT(*) FROM events WHERE id <= {old}");
+    for _ in 0..100 {
+        if server.scalar(&remaining).await == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(server.scalar(&remaining).await, 0, "the old event was pruned");
+    assert_eq!(
+        server.scalar(&format!("SELECT COUNT(*) FROM events WHERE id = {recent}")).await,
+        1,
+        "the recent one kept"
+    );
+
+    let helix = ApiClient::logged_in(&server.base_url, "lead@helix.example").await;
+    let norvia = ApiClient::logged_in(&server.base_url, "lead@norvia.example").await;
+    // From the pruned event's id: everything after it is still there, so nothing is missed.
+    let mut caught_up = EventStream::open(&norvia, Some(&old.to_string())).await;
+    let event = caught_up.next().await;
+    assert_eq!((event.event.as_str(), event.data["id"].as_i64()), ("change", Some(recent)));
+
+    // From before it: the stream cannot tell what was lost, so it says reload, and goes on from now.
+    let mut resumed = EventStream::open(&norvia, Some(&(old - 1).to_string())).await;
+    let reset = resumed.next().await;
+    assert_eq!(reset.event, "reset", "{reset:?}");
+    let from = reset.data["id"].as_i64().expect("reset id");
+    assert!(from >= recent, "goes on from {from}, after {recent}");
+    assert_eq!(reset.id, from.to_string(), "the browser resumes from there next time");
+    let changed = touch(&helix, VELARIMAB_DS, "After the reset.").await;
+    let next = resumed.next().await;
+    assert_eq!((next.event.as_str(), next.data["record_id"].as_str()), ("change", Some(changed.as_str())));
 }
 
 /// Two instances on one PostgreSQL database: a change written through A reaches a subscriber of B.

@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use baton_domain::ids::OrgId;
-use baton_domain::live::{EVENT_NAME, LiveEvent, parse_last_event_id};
+use baton_domain::live::{EVENT_NAME, LiveEvent, LiveReset, RESET_EVENT_NAME, parse_last_event_id};
 use baton_domain::org::Role;
 use baton_domain::org::UserProfile;
 use chrono::Utc;
@@ -30,6 +30,14 @@ const PAGE: usize = 100;
 /// How often an idle stream sends a comment, so proxies and the browser keep the connection open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
+/// What a stream sends next.
+enum Next {
+    /// A change its user may read.
+    Change(Arc<LiveEvent>),
+    /// Changes since its last id may have been pruned: the page reloads, and the stream goes on from this id.
+    Reset(i64),
+}
+
 /// One open stream: where it is, what it has taken but not yet delivered, and its wake-ups.
 struct Feed {
     state: AppState,
@@ -44,11 +52,11 @@ struct Feed {
 impl Feed {
     /// The next event its user may read, waiting for one; `None` ends the stream (the server is stopping, the
     /// session ended, or the database failed: the browser reconnects with the last id it received and misses nothing).
-    async fn next(&mut self) -> Option<Arc<LiveEvent>> {
+    async fn next(&mut self) -> Option<Next> {
         loop {
             while let Some(event) = self.pending.pop_front() {
                 match readable(&self.state, &self.user, &event).await {
-                    Ok(true) => return Some(event),
+                    Ok(true) => return Some(Next::Change(event)),
                     Ok(false) => {}
                     Err(e) => {
                         tracing::warn!(error = %e, "deciding an event's delivery");
@@ -78,9 +86,19 @@ impl Feed {
                 // Further behind than the window: this stream reads the table itself.
                 Since::Behind => {
                     let mut conn = self.state.db.pool.acquire().await.ok()?;
-                    match store::events::after(&mut conn, self.last, PAGE as i64).await {
-                        Ok(page) => page.into_iter().map(Arc::new).collect(),
-                        Err(e) => {
+                    let page = store::events::after(&mut conn, self.last, PAGE as i64).await;
+                    // Asked after the page was read: pruning raises the mark before it deletes, so a page that
+                    // misses pruned events is always followed by a mark above the stream's last id.
+                    let pruned = store::events::pruned_through(&mut conn).await;
+                    match (page, pruned) {
+                        (Ok(_), Ok(pruned)) if pruned > self.last => {
+                            drop(conn);
+                            let head = window.refresh(&self.state.db.pool, live::generation()).await.ok()?;
+                            self.last = head.max(pruned);
+                            return Some(Next::Reset(self.last));
+                        }
+                        (Ok(page), Ok(_)) => page.into_iter().map(Arc::new).collect(),
+                        (Err(e), _) | (_, Err(e)) => {
                             tracing::warn!(error = %e, "reading events");
                             return None;
                         }
@@ -156,9 +174,11 @@ pub async fn stream(
     let (pending, session_checked) = (VecDeque::new(), Instant::now());
     let feed = Feed { state, user: user.profile, session, session_checked, last, pending, wake };
     let events = futures_util::stream::unfold(feed, |mut feed| async move {
-        let event = feed.next().await?;
-        let sse = Event::default().id(event.id.to_string()).event(EVENT_NAME).json_data(&event).ok()?;
-        Some((Ok(sse), feed))
+        let sse = match feed.next().await? {
+            Next::Change(event) => Event::default().id(event.id.to_string()).event(EVENT_NAME).json_data(&*event),
+            Next::Reset(id) => Event::default().id(id.to_string()).event(RESET_EVENT_NAME).json_data(LiveReset { id }),
+        };
+        Some((Ok(sse.ok()?), feed))
     });
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }
