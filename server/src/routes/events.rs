@@ -11,6 +11,7 @@ use crate::store;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use baton_domain::error::ErrorBody;
 use baton_domain::ids::OrgId;
 use baton_domain::live::{EVENT_NAME, LiveEvent, LiveReset, RESET_EVENT_NAME, parse_last_event_id};
 use baton_domain::org::Role;
@@ -158,6 +159,17 @@ async fn readable(state: &AppState, user: &UserProfile, event: &LiveEvent) -> an
 }
 
 /// Streams the changes its user may read, from after `Last-Event-ID` when the browser resumes, else from now.
+#[utoipa::path(get, path = "/events", tag = "events", security(("session" = [])),
+    params(("Last-Event-ID" = Option<String>, Header,
+        description = "The id of the last event received: the stream resumes after it (a browser's EventSource sends it \
+            when it reconnects). Anything but a non-negative integer counts as none, and the stream starts from now.")),
+    responses(
+        (status = 200, content_type = "text/event-stream", body = LiveEvent,
+            description = "A stream that never ends by itself (a comment every 15 s keeps it open). Each `change` \
+                event's data is a `LiveEvent` the caller may read when it is delivered, its SSE id the event's id. A \
+                `reset` event's data is a `LiveReset`: the stream resumed from before the events the server keeps, so \
+                changes may have been missed; reload what is shown. The stream ends when the session does."),
+        (status = 401, body = ErrorBody)))]
 pub async fn stream(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -181,4 +193,23 @@ pub async fn stream(
         Some((Ok(sse.ok()?), feed))
     });
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_stream_is_in_the_api_document() {
+        let (_, doc) = super::super::api();
+        let doc = serde_json::to_value(&doc).expect("the document serialises");
+        let operation = &doc["paths"]["/events"]["get"];
+        let ok = &operation["responses"]["200"]["content"]["text/event-stream"]["schema"]["$ref"];
+        assert_eq!(ok, "#/components/schemas/LiveEvent");
+        assert!(operation["responses"]["401"].is_object(), "401 documented");
+        let header = &operation["parameters"][0];
+        assert_eq!((&header["name"], &header["in"]), (&"Last-Event-ID".into(), &"header".into()));
+        assert_eq!(operation["x-baton-access"]["record"], "session");
+        for schema in ["LiveEvent", "LiveReset"] {
+            assert!(doc["components"]["schemas"][schema].is_object(), "{schema} described");
+        }
+    }
 }
