@@ -3,8 +3,10 @@
 # is what browsers get); the median deep-link render time in headless Chromium over 20 loads; API throughput of an
 # access-checked GET against a bare axum handler with 10 and 1,000 agreements; the 10,000-parameter table in Chromium
 # and a 10,000-row CSV import; the KPI scorecard over ten years of history (API, SQL alone, Chromium); and the time `baton audit verify`
-# takes for 1,000,000 entries. Figures only; nothing passes or fails on a number. The API figures are taken on
-# SQLite and on a throwaway PostgreSQL. Takes about 15 minutes.
+# takes for 1,000,000 entries; live updates with 1,000 subscribers (write-to-event latency, RSS with the idle
+# streams, scans of the events table per write). Figures only; nothing passes or fails on a number. The API and
+# live-update figures are taken on SQLite (one instance) and on a throwaway PostgreSQL (live updates: two instances).
+# Takes about 18 minutes.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -26,7 +28,7 @@ for kind in wasm js css; do
 done
 echo
 export BATON_BIN="$ROOT/target/release/baton" BATON_TEST_DIST="$ROOT/dist"
-cargo build -q --release -p baton-tests --bin bench_deep_link --bin bench_api --bin bench_audit --bin bench_parameters --bin bench_kpi
+cargo build -q --release -p baton-tests --bin bench_deep_link --bin bench_api --bin bench_audit --bin bench_parameters --bin bench_kpi --bin bench_events
 "$ROOT/target/release/bench_deep_link"
 echo
 "$ROOT/target/release/bench_parameters"
@@ -37,6 +39,11 @@ echo
 echo
 PG_DIR="$(mktemp -d /tmp/baton-pg.XXXXXX)"
 trap 'scripts/test-postgres.sh stop "$PG_DIR"' EXIT
-BATON_TEST_DATABASE_URL="$(scripts/test-postgres.sh start "$PG_DIR")" BATON_BENCH_BACKEND=postgres "$ROOT/target/release/bench_api"
+PG_URL="$(scripts/test-postgres.sh start "$PG_DIR")"
+BATON_TEST_DATABASE_URL="$PG_URL" BATON_BENCH_BACKEND=postgres "$ROOT/target/release/bench_api"
+echo
+"$ROOT/target/release/bench_events"
+echo
+BATON_TEST_DATABASE_URL="$PG_URL" BATON_BENCH_BACKEND=postgres "$ROOT/target/release/bench_events"
 echo
 "$ROOT/target/release/bench_audit"
