@@ -108,6 +108,15 @@ impl TestServer {
         self.base_url = base_url;
     }
 
+    /// Starts the server again on the same database and port (after [`TestServer::kill`]), as a restart behind an
+    /// unchanged address is: browsers reconnect to it by themselves.
+    pub async fn restart_on_the_same_port(&mut self) {
+        let addr = self.base_url.trim_start_matches("http://").to_owned();
+        let (child, base_url) = spawn_at(&addr, &self.database_url, self.scratch.path(), &self.dist, &self.env).await;
+        self.child = child;
+        self.base_url = base_url;
+    }
+
     /// Runs another `baton` subcommand against this server's database.
     pub async fn run(&self, args: &[&str], stdin: Option<&str>) -> std::process::Output {
         let mut command = Command::new(binary());
@@ -198,8 +207,19 @@ impl TestServer {
 
 /// Starts `baton serve` on a free port and returns it with the URL it announced.
 async fn spawn(database_url: &str, scratch: &Path, dist_dir: &Path, env: &[(String, String)]) -> (Child, String) {
+    spawn_at("127.0.0.1:0", database_url, scratch, dist_dir, env).await
+}
+
+/// Starts `baton serve` on `addr`.
+async fn spawn_at(
+    addr: &str,
+    database_url: &str,
+    scratch: &Path,
+    dist_dir: &Path,
+    env: &[(String, String)],
+) -> (Child, String) {
     let mut child = Command::new(binary())
-        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(["serve", "--addr", addr])
         .envs(env.iter().map(|(k, v)| (k, v)))
         .env("BATON_DATABASE_URL", database_url)
         .env("BATON_DATA_DIR", scratch)

@@ -245,6 +245,24 @@ async fn a_stream_resumed_from_before_the_kept_events_is_told_to_reload(db: Back
     let changed = touch(&helix, VELARIMAB_DS, "After the reset.").await;
     let next = resumed.next().await;
     assert_eq!((next.event.as_str(), next.data["record_id"].as_str()), ("change", Some(changed.as_str())));
+    let newest = next.data["id"].as_i64().expect("id");
+    drop((caught_up, resumed));
+
+    // Every event pruned, the table empty: a stream resuming from before the newest still learns it missed some.
+    server.kill().await;
+    server.execute("UPDATE events SET at = '2020-01-01T00:00:00.000000Z'").await;
+    server.restart().await;
+    for _ in 0..100 {
+        if server.scalar("SELECT COUNT(*) FROM events").await == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(server.scalar("SELECT COUNT(*) FROM events").await, 0, "every event was pruned");
+    let norvia = ApiClient::logged_in(&server.base_url, "lead@norvia.example").await;
+    let mut resumed = EventStream::open(&norvia, Some(&recent.to_string())).await;
+    let reset = resumed.next().await;
+    assert_eq!((reset.event.as_str(), reset.data["id"].as_i64()), ("reset", Some(newest)), "{reset:?}");
 }
 
 /// Two instances on one PostgreSQL database: a change written through A reaches a subscriber of B.

@@ -94,10 +94,11 @@ pub async fn after(conn: &mut AnyConnection, after: i64, limit: i64) -> anyhow::
     rows.into_iter().map(Row::into_event).collect()
 }
 
-/// The newest event's id (0 when there is none): where a stream that resumes from nothing starts.
+/// The newest event's id, or the highest pruned if that is higher (every event was pruned), 0 when there was none:
+/// where a stream that resumes from nothing starts, and every event up to it is in the table or known pruned.
 pub async fn latest(conn: &mut AnyConnection) -> anyhow::Result<i64> {
     let (id,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM events").fetch_one(&mut *conn).await?;
-    Ok(id.unwrap_or(0))
+    Ok(id.unwrap_or(0).max(pruned_through(conn).await?))
 }
 
 /// Whether session `id` still exists and has not expired (a stream outlives the request that opened it, so it asks
