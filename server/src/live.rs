@@ -3,8 +3,9 @@
 //! Every path funnels into one in-process signal: a unit of work that announced a change wakes it after its commit
 //! (the only path on SQLite, where one process serves), and on PostgreSQL each instance also `LISTEN`s on
 //! [`CHANNEL`], where every announcing transaction sends `NOTIFY` with its event id (delivered only on commit), so a
-//! change written through another instance wakes this one's streams too. A stream that wakes reads what is new from
-//! the table after the last id it delivered, so a lost notification delays an event and never loses it.
+//! change written through another instance wakes this one's streams too. On a wake the instance reads what is new
+//! from the table once, for all its streams ([`window`]), and each stream goes on after the last id it delivered, so
+//! a lost notification delays an event and never loses it. Old events are pruned ([`retention`]).
 
 use sqlx::postgres::PgListener;
 use std::sync::OnceLock;
