@@ -122,3 +122,73 @@ impl Window {
         Since::Events(recent.events.range(start..).take(limit).cloned().collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::{self, Db};
+
+    async fn database() -> (Db, std::path::PathBuf) {
+        let path = std::env::temp_dir().join(format!("baton-window-{}.sqlite", uuid::Uuid::new_v4()));
+        let db = db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.expect("database");
+        db::migrate(&db).await.expect("migrations");
+        (db, path)
+    }
+
+    async fn insert(db: &Db, ids: impl IntoIterator<Item = i64>) {
+        for id in ids {
+            sqlx::query(
+                "INSERT INTO events (id, at, record_type, record_id, owner_org_id, actor_id, actor_name, action) \
+                 VALUES ($1, '2026-11-26T10:00:00.000000Z', 'deliverable', 'd', NULL, NULL, 'A. Person', 'update')",
+            )
+            .bind(id)
+            .execute(&db.pool)
+            .await
+            .expect("event inserted");
+        }
+    }
+
+    fn ids(since: Since) -> Option<Vec<i64>> {
+        match since {
+            Since::Events(events) => Some(events.iter().map(|e| e.id).collect()),
+            Since::Behind => None,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_window_holds_every_recent_event_and_sends_streams_further_behind_to_the_table() {
+        let (db, path) = database().await;
+        let window = Window::new();
+        assert!(ids(window.after(0, 10)).is_none(), "an unread window holds nothing");
+        insert(&db, [2, 5]).await;
+        // The first read starts from the newest: what came before is the table's.
+        assert_eq!(window.refresh(&db.pool, 0).await.expect("read"), 5);
+        assert_eq!(ids(window.after(5, 10)), Some(vec![]));
+        assert!(ids(window.after(2, 10)).is_none());
+
+        // More than the window keeps, with gaps in the ids (entries that announce nothing), read in several pages.
+        let many: Vec<i64> = (0..CAPACITY as i64 + 300).map(|i| 10 + 3 * i).collect();
+        insert(&db, many.clone()).await;
+        crate::live::wake();
+        let generation = crate::live::generation();
+        assert_eq!(window.refresh(&db.pool, generation).await.expect("read"), *many.last().expect("some"));
+        let kept = &many[many.len() - CAPACITY..];
+        let floor = many[many.len() - CAPACITY - 1];
+        assert!(ids(window.after(5, 10)).is_none(), "evicted: read the table");
+        assert!(ids(window.after(floor - 1, 10)).is_none());
+        assert_eq!(ids(window.after(floor, 10)), Some(kept[..10].to_vec()), "every id after the floor, in order");
+        assert_eq!(ids(window.after(kept[500], 3)), Some(kept[501..504].to_vec()));
+
+        // A wake already read for is not read again; a later one is.
+        let newest = many.last().expect("some") + 1;
+        insert(&db, [newest]).await;
+        assert_eq!(window.refresh(&db.pool, generation).await.expect("read"), newest - 1);
+        crate::live::wake();
+        assert_eq!(window.refresh(&db.pool, crate::live::generation()).await.expect("read"), newest);
+        assert_eq!(ids(window.after(newest - 1, 10)), Some(vec![newest]));
+        db.pool.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+}
