@@ -92,3 +92,41 @@ pub async fn listen(url: String) {
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
+
+/// A scratch database with events in it, for the tests of the window and of pruning.
+#[cfg(test)]
+mod testing {
+    use crate::db::{self, Db};
+    use std::path::{Path, PathBuf};
+
+    /// A new migrated SQLite database in the temporary directory.
+    pub async fn database() -> (Db, PathBuf) {
+        let path = std::env::temp_dir().join(format!("baton-live-{}.sqlite", uuid::Uuid::new_v4()));
+        let db = db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.expect("database");
+        db::migrate(&db).await.expect("migrations");
+        (db, path)
+    }
+
+    /// Events with these ids, at `at`.
+    pub async fn insert(db: &Db, ids: impl IntoIterator<Item = i64>, at: &str) {
+        for id in ids {
+            sqlx::query(
+                "INSERT INTO events (id, at, record_type, record_id, owner_org_id, actor_id, actor_name, action) \
+                 VALUES ($1, $2, 'deliverable', 'd', NULL, NULL, 'A. Person', 'update')",
+            )
+            .bind(id)
+            .bind(at)
+            .execute(&db.pool)
+            .await
+            .expect("event inserted");
+        }
+    }
+
+    /// Closes the database and removes its files.
+    pub async fn forget(db: Db, path: &Path) {
+        db.pool.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+}

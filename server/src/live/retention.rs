@@ -49,3 +49,29 @@ pub async fn prune(pool: &AnyPool, keep: chrono::Duration) -> anyhow::Result<u64
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::testing::{database, forget, insert};
+
+    async fn count(pool: &AnyPool, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(pool).await.expect("counted")
+    }
+
+    #[tokio::test]
+    async fn old_events_go_in_batches_and_the_mark_names_the_newest_gone() {
+        let (db, path) = database().await;
+        let old = BATCH * 2 + 7;
+        insert(&db, (1..=old).map(|i| i * 2), "2020-01-01T00:00:00.000000Z").await;
+        let recent = Utc::now() - chrono::Duration::days(1);
+        insert(&db, [old * 2 + 1, old * 2 + 5], &crate::clock::to_db(recent)).await;
+        assert_eq!(prune(&db.pool, chrono::Duration::days(30)).await.expect("pruned"), old as u64);
+        assert_eq!(count(&db.pool, "SELECT COUNT(*) FROM events").await, 2, "the recent ones are kept");
+        assert_eq!(count(&db.pool, "SELECT through_id FROM events_pruned").await, old * 2);
+        // Nothing more to prune: nothing changes.
+        assert_eq!(prune(&db.pool, chrono::Duration::days(30)).await.expect("pruned"), 0);
+        assert_eq!(count(&db.pool, "SELECT through_id FROM events_pruned").await, old * 2);
+        forget(db, &path).await;
+    }
+}

@@ -126,27 +126,7 @@ impl Window {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::{self, Db};
-
-    async fn database() -> (Db, std::path::PathBuf) {
-        let path = std::env::temp_dir().join(format!("baton-window-{}.sqlite", uuid::Uuid::new_v4()));
-        let db = db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.expect("database");
-        db::migrate(&db).await.expect("migrations");
-        (db, path)
-    }
-
-    async fn insert(db: &Db, ids: impl IntoIterator<Item = i64>) {
-        for id in ids {
-            sqlx::query(
-                "INSERT INTO events (id, at, record_type, record_id, owner_org_id, actor_id, actor_name, action) \
-                 VALUES ($1, '2026-11-26T10:00:00.000000Z', 'deliverable', 'd', NULL, NULL, 'A. Person', 'update')",
-            )
-            .bind(id)
-            .execute(&db.pool)
-            .await
-            .expect("event inserted");
-        }
-    }
+    use crate::live::testing::{database, forget, insert};
 
     fn ids(since: Since) -> Option<Vec<i64>> {
         match since {
@@ -160,7 +140,7 @@ mod tests {
         let (db, path) = database().await;
         let window = Window::new();
         assert!(ids(window.after(0, 10)).is_none(), "an unread window holds nothing");
-        insert(&db, [2, 5]).await;
+        insert(&db, [2, 5], "2026-11-26T10:00:00.000000Z").await;
         // The first read starts from the newest: what came before is the table's.
         assert_eq!(window.refresh(&db.pool, 0).await.expect("read"), 5);
         assert_eq!(ids(window.after(5, 10)), Some(vec![]));
@@ -168,7 +148,7 @@ mod tests {
 
         // More than the window keeps, with gaps in the ids (entries that announce nothing), read in several pages.
         let many: Vec<i64> = (0..CAPACITY as i64 + 300).map(|i| 10 + 3 * i).collect();
-        insert(&db, many.clone()).await;
+        insert(&db, many.clone(), "2026-11-26T10:00:00.000000Z").await;
         crate::live::wake();
         let generation = crate::live::generation();
         assert_eq!(window.refresh(&db.pool, generation).await.expect("read"), *many.last().expect("some"));
@@ -181,14 +161,11 @@ mod tests {
 
         // A wake already read for is not read again; a later one is.
         let newest = many.last().expect("some") + 1;
-        insert(&db, [newest]).await;
+        insert(&db, [newest], "2026-11-26T10:00:00.000000Z").await;
         assert_eq!(window.refresh(&db.pool, generation).await.expect("read"), newest - 1);
         crate::live::wake();
         assert_eq!(window.refresh(&db.pool, crate::live::generation()).await.expect("read"), newest);
         assert_eq!(ids(window.after(newest - 1, 10)), Some(vec![newest]));
-        db.pool.close().await;
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
+        forget(db, &path).await;
     }
 }
