@@ -2,6 +2,7 @@
 //! by context, and the hook record pages use to refetch when a change names what they show.
 
 use crate::auth::{SessionState, use_auth};
+use baton_domain::audit::AuditAction;
 use baton_domain::live::{EVENT_NAME, LiveEvent, RESET_EVENT_NAME};
 use baton_domain::record::RecordType;
 use baton_domain::stage::StageView;
@@ -108,22 +109,38 @@ pub fn use_live() -> Live {
     expect_context::<Live>()
 }
 
-/// Calls `refetch` whenever someone else makes a change that `names` accepts, and returns who made the latest such
+/// Calls `refetch` whenever someone else changes a record that `names` accepts, and returns who made the latest such
 /// change (for "Updated by … just now"). The user's own changes are not refetched: the page that made one already
-/// shows its outcome, and reloading it again would only flicker. A reset (the tab was away longer than the server
-/// keeps changes) calls `refetch` too: what changed meanwhile is unknown.
+/// shows its outcome, and reloading it again would only flicker. Comments are not changes of the record: only its
+/// discussion takes them ([`on_comment`]), so a comment never reloads a page around a half-typed reply. A reset (the
+/// tab was away longer than the server keeps changes) calls `refetch` too, as it does for [`on_comment`]: what changed
+/// meanwhile is unknown.
 pub fn on_change(
     names: impl Fn(&LiveEvent) -> bool + 'static,
     refetch: impl Fn() + 'static,
 ) -> RwSignal<Option<String>> {
+    on_event(move |e| e.action != AuditAction::Comment && names(e), refetch)
+}
+
+/// Calls `refetch` whenever someone else comments on record `id` of type `record_type`; returns who did, last.
+pub fn on_comment(record_type: RecordType, id: String, refetch: impl Fn() + 'static) -> RwSignal<Option<String>> {
+    on_event(move |e| e.action == AuditAction::Comment && e.record_type == record_type && e.record_id == id, refetch)
+}
+
+fn on_event(names: impl Fn(&LiveEvent) -> bool + 'static, refetch: impl Fn() + 'static) -> RwSignal<Option<String>> {
     let live = use_live();
     let auth = use_auth();
     let updated_by = RwSignal::new(None::<String>);
     let refetch = std::rc::Rc::new(refetch);
     let on_reset = refetch.clone();
     Effect::watch(move || live.resets.get(), move |_, _, _| on_reset(), false);
+    // The change that arrived before this page opened is already in what it loads.
+    let seen = live.latest.with_untracked(|e| e.as_ref().map(|e| e.id));
     Effect::new(move || {
         let Some(event) = live.latest.get() else { return };
+        if seen.is_some_and(|seen| event.id <= seen) {
+            return;
+        }
         let me = auth.state.with_untracked(|s| match s {
             SessionState::SignedIn(info) => Some(info.user.id),
             _ => None,

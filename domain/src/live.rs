@@ -41,12 +41,17 @@ pub struct LiveEvent {
     pub actor_name: String,
 }
 
-/// Whether an audit entry of `action` on `record_type` announces a change others should see: changes, signatures
-/// and state changes of records. Reads, downloads, logins and listings change nothing.
+/// Whether an audit entry of `action` on `record_type` announces a change others should see: changes, signatures,
+/// state changes and comments of records. Reads, downloads, logins and listings change nothing.
 pub fn announces(record_type: RecordType, action: AuditAction) -> bool {
     let change = matches!(
         action,
-        AuditAction::Create | AuditAction::Update | AuditAction::Delete | AuditAction::Sign | AuditAction::StateChange
+        AuditAction::Create
+            | AuditAction::Update
+            | AuditAction::Delete
+            | AuditAction::Sign
+            | AuditAction::StateChange
+            | AuditAction::Comment
     );
     let record = !matches!(
         record_type,
@@ -73,6 +78,7 @@ mod tests {
         assert!(announces(RecordType::Deviation, AuditAction::Update));
         assert!(announces(RecordType::Stage, AuditAction::Sign));
         assert!(announces(RecordType::Agreement, AuditAction::StateChange));
+        assert!(announces(RecordType::Document, AuditAction::Comment));
         assert!(!announces(RecordType::Deviation, AuditAction::Read));
         assert!(!announces(RecordType::Batch, AuditAction::Download));
         assert!(!announces(RecordType::Batch, AuditAction::SignFailed));

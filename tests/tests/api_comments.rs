@@ -3,6 +3,7 @@
 //! and the rule deciding who reads (`Read`) and who writes (`Comment`).
 
 use baton_tests::client::{DEMO_PASSWORD, Reply, send};
+use baton_tests::sse::EventStream;
 use baton_tests::{ApiClient, Backend, TestServer, on_both_databases};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -31,7 +32,8 @@ async fn user_id(client: &ApiClient, name: &str) -> String {
 on_both_databases!(
     comments_threads_edits_and_resolution,
     mentions_name_only_people_who_can_see_the_record,
-    the_rule_decides_who_reads_and_who_writes
+    the_rule_decides_who_reads_and_who_writes,
+    a_comment_is_announced_live_and_told_through_its_mentions_only
 );
 
 async fn comments_threads_edits_and_resolution(db: Backend) {
@@ -121,14 +123,15 @@ async fn mentions_name_only_people_who_can_see_the_record(db: Backend) {
     let ok = post(&sponsor, &path, &json!({"text": "Please check the protocol.", "mentions": [sofie]})).await;
     assert_eq!(ok.status, 201, "{:?}", ok.body);
     assert_eq!(ok.body["mentions"][0]["name"], "Sofie Claes");
-    // Sofie finds the mention in her inbox, linked to the transfer, once however often the comment is edited.
+    // Sofie finds the mention in her inbox, linked to the comment on the transfer, once however often the comment is edited.
     let sofie_client = ApiClient::logged_in(&server.base_url, "lead@norvia.example").await;
     let inbox = sofie_client.get("/notifications").await;
     assert_eq!(inbox.status, 200, "{:?}", inbox.body);
     let mentions: Vec<&Value> =
         inbox.body["items"].as_array().expect("items").iter().filter(|n| n["kind"] == "mention").collect();
     assert_eq!(mentions.len(), 1, "{:?}", inbox.body);
-    assert_eq!(mentions[0]["link"], format!("/transfers/{VELARIMAB_DS}"));
+    let comment = ok.body["id"].as_str().expect("the comment's id");
+    assert_eq!(mentions[0]["link"], format!("/transfers/{VELARIMAB_DS}#comment-{comment}"));
     assert_eq!(mentions[0]["actor_name"], "Dana Kim");
     assert_eq!(mentions[0]["read"], false);
     let nobody_else = sponsor.get("/notifications").await;
@@ -199,4 +202,42 @@ async fn the_rule_decides_who_reads_and_who_writes(db: Backend) {
     assert_eq!(on_agreement.status, 201, "{:?}", on_agreement.body);
     let seen = helix_admin.get(&format!("/comments/agreement/{agreement}")).await;
     assert_eq!(seen.body["comments"][0]["text"], "Can we add methods?");
+}
+
+/// A comment is a live event for everyone who may read the record (the open discussion shows it at once); the
+/// people following the record are not told of it in their inbox, only those it mentions, once.
+async fn a_comment_is_announced_live_and_told_through_its_mentions_only(db: Backend) {
+    let server = TestServer::start(db).await;
+    let sponsor = ApiClient::logged_in(&server.base_url, "lead@helix.example").await;
+    let cmo = ApiClient::logged_in(&server.base_url, "lead@norvia.example").await;
+    let castellan = ApiClient::logged_in(&server.base_url, "lead@castellan.example").await;
+    let path = format!("/comments/transfer/{VELARIMAB_DS}");
+    // The sponsor's lead comments first, and so follows the transfer.
+    assert_eq!(post(&sponsor, &path, &json!({"text": "Kick-off notes are attached."})).await.status, 201);
+    let inbox_before = sponsor.get("/notifications").await.body["items"].as_array().map_or(0, Vec::len);
+    let mut sponsor_feed = EventStream::open(&sponsor, None).await;
+    let mut castellan_feed = EventStream::open(&castellan, None).await;
+
+    let plain = post(&cmo, &path, &json!({"text": "Thanks, reading them now."})).await;
+    assert_eq!(plain.status, 201, "{:?}", plain.body);
+    let event = sponsor_feed.next().await;
+    assert_eq!(
+        (&event.data["record_type"], &event.data["record_id"], &event.data["action"], &event.data["actor_name"]),
+        (&json!("transfer"), &json!(VELARIMAB_DS), &json!("comment"), &json!("Sofie Claes")),
+        "{:?}",
+        event.data
+    );
+    let inbox = sponsor.get("/notifications").await;
+    assert_eq!(inbox.body["items"].as_array().map_or(0, Vec::len), inbox_before, "{:?}", inbox.body);
+
+    let marco = user_id(&cmo, "Marco Lenz").await;
+    let mention = post(&cmo, &path, &json!({"text": "@Marco Lenz which revision?", "mentions": [marco]})).await;
+    assert_eq!(mention.status, 201, "{:?}", mention.body);
+    assert_eq!(sponsor_feed.next().await.data["action"], "comment");
+    let inbox = sponsor.get("/notifications").await;
+    let items = inbox.body["items"].as_array().expect("items");
+    assert_eq!(items.len(), inbox_before + 1, "{:?}", inbox.body);
+    assert_eq!((&items[0]["kind"], &items[0]["actor_name"]), (&json!("mention"), &json!("Sofie Claes")));
+    // Castellan may not read the transfer: nothing of either comment reaches it.
+    assert!(castellan_feed.next_within(std::time::Duration::from_millis(800)).await.is_none());
 }

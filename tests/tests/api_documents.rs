@@ -16,7 +16,7 @@ const VELARIMAB_DS: &str = "00000003-0000-4000-8000-000000000001";
 const VELARIMAB_DS_PRODUCT: &str = "00000007-0000-4000-8000-000000000001";
 const NORVIA: &str = "00000001-0000-4000-8000-000000000002";
 /// Helix's demo transfer protocol in the drug substance transfer (regulatory documents, which Norvia's agreement
-/// does not cover).
+/// covers).
 const DEMO_PROTOCOL: &str = "00000016-0000-4000-8000-000000000101";
 
 on_both_databases!(
@@ -141,16 +141,20 @@ async fn documents_round_trip_are_shared_by_agreement_and_signed_step_by_step(db
     assert_eq!(exe.status, 415, "{:?}", exe.body);
     assert_eq!(statuses(&lead.get(&format!("/documents/{id}")).await.body), vec![(1, "draft".to_owned())]);
 
-    // Norvia views it through the demo agreement (process description, contribute) but may not download it.
+    // Norvia views it through the demo agreement (process description, contribute) but may not download it, and
+    // does not see a document of a class the agreement leaves out.
+    let stability = create(&lead, "Stability summary", "stability_data").await;
+    assert_eq!(stability.status, 201, "{:?}", stability.body);
+    let unshared = stability.body["id"].as_str().expect("id");
     let listed = norvia.get(&format!("/transfers/{VELARIMAB_DS}/documents")).await;
     let ids: Vec<&str> =
         listed.body["items"].as_array().expect("items").iter().filter_map(|d| d["id"].as_str()).collect();
-    assert!(ids.contains(&id.as_str()) && !ids.contains(&DEMO_PROTOCOL), "{ids:?}");
+    assert!(ids.contains(&id.as_str()) && ids.contains(&DEMO_PROTOCOL) && !ids.contains(&unshared), "{ids:?}");
     let (status, _, bytes) = fetch(&norvia, &format!("/documents/{id}/view")).await;
     assert_eq!((status, sha256(&bytes)), (200, sha256(&file)));
     let refused = norvia.get(&format!("/documents/{id}/download")).await;
     assert_eq!((refused.status, refused.error_code()), (403, "no_access"), "{:?}", refused.body);
-    assert_eq!(norvia.get(&format!("/documents/{DEMO_PROTOCOL}")).await.status, 403);
+    assert_eq!(norvia.get(&format!("/documents/{unshared}")).await.status, 403);
 
     // The outsider reaches nothing, and its list shows none of Helix's documents.
     for path in [format!("/documents/{id}"), format!("/documents/{id}/view"), format!("/documents/{id}/download")] {

@@ -1,6 +1,6 @@
 //! End-to-end at tablet size (768×1024), the process-parameter comparison: the CMO's lead, under an agreement,
 //! proposes a receiving-unit value and the gap flag appears; a CSV with two bad rows is refused with both problems
-//! shown and nothing imported; a deep link to a flagged row opens the table on that row; a transfer with 10,000
+//! shown and nothing imported; a deep link to a flagged row opens the table on that row, with the row's discussion; a transfer with 10,000
 //! parameters draws only the rows in view and scrolls to its last one.
 
 use baton_tests::browser::{log_in, wait_for, wait_for_path};
@@ -143,6 +143,15 @@ async fn a_bad_csv_is_refused_with_every_problem_and_a_deep_link_opens_on_its_ro
             )
             .await?;
         assert_eq!(visible, json!(true), "the linked row is in view");
+
+        // The row's discussion follows the table: Norvia asks about the gap there.
+        let heading = wait_for(&c, "[data-testid=comments] h2").await?.text().await?;
+        assert!(heading.starts_with("Discussion of parameter"), "{heading}");
+        wait_for(&c, "#comment-new").await?.send_keys("Our PAR is wider; can we align before PPQ?").await?;
+        c.find(Locator::XPath("//button[normalize-space()='Post comment']")).await?.click().await?;
+        let posted =
+            "//*[@data-testid='comments']//article[contains(., 'Our PAR is wider')][contains(., 'Sofie Claes')]";
+        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath(posted)).await?;
         Ok(())
     })
     .await;

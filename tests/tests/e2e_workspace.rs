@@ -1,9 +1,11 @@
 //! End-to-end, at tablet size (768×1024): the sponsor's lead starts a transfer in the app; QA of both parties
 //! approve gate 1 with their passwords; two people editing one deliverable — the second is shown the conflict and
-//! re-applies only their own change; the sponsor drops a transfer protocol on the transfer page and submits it for review;
+//! re-applies only their own change; comments with a mention and a deep link to one; and, in two browsers, live
+//! updates: a protocol the sponsor drops appears on the CMO's open page, the CMO's question reaches the sponsor's bell;
 //! a change by the sponsor appears on the CMO's open page, which refetches too when the server says the changes it
 //! missed while away were pruned.
 
+use anyhow::Context;
 use baton_tests::browser::{log_in, wait_for, wait_for_path};
 use baton_tests::client::{DEMO_PASSWORD, send};
 use baton_tests::{ApiClient, Backend, Browser, TestServer};
@@ -13,6 +15,8 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 const VELARIMAB_DP: &str = "00000003-0000-4000-8000-000000000003";
+/// Velarimab drug substance (TT-2026-001), which an agreement in force shares with Norvia.
+const VELARIMAB_DS: &str = "00000003-0000-4000-8000-000000000001";
 const VELARIMAB_DP_PRODUCT: &str = "00000007-0000-4000-8000-000000000003";
 const NORVIA: &str = "00000001-0000-4000-8000-000000000002";
 /// Velarimab drug product's "Transfer protocol" (stage 2, first deliverable).
@@ -178,15 +182,7 @@ async fn the_second_editor_of_a_deliverable_sees_the_conflict_and_reapplies_only
         anyhow::Ok(())
     }
     .await;
-    for browser in [&a, &b] {
-        if outcome.is_err()
-            && let Ok(png) = browser.screenshot().await
-        {
-            let path = std::env::temp_dir().join(format!("baton-failure-{}.png", uuid::Uuid::new_v4()));
-            let _ = std::fs::write(&path, png);
-            eprintln!("screenshot of the failure: {}", path.display());
-        }
-    }
+    keep_failure_screenshots(&outcome, [&a, &b]).await;
     a.close().await.ok();
     b.close().await.ok();
     outcome.expect("two editors");
@@ -199,7 +195,6 @@ async fn the_second_editor_of_a_deliverable_sees_the_conflict_and_reapplies_only
 /// can see it; a deep link to the comment opens the transfer scrolled to it, highlighted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cmo_comments_with_a_mention_and_a_deep_link_opens_the_comment() {
-    const VELARIMAB_DS: &str = "00000003-0000-4000-8000-000000000001";
     let server = TestServer::start(Backend::Sqlite).await;
     let site = &server;
     Browser::run_sized(768, 1024, |c| async move {
@@ -243,16 +238,30 @@ async fn the_cmo_comments_with_a_mention_and_a_deep_link_opens_the_comment() {
     .await;
 }
 
+/// Issue 9's story, in two browsers: the sponsor's lead drops a protocol on the transfer page; the CMO's lead, who
+/// has the same page open, sees it appear without a reload, opens it and asks a question mentioning the sponsor's
+/// lead (a comment the sponsor posts meanwhile is announced without losing what the CMO types); the sponsor's bell
+/// shows the mention, whose link opens the document scrolled to the question; the sponsor
+/// then submits the protocol for review with a signature.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_sponsor_drops_a_protocol_on_the_transfer_page_and_submits_it() {
+async fn a_protocol_dropped_by_the_sponsor_reaches_the_cmo_live_and_the_cmo_s_question_reaches_the_sponsor() {
     let server = TestServer::start(Backend::Sqlite).await;
-    let site = &server;
-    Browser::run_sized(768, 1024, |c| async move {
-        c.goto(&site.url("/login")).await?;
-        log_in(&c, "lead@helix.example", DEMO_PASSWORD).await?;
-        wait_for_path(&c, "/transfers").await?;
-        c.goto(&site.url(&format!("/transfers/{VELARIMAB_DP}"))).await?;
-        wait_for(&c, "[data-testid=drop-zone]").await?;
+    let lead = ApiClient::logged_in(&server.base_url, "lead@helix.example").await;
+    let transfer_page = server.url(&format!("/transfers/{VELARIMAB_DS}"));
+    let (sponsor, cmo) = (Browser::launch(768, 1024).await, Browser::launch(768, 1024).await);
+    let (a, b) = (sponsor.client.clone(), cmo.client.clone());
+    for (c, who) in [(&a, "lead@helix.example"), (&b, "lead@norvia.example")] {
+        c.goto(&server.url("/login")).await.expect("login page");
+        log_in(c, who, DEMO_PASSWORD).await.expect("log in");
+        wait_for_path(c, "/transfers").await.expect("logged in");
+        c.goto(&transfer_page).await.expect("transfer page");
+    }
+    let outcome = async {
+        wait_for_text(&b, "documents-table", "Technology transfer protocol TT-2026-001").await?;
+        b.execute("window.__notReloaded = true", vec![]).await?;
+        let unread_before = unread(&a).await?;
+
+        wait_for(&a, "[data-testid=drop-zone]").await?;
         // A drop as a desktop drag delivers it: a File built in the page, carried by a DataTransfer.
         let script = "const pdf = '%PDF-1.4\\n1 0 obj\\n<< /Type /Catalog >>\\nendobj\\n%%EOF\\n'; \
             const file = new File([pdf], 'Transfer protocol rev B.pdf', { type: 'application/pdf' }); \
@@ -260,30 +269,93 @@ async fn the_sponsor_drops_a_protocol_on_the_transfer_page_and_submits_it() {
             const zone = document.querySelector('[data-testid=drop-zone]'); \
             zone.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: data })); \
             zone.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: data }));";
-        c.execute(script, vec![]).await?;
-        wait_for_text(&c, "upload-done", "Transfer protocol rev B.pdf").await?;
-        wait_for_text(&c, "documents-table", "Transfer protocol rev B").await?;
-        c.wait()
+        a.execute(script, vec![]).await?;
+        wait_for_text(&a, "upload-done", "Transfer protocol rev B.pdf").await?;
+
+        // The CMO's open page shows the new document without a reload.
+        wait_for_text(&b, "documents-table", "Transfer protocol rev B")
+            .await
+            .context("the CMO sees the new document")?;
+        let same_page = b.execute("return window.__notReloaded === true", vec![]).await?;
+        assert_eq!(same_page, json!(true), "the CMO's page was reloaded");
+        b.wait()
             .at_most(Duration::from_secs(10))
             .for_element(Locator::LinkText("Transfer protocol rev B"))
             .await?
             .click()
             .await?;
-        wait_for_text(&c, "versions", "Transfer protocol rev B.pdf").await?;
-        wait_for_text(&c, "document-status", "Draft").await?;
-        button(&c, "Submit for review").await?.click().await?;
-        wait_for_text(&c, "sign-statement", "is ready for review").await?;
-        wait_for(&c, "#sign-password").await?.send_keys(DEMO_PASSWORD).await?;
-        button(&c, "Sign: submit").await?.click().await?;
-        wait_for_text(&c, "signatures", "Authored by Marco Lenz").await?;
-        wait_for_text(&c, "document-status", "In review").await?;
-        Ok(())
-    })
+        wait_for_text(&b, "versions", "Transfer protocol rev B.pdf").await?;
+        wait_for(&b, "#comment-new").await?.send_keys("Is section 4 final, @Mar").await?;
+        button(&b, "Marco Lenz · Helix Biologics").await.context("Marco is suggested")?.click().await?;
+        wait_for(&b, "#comment-new").await?.send_keys("?").await?;
+        // The sponsor comments while the CMO is typing: the CMO is told, and showing it keeps the typed question.
+        let document = b.current_url().await?.path().rsplit('/').next().unwrap_or_default().to_owned();
+        let said = json!({"text": "Rev B replaces the draft from October."});
+        let reply = send(lead.request(Method::POST, &format!("/comments/document/{document}")).json(&said)).await;
+        assert_eq!(reply.status, 201, "{:?}", reply.body);
+        wait_for_text(&b, "comments-live-note", "Marco Lenz commented just now").await.context("the CMO is told")?;
+        button(&b, "Show new comments").await?.click().await?;
+        wait_for_text(&b, "comments", "Rev B replaces the draft from October.").await?;
+        let kept = wait_for(&b, "#comment-new").await?.prop("value").await?.unwrap_or_default();
+        assert_eq!(kept, "Is section 4 final, @Marco Lenz ?");
+        button(&b, "Post comment").await?.click().await?;
+        wait_for_text(&b, "comments", "Mentions: Marco Lenz").await.context("the CMO's question is posted")?;
+        let asked = "//*[@data-testid='comments']//article[contains(., 'Is section 4 final')]";
+        let question = b.find(Locator::XPath(asked)).await?;
+        let id = question.attr("data-comment").await?.expect("the comment's id");
+
+        // The sponsor's bell counts the mention; its item opens the document at the question.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while unread(&a).await? != unread_before + 1 {
+            assert!(tokio::time::Instant::now() < deadline, "the bell did not count the mention");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        wait_for(&a, "[data-testid=bell]").await?.click().await?;
+        wait_for_text(&a, "inbox", "Sofie Claes mentioned you on document Transfer protocol rev B")
+            .await
+            .context("the inbox lists the mention")?;
+        a.find(Locator::XPath("//*[@data-testid='inbox']//a[contains(., 'mentioned you')]")).await?.click().await?;
+        wait_for(&a, &format!("#comment-{id}.highlight")).await.context("the mention opens the comment")?;
+        assert!(a.current_url().await?.as_str().ends_with(&format!("#comment-{id}")));
+        wait_for_text(&a, "comments", "Is section 4 final, @Marco Lenz ?").await?;
+
+        // The page is scrolled to the comment; the steps are at its top, where the user scrolls back.
+        a.execute("window.scrollTo(0, 0)", vec![]).await?;
+        button(&a, "Submit for review").await?.click().await?;
+        wait_for_text(&a, "sign-statement", "is ready for review").await?;
+        wait_for(&a, "#sign-password").await?.send_keys(DEMO_PASSWORD).await?;
+        button(&a, "Sign: submit").await?.click().await?;
+        wait_for_text(&a, "signatures", "Authored by Marco Lenz").await?;
+        wait_for_text(&a, "document-status", "In review").await?;
+        // The CMO, still on the document, is told who changed it.
+        wait_for_text(&b, "live-note", "Updated by Marco Lenz just now").await.context("the CMO is told")?;
+        anyhow::Ok(())
+    }
     .await;
+    keep_failure_screenshots(&outcome, [&a, &b]).await;
+    a.close().await.ok();
+    b.close().await.ok();
+    outcome.expect("the story");
 }
 
-/// Velarimab drug substance (TT-2026-001), which an agreement in force shares with Norvia.
-const VELARIMAB_DS: &str = "00000003-0000-4000-8000-000000000001";
+/// The number the bell shows (0 when it shows none).
+async fn unread(c: &Client) -> anyhow::Result<u64> {
+    let label = wait_for(c, "[data-testid=bell]").await?.attr("aria-label").await?.unwrap_or_default();
+    Ok(label.split_whitespace().find_map(|w| w.parse().ok()).unwrap_or(0))
+}
+
+/// Saves a screenshot of each browser when `outcome` failed, and says where.
+async fn keep_failure_screenshots(outcome: &anyhow::Result<()>, browsers: [&Client; 2]) {
+    for browser in browsers {
+        if outcome.is_err()
+            && let Ok(png) = browser.screenshot().await
+        {
+            let path = std::env::temp_dir().join(format!("baton-failure-{}.png", uuid::Uuid::new_v4()));
+            let _ = std::fs::write(&path, png);
+            eprintln!("screenshot of the failure: {}", path.display());
+        }
+    }
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_by_the_sponsor_appears_on_the_cmo_s_open_page_without_a_reload() {
@@ -346,15 +418,7 @@ async fn a_change_by_the_sponsor_appears_on_the_cmo_s_open_page_without_a_reload
         anyhow::Ok(())
     }
     .await;
-    for browser in [&a, &b] {
-        if outcome.is_err()
-            && let Ok(png) = browser.screenshot().await
-        {
-            let path = std::env::temp_dir().join(format!("baton-failure-{}.png", uuid::Uuid::new_v4()));
-            let _ = std::fs::write(&path, png);
-            eprintln!("screenshot of the failure: {}", path.display());
-        }
-    }
+    keep_failure_screenshots(&outcome, [&a, &b]).await;
     a.close().await.ok();
     b.close().await.ok();
     outcome.expect("a live change");

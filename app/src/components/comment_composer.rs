@@ -8,6 +8,7 @@ use baton_domain::record::RecordType;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::collections::{HashMap, HashSet};
 
 /// What a composer writes.
 #[derive(Clone)]
@@ -26,6 +27,46 @@ fn mention_query(text: &str) -> Option<String> {
     let before_ok = text[..at].chars().last().is_none_or(char::is_whitespace);
     let query = &text[at + 1..];
     (before_ok && !query.contains('\n') && query.chars().count() <= 30).then(|| query.to_lowercase())
+}
+
+/// The text typed in the composers of one discussion, by field id. While a shown composer holds text, a comment
+/// someone else posts is announced rather than loaded; and since loading the discussion again recreates its
+/// composers, each takes back its text from here, so nothing typed is lost.
+#[derive(Clone, Copy)]
+pub struct Drafts {
+    texts: RwSignal<HashMap<String, String>>,
+    shown: RwSignal<HashSet<String>>,
+}
+
+impl Drafts {
+    /// Provides empty drafts to the composers of the discussion being built.
+    pub fn provide() -> Drafts {
+        let drafts = Drafts { texts: RwSignal::new(HashMap::new()), shown: RwSignal::new(HashSet::new()) };
+        provide_context(drafts);
+        drafts
+    }
+
+    /// Whether no shown composer holds typed text.
+    pub fn none_untracked(self) -> bool {
+        self.texts
+            .with_untracked(|texts| self.shown.with_untracked(|shown| !shown.iter().any(|f| texts.contains_key(f))))
+    }
+
+    /// Whether the composer `field` holds text kept from before the discussion was loaded again.
+    pub fn has(self, field: &str) -> bool {
+        self.texts.with_untracked(|texts| texts.contains_key(field))
+    }
+
+    /// Drops the text of composer `field` (the user cancelled it).
+    pub fn forget(self, field: &str) {
+        self.texts.try_update(|texts| texts.remove(field));
+    }
+
+    fn keep(self, field: &str, text: &str) {
+        self.texts.try_update(|texts| {
+            if text.trim().is_empty() { texts.remove(field) } else { texts.insert(field.to_owned(), text.to_owned()) }
+        });
+    }
 }
 
 /// A text box that posts a comment, a reply or an edit; `on_done` runs after a save.
@@ -51,6 +92,19 @@ pub fn CommentComposer(
         Writing::Reply(parent) => format!("reply-{parent}"),
         Writing::Edit(c) => format!("edit-{}", c.id),
     };
+    if let Some(drafts) = use_context::<Drafts>() {
+        if let Some(kept) = drafts.texts.with_untracked(|texts| texts.get(&field_id).cloned()) {
+            text.set(kept);
+        }
+        let (field, gone) = (field_id.clone(), field_id.clone());
+        drafts.shown.update(|shown| {
+            shown.insert(field_id.clone());
+        });
+        Effect::new(move || drafts.keep(&field, &text.read()));
+        on_cleanup(move || {
+            drafts.shown.try_update(|shown| shown.remove(&gone));
+        });
+    }
     let suggestions = move || {
         let Some(query) = mention_query(&text.get()) else { return Vec::new() };
         people.get().into_iter().filter(|p| p.name.to_lowercase().starts_with(&query)).take(6).collect::<Vec<_>>()

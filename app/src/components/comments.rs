@@ -3,8 +3,9 @@
 //! write is the server's answer (`actions` of the discussion), never the app's own rule.
 
 use crate::api;
-use crate::components::comment_composer::{CommentComposer, Writing};
+use crate::components::comment_composer::{CommentComposer, Drafts, Writing};
 use crate::format;
+use crate::live::on_comment;
 use baton_domain::access::Action;
 use baton_domain::comment::{CommentView, Person, ThreadResolution};
 use baton_domain::endpoints::{GetCommentPeople, GetComments, ResolveThread};
@@ -38,7 +39,13 @@ fn scroll_to_linked() {
 
 /// The comments on one record, with a composer for those the server lets comment.
 #[component]
-pub fn CommentsPanel(record_type: RecordType, #[prop(into)] id: String) -> impl IntoView {
+pub fn CommentsPanel(
+    record_type: RecordType,
+    #[prop(into)] id: String,
+    /// What the discussion is about, when the page shows more than the one record (a row of a table).
+    #[prop(optional, into)]
+    about: Option<String>,
+) -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let record_id = id.clone();
     let discussion = LocalResource::new(move || {
@@ -52,7 +59,21 @@ pub fn CommentsPanel(record_type: RecordType, #[prop(into)] id: String) -> impl 
         async move { api::call::<GetCommentPeople>([record_type.as_str(), &id], &()).await.unwrap_or_default() }
     });
     let people = Signal::derive(move || people_list.get().unwrap_or_default());
-    let refresh = Callback::new(move |()| reload.update(|n| *n += 1));
+    // Comments someone else posts appear at once, unless the user is typing: then they are announced, and shown
+    // when the user asks or posts.
+    let drafts = Drafts::provide();
+    let held = RwSignal::new(false);
+    let commented_by = on_comment(record_type, id.clone(), move || {
+        if drafts.none_untracked() {
+            reload.update(|n| *n += 1);
+        } else {
+            held.set(true);
+        }
+    });
+    let refresh = Callback::new(move |()| {
+        held.set(false);
+        reload.update(|n| *n += 1);
+    });
     let scrolled = StoredValue::new(false);
     Effect::new(move || {
         if matches!(discussion.get(), Some(Ok(_))) && !scrolled.get_value() {
@@ -62,11 +83,22 @@ pub fn CommentsPanel(record_type: RecordType, #[prop(into)] id: String) -> impl 
     });
     view! {
         <section class="panel comments" aria-labelledby="comments-heading" data-testid="comments">
-            <div class="panel-head"><h2 id="comments-heading">"Discussion"</h2></div>
-            {move || match discussion.get() {
-                None => view! { <div class="loading"><span class="spinner"></span>"Loading the discussion…"</div> }.into_any(),
-                Some(Err(e)) => view! { <p class="field-error" role="alert">{e.message()}</p> }.into_any(),
-                Some(Ok(found)) => {
+            <div class="panel-head"><h2 id="comments-heading">{match about {
+                Some(about) => format!("Discussion of {about}"),
+                None => "Discussion".to_owned(),
+            }}</h2></div>
+            {move || held.get().then(|| view! {
+                <div class="live-note" role="status" data-testid="comments-live-note">
+                    <span>{commented_by.get().unwrap_or_default()} " commented just now"</span>
+                    <button class="button" type="button" on:click=move |_| refresh.run(())>"Show new comments"</button>
+                </div>
+            })}
+            // Its own boundary: the page around it is shown (and its effects run on a mounted page) without waiting
+            // for the discussion, and a reload keeps the comments on screen until the new ones are in.
+            <Transition fallback=|| view! { <div class="loading"><span class="spinner"></span>"Loading the discussion…"</div> }>
+            {move || discussion.get().map(|loaded| match loaded {
+                Err(e) => view! { <p class="field-error" role="alert">{e.message()}</p> }.into_any(),
+                Ok(found) => {
                     let may_comment = found.actions.contains(&Action::Comment);
                     let all = found.comments;
                     let threads: Vec<CommentView> = all.iter().filter(|c| c.parent.is_none()).cloned().collect();
@@ -89,7 +121,8 @@ pub fn CommentsPanel(record_type: RecordType, #[prop(into)] id: String) -> impl 
                         })}
                     }.into_any()
                 }
-            }}
+            })}
+            </Transition>
         </section>
     }
 }
@@ -105,9 +138,10 @@ fn Thread(
     people: Signal<Vec<Person>>,
     refresh: Callback<()>,
 ) -> impl IntoView {
-    let replying = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
     let (resolved, thread) = (root.resolved, root.id);
+    // A reply being written when the discussion was loaded again stays open, with its text.
+    let replying = RwSignal::new(use_context::<Drafts>().is_some_and(|d| d.has(&format!("reply-{thread}"))));
+    let error = RwSignal::new(None::<String>);
     let resolve_id = record_id.clone();
     let toggle = move |_| {
         let record_id = resolve_id.clone();
@@ -163,7 +197,9 @@ fn CommentItem(
     people: Signal<Vec<Person>>,
     refresh: Callback<()>,
 ) -> impl IntoView {
-    let editing = RwSignal::new(false);
+    let drafts = use_context::<Drafts>();
+    let edit_field = format!("edit-{}", comment.id);
+    let editing = RwSignal::new(drafts.is_some_and(|d| d.has(&edit_field)));
     let anchor = format!("comment-{}", comment.id);
     let linked = linked_comment().is_some_and(|id| id == comment.id.to_string());
     let may_edit = may_comment && comment.mine;
@@ -196,7 +232,12 @@ fn CommentItem(
                 </details>
             })}
             {may_edit.then(|| view! {
-                <button class="button" on:click=move |_| editing.update(|e| *e = !*e)>
+                <button class="button" on:click=move |_| {
+                    if editing.get_untracked() && let Some(drafts) = drafts {
+                        drafts.forget(&edit_field);
+                    }
+                    editing.update(|e| *e = !*e);
+                }>
                     {move || if editing.get() { "Cancel edit" } else { "Edit" }}
                 </button>
             })}

@@ -4,11 +4,13 @@
 use crate::api;
 use crate::components::loading::Loading;
 use crate::format;
+use crate::live::on_change;
 use baton_domain::access::Action;
 use baton_domain::agreement::DataClass;
 use baton_domain::document::{DocumentInput, DocumentList, DocumentStatus, DocumentView, size_label};
 use baton_domain::endpoints::{CreateDocument, ListDocuments};
 use baton_domain::ids::TransferId;
+use baton_domain::record::RecordType;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -32,17 +34,20 @@ pub fn DocumentsPanel(transfer: TransferId) -> impl IntoView {
     let loaded =
         LocalResource::new(move || async move { api::call::<ListDocuments>([&transfer.to_string()], &()).await });
     let reload = Callback::new(move |()| loaded.refetch());
+    // A document another person shares or moves on appears without a reload. The event names the document, not its
+    // transfer, so any document's change fetches the list again: one small read, and the table shows the outcome.
+    on_change(move |e| e.record_type == RecordType::Document, move || loaded.refetch());
     // Kept here, above the list that reloads after each upload, so the outcome and the chosen class stay shown.
     let zone = Zone { class: RwSignal::new(DataClass::RegulatoryDocuments), state: RwSignal::new(Upload::Idle) };
     view! {
         <section class="panel" data-testid="documents">
             <h2>"Documents"</h2>
-            <Suspense fallback=|| view! { <Loading label="Loading the documents…"/> }>
+            <Transition fallback=|| view! { <Loading label="Loading the documents…"/> }>
                 {move || loaded.get().map(|result| match result {
                     Ok(list) => view! { <Documents list=list transfer=transfer zone=zone on_change=reload/> }.into_any(),
                     Err(failure) => view! { <p class="field-error">{failure.message()}</p> }.into_any(),
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::api;
 use crate::auth::RequireAuth;
+use crate::components::comments::CommentsPanel;
 use crate::components::copy_link::CopyLink;
 use crate::components::documents_panel::status_chip;
 use crate::components::history::HistoryPanel;
@@ -11,6 +12,7 @@ use crate::components::loading::Loading;
 use crate::components::shell::Shell;
 use crate::components::sign_dialog::{SignDialog, SignInput};
 use crate::format;
+use crate::live::{LiveNote, on_change};
 use baton_domain::access::Action;
 use baton_domain::document::{
     DocumentSignature, DocumentVersion, DocumentView, VersionQuery, size_label, viewable_inline,
@@ -35,9 +37,19 @@ pub fn DocumentPage() -> impl IntoView {
         async move { api::call::<GetDocument>([&id], &()).await }
     });
     let reload = Callback::new(move |()| loaded.refetch());
+    // A signing dialog may be open over the page: a change by someone else (a new version, a signed step) is
+    // announced with the offer to show it, never loaded over what the user is doing.
+    let updated_by = on_change(
+        move |e| {
+            e.record_type == RecordType::Document
+                && params.with_untracked(|p| p.get("id")).is_some_and(|id| id == e.record_id)
+        },
+        || (),
+    );
     view! {
         <RequireAuth>
             <Shell>
+                <LiveNote updated_by=updated_by reload=reload/>
                 <Suspense fallback=|| view! { <Loading label="Loading the document…"/> }>
                     {move || loaded.get().map(|result| match result {
                         Ok(document) => view! { <DocumentRecord document=document on_change=reload/> }.into_any(),
@@ -139,6 +151,7 @@ fn DocumentRecord(document: DocumentView, on_change: Callback<()>) -> impl IntoV
                     }).collect_view()}</ul> }.into_any()
                 }}
             </section>
+            <CommentsPanel record_type=RecordType::Document id=id.to_string()/>
             <HistoryPanel record_type=RecordType::Document id=id.to_string()/>
             <SignDialog title="Submit for review" statement=submit_statement confirm="Sign: submit" ask_reason=false open=submit_open on_submit=on_submit/>
             <SignDialog title="Approve document" statement=approve_statement confirm="Sign: approve" ask_reason=false open=approve_open on_submit=on_approve/>

@@ -4,6 +4,7 @@
 
 use crate::api::{self, Failure};
 use crate::auth::RequireAuth;
+use crate::components::comments::CommentsPanel;
 use crate::components::copy_link::CopyLink;
 use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
@@ -14,6 +15,7 @@ use baton_domain::access::Action;
 use baton_domain::endpoints::{ExportSuParameters, GetParameterTable, GetTransfer};
 use baton_domain::ids::ParameterId;
 use baton_domain::parameter_table::{ParameterPair, ParameterTable, count_gaps};
+use baton_domain::record::RecordType;
 use baton_domain::transfer::TransferDetail;
 use leptos::html;
 use leptos::prelude::*;
@@ -21,6 +23,17 @@ use leptos_router::hooks::use_params_map;
 
 /// Performance mark set when the table's first rows are on the page; the benchmark reads it.
 const SHOWN_MARK: &str = "baton:parameters-shown";
+
+/// Scrolls the table `frame` to row `index` once the frame is on the page: it is drawn before its section is shown
+/// (the sections around it may still be loading), and scrolling a frame off the page does nothing.
+fn scroll_when_shown(frame: web_sys::HtmlDivElement, index: usize, tries: u32) {
+    if frame.is_connected() && frame.client_height() > 0 {
+        let offset = (index as f64 * ROW_HEIGHT - f64::from(frame.client_height()) / 3.0).max(0.0);
+        frame.set_scroll_top(offset as i32);
+    } else if tries > 0 {
+        set_timeout(move || scroll_when_shown(frame, index, tries - 1), std::time::Duration::from_millis(50));
+    }
+}
 
 /// `/transfers/{id}/parameters[/{row}]`
 #[component]
@@ -39,6 +52,13 @@ pub fn ParametersPage() -> impl IntoView {
         }
     });
     let reload = Callback::new(move |()| loaded.refetch());
+    let row_name = Memo::new(move |_| {
+        let id = row.get()?;
+        loaded.with(|found| {
+            let (_, table) = found.as_ref()?.as_ref().ok()?;
+            table.pairs.iter().find(|p| p.link_id() == Some(id)).map(|p| format!("parameter “{}”", p.name()))
+        })
+    });
     view! {
         <RequireAuth>
             <Shell>
@@ -50,6 +70,11 @@ pub fn ParametersPage() -> impl IntoView {
                         Err(failure) => load_failure(failure, "There is no transfer at this address.", reload),
                     })}
                 </Suspense>
+                // Outside the table's boundary, so the table (and its scroll to the linked row) never waits for it.
+                {move || row.get().map(|id| {
+                    let name = row_name.get().unwrap_or_else(|| "this parameter".to_owned());
+                    view! { <CommentsPanel record_type=RecordType::Parameter id=id.to_string() about=name/> }
+                })}
             </Shell>
         </RequireAuth>
     }
@@ -122,8 +147,7 @@ fn ParametersView(
             shown.with_untracked(|order| order.iter().position(|&i| pairs[i].link_id() == Some(target)))
         });
         if let Some(index) = index {
-            let offset = (index as f64 * ROW_HEIGHT - f64::from(el.client_height()) / 3.0).max(0.0);
-            el.set_scroll_top(offset as i32);
+            scroll_when_shown(el, index, 20);
         }
     });
     Effect::new(|_| {

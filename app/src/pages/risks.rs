@@ -3,6 +3,7 @@
 
 use crate::api::{self, Failure};
 use crate::auth::RequireAuth;
+use crate::components::comments::CommentsPanel;
 use crate::components::copy_link::CopyLink;
 use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
@@ -11,6 +12,7 @@ use crate::pages::risk_form::RiskForm;
 use baton_domain::access::Action;
 use baton_domain::endpoints::{GetRiskRegister, GetTransfer};
 use baton_domain::ids::RiskId;
+use baton_domain::record::RecordType;
 use baton_domain::risk::RiskLevel;
 use baton_domain::risk_register::StoredRisk;
 use baton_domain::transfer::TransferDetail;
@@ -118,10 +120,12 @@ fn RiskRegisterView(
             {move || editing().map(|risk| {
                 let (back, navigate) = (back.clone(), navigate.clone());
                 view! {
-                    <RiskForm transfer=risk.transfer_id existing=Some(risk) on_done=Callback::new(move |saved: bool| {
+                    <RiskForm transfer=risk.transfer_id existing=Some(risk.clone()) on_done=Callback::new(move |saved: bool| {
                         if saved { on_change.run(()) }
                         navigate(&back, Default::default());
                     })/>
+                    <CommentsPanel record_type=RecordType::Risk id=risk.id.to_string()
+                        about=format!("failure mode “{}”", risk.failure_mode.failure_mode)/>
                 }
             })}
             <div class="table-wrap">

@@ -58,7 +58,10 @@ impl<'u> UnitOfWork<'u> {
         if live::announces(appended.record_type, appended.action) {
             let record = (appended.record_type, appended.record_id.clone());
             let first = !self.announced.contains(&record);
-            store::events::announce(&mut self.tx, &appended, first).await?;
+            // Followers are told of changes to the record; a comment reaches people through its mentions instead,
+            // so that one comment does not fill an inbox twice.
+            let notify = first && appended.action != AuditAction::Comment;
+            store::events::announce(&mut self.tx, &appended, notify).await?;
             if self.tx.backend_name() == "PostgreSQL" {
                 // The payload is a number this server formatted: nothing a user typed reaches the statement.
                 sqlx::query(&format!("NOTIFY {}, '{}'", crate::live::CHANNEL, appended.seq))

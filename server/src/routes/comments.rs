@@ -6,8 +6,8 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::json::{ApiJson, ApiPath};
 use crate::kernel::{
-    self, Authorized, Batch, Capa, ChangeControl, DeliverableRecord, Delivery, Deviation, Method, ParameterRow,
-    QualityVersion, Record, Risk, Stage, TargetsVersion, UnitOfWork,
+    self, Authorized, Batch, Capa, ChangeControl, DeliverableRecord, Delivery, Deviation, Document, Method,
+    ParameterRow, QualityVersion, Record, Risk, Stage, TargetsVersion, UnitOfWork,
 };
 use crate::state::AppState;
 use crate::store;
@@ -45,6 +45,7 @@ macro_rules! on_record {
             Ok(RecordType::Parameter) => $f::<ParameterRow>($($arg),*).await,
             Ok(RecordType::Risk) => $f::<Risk>($($arg),*).await,
             Ok(RecordType::Method) => $f::<Method>($($arg),*).await,
+            Ok(RecordType::Document) => $f::<Document>($($arg),*).await,
             Ok(RecordType::Batch) => $f::<Batch>($($arg),*).await,
             Ok(RecordType::Delivery) => $f::<Delivery>($($arg),*).await,
             Ok(RecordType::Deviation) => $f::<Deviation>($($arg),*).await,
@@ -53,7 +54,7 @@ macro_rules! on_record {
             _ => Err(ApiError::invalid(
                 "record_type",
                 "Comments are kept on agreement, quality_agreement, kpi_targets, transfer, stage, deliverable, \
-                 parameter, risk, method, batch, delivery, deviation, capa and change_control records.",
+                 parameter, risk, method, document, batch, delivery, deviation, capa and change_control records.",
             )
             .into()),
         }

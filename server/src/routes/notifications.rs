@@ -88,6 +88,10 @@ async fn inbox(conn: &mut AnyConnection, user: &UserProfile) -> Result<Notificat
     for stored in store::notifications::recent(conn, user.id, SHOWN).await? {
         match kernel::headline(conn, user, stored.record_type, &stored.record_id, now).await? {
             Some(shown) => items.push(Notification {
+                link: match store::notifications::mentioned_comment(&stored.key) {
+                    Some(comment) => format!("{}#comment-{comment}", shown.link),
+                    None => shown.link,
+                },
                 key: stored.key,
                 kind: stored.kind,
                 record_type: stored.record_type,
@@ -96,7 +100,6 @@ async fn inbox(conn: &mut AnyConnection, user: &UserProfile) -> Result<Notificat
                 actor_name: stored.actor_name,
                 at: stored.at,
                 read: stored.read,
-                link: shown.link,
             }),
             None => gone.push(stored.key),
         }

@@ -44,6 +44,7 @@ pub async fn seed_agreements(db: &Db, now: chrono::DateTime<Utc>) -> anyhow::Res
                         DataClass::AnalyticalMethods,
                         DataClass::BatchRecords,
                         DataClass::QualityEvents,
+                        DataClass::RegulatoryDocuments,
                     ],
                 },
                 permission: Permission::Contribute,

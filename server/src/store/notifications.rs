@@ -52,12 +52,20 @@ pub async fn notify_mention(
     at: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let about = About {
-        key: format!("mention:{comment}"),
+        key: format!("{MENTION}{comment}"),
         kind: NotificationKind::Mention,
         record_type,
         record_id: record_id.to_owned(),
     };
     insert(conn, user, &about, Some(actor_name), at).await
+}
+
+/// What begins the key of a mention, before the comment's id.
+const MENTION: &str = "mention:";
+
+/// The comment a mention's key names, for the link that opens the record scrolled to it.
+pub fn mentioned_comment(key: &str) -> Option<&str> {
+    key.strip_prefix(MENTION)
 }
 
 /// Adds `about` to `user`'s inbox unless it is already there (read or not).
