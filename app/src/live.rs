@@ -3,7 +3,7 @@
 
 use crate::auth::{SessionState, use_auth};
 use baton_domain::audit::AuditAction;
-use baton_domain::live::{EVENT_NAME, LiveEvent};
+use baton_domain::live::{EVENT_NAME, LiveEvent, RESET_EVENT_NAME};
 use baton_domain::record::RecordType;
 use baton_domain::stage::StageView;
 use leptos::prelude::*;
@@ -12,8 +12,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{EventSource, MessageEvent};
 
-/// An open stream and its listener, which must live as long as the stream.
-type Stream = (EventSource, Closure<dyn FnMut(MessageEvent)>);
+/// A listener of a stream, which must live as long as the stream.
+type Listener = Closure<dyn FnMut(MessageEvent)>;
+
+/// An open stream and its listeners (of changes, and of resets).
+type Stream = (EventSource, Listener, Listener);
 
 thread_local! {
     /// The tab's one stream, while signed in.
@@ -25,20 +28,22 @@ thread_local! {
 pub struct Live {
     /// The latest change the server announced to this tab.
     pub latest: RwSignal<Option<LiveEvent>>,
+    /// How many times the server said the tab was away too long to catch up: whatever is shown may be stale.
+    pub resets: RwSignal<u32>,
 }
 
 impl Live {
     /// Provides the context and keeps the stream open exactly while a user is signed in. The browser reconnects a
     /// dropped stream by itself, sending the last id it received, and the server resumes after it.
     pub fn provide() {
-        let live = Live { latest: RwSignal::new(None) };
+        let live = Live { latest: RwSignal::new(None), resets: RwSignal::new(0) };
         provide_context(live);
         let auth = use_auth();
         // A page leaving (or entering the back-forward cache) closes its stream: an open one would keep one of the
         // browser's few connections to the server busy, and enough of them stall every other request.
         let close = Closure::<dyn FnMut()>::new(|| {
             SOURCE.with(|source| {
-                if let Some((stream, _)) = source.borrow_mut().take() {
+                if let Some((stream, ..)) = source.borrow_mut().take() {
                     stream.close();
                 }
             });
@@ -67,7 +72,7 @@ impl Live {
                 match (signed_in, source.is_some()) {
                     (true, false) => *source = open(live),
                     (false, true) => {
-                        if let Some((stream, _)) = source.take() {
+                        if let Some((stream, ..)) = source.take() {
                             stream.close();
                         }
                     }
@@ -75,6 +80,12 @@ impl Live {
                 }
             });
         });
+    }
+
+    /// Tracks every change announced and every reset, for a reader that refetches on either.
+    pub fn track(&self) {
+        self.latest.track();
+        self.resets.track();
     }
 }
 
@@ -87,7 +98,10 @@ fn open(live: Live) -> Option<Stream> {
         }
     });
     source.add_event_listener_with_callback(EVENT_NAME, listener.as_ref().unchecked_ref()).ok()?;
-    Some((source, listener))
+    // Changes since the tab's last event were pruned: the pages reload what they show rather than miss them.
+    let reset = Closure::<dyn FnMut(MessageEvent)>::new(move |_: MessageEvent| live.resets.update(|n| *n += 1));
+    source.add_event_listener_with_callback(RESET_EVENT_NAME, reset.as_ref().unchecked_ref()).ok()?;
+    Some((source, listener, reset))
 }
 
 /// The live context.
@@ -98,7 +112,9 @@ pub fn use_live() -> Live {
 /// Calls `refetch` whenever someone else changes a record that `names` accepts, and returns who made the latest such
 /// change (for "Updated by … just now"). The user's own changes are not refetched: the page that made one already
 /// shows its outcome, and reloading it again would only flicker. Comments are not changes of the record: only its
-/// discussion takes them ([`on_comment`]), so a comment never reloads a page around a half-typed reply.
+/// discussion takes them ([`on_comment`]), so a comment never reloads a page around a half-typed reply. A reset (the
+/// tab was away longer than the server keeps changes) calls `refetch` too, as it does for [`on_comment`]: what changed
+/// meanwhile is unknown.
 pub fn on_change(
     names: impl Fn(&LiveEvent) -> bool + 'static,
     refetch: impl Fn() + 'static,
@@ -115,6 +131,9 @@ fn on_event(names: impl Fn(&LiveEvent) -> bool + 'static, refetch: impl Fn() + '
     let live = use_live();
     let auth = use_auth();
     let updated_by = RwSignal::new(None::<String>);
+    let refetch = std::rc::Rc::new(refetch);
+    let on_reset = refetch.clone();
+    Effect::watch(move || live.resets.get(), move |_, _, _| on_reset(), false);
     // The change that arrived before this page opened is already in what it loads.
     let seen = live.latest.with_untracked(|e| e.as_ref().map(|e| e.id));
     Effect::new(move || {

@@ -23,6 +23,7 @@ use crate::delivery::{DeliveryChange, DeliveryInput, DeliveryList, DeliveryView}
 use crate::deviation::{DeviationClosure, DeviationInput, DeviationInvestigation, DeviationList, DeviationView};
 use crate::document::{DocumentInput, DocumentList, DocumentSignature, DocumentView, VersionQuery};
 use crate::kpi_targets::{KpiTargetChange, KpiTargetDraft, KpiTargets};
+use crate::live::LiveEvent;
 use crate::method_record::{MethodList, MethodView, SiteResults};
 use crate::method_transfer::AnalyticalMethod;
 use crate::notification::{MarkRead, NotificationList};
@@ -277,6 +278,9 @@ endpoints! {
     ListNotifications: Get "/notifications", () => NotificationList, Access::SESSION;
     /// Marks items of the caller's inbox read, or all of them.
     MarkNotificationsRead: Post "/notifications/read", MarkRead => NotificationList, Access::SESSION;
+    /// The caller's live updates: a server-sent events stream that never ends by itself (`change` events, each a
+    /// `LiveEvent` the caller may read when it is delivered; `reset`, a `LiveReset`), resuming after `Last-Event-ID`.
+    StreamEvents: Get "/events", () => LiveEvent, Access::SESSION;
     /// The transfers the caller's organisation takes part in.
     ListTransfers: Get "/transfers", () => TransferList, Access::listing(RecordType::Transfer);
     /// Starts a transfer from the organisation's stage template.

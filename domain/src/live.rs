@@ -9,8 +9,21 @@ use serde::{Deserialize, Serialize};
 /// The name of the server-sent event that carries a [`LiveEvent`].
 pub const EVENT_NAME: &str = "change";
 
+/// The name of the server-sent event that carries a [`LiveReset`].
+pub const RESET_EVENT_NAME: &str = "reset";
+
+/// Sent instead of changes a stream can no longer deliver: it resumed from an id older than the events the server
+/// keeps, so some changes since may be gone. The page reloads what it shows; the stream goes on from `id`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LiveReset {
+    /// Where the stream goes on from (what `Last-Event-ID` names from now on).
+    pub id: i64,
+}
+
 /// A change to a record, as a subscriber allowed to read the record receives it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LiveEvent {
     /// Position in the stream (the change's audit entry's sequence number); what `Last-Event-ID` names.
     pub id: i64,

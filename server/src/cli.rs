@@ -1,5 +1,6 @@
 //! The `baton` command line: one binary for serving, migrating, seeding and administration.
 
+use crate::live::retention::Retention;
 use baton_domain::session_expiry::SessionLimits;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -129,6 +130,15 @@ pub struct ServeArgs {
     #[arg(long, env = "BATON_MAX_UPLOAD_BYTES", default_value_t = crate::file_store::DEFAULT_MAX_BYTES,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub max_upload_bytes: u64,
+    /// Days live-update events are kept (1 to 3650): a browser away longer reloads its page instead of catching up.
+    /// The audit trail, the record of every change, is kept regardless.
+    #[arg(long, env = "BATON_EVENT_RETENTION_DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub event_retention_days: u32,
+    /// How often old events are pruned, in seconds (tests set it low).
+    #[arg(long, env = "BATON_EVENT_PRUNE_SECS", hide = true, default_value_t = 3600,
+          value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub event_prune_secs: u32,
 }
 
 impl ServeArgs {
@@ -142,6 +152,14 @@ impl ServeArgs {
             chrono::Duration::seconds(i64::from(s))
         });
         SessionLimits { idle, max }
+    }
+
+    /// How long events are kept and how often old ones are pruned, from the flags.
+    pub fn event_retention(&self) -> Retention {
+        Retention {
+            keep: chrono::Duration::days(i64::from(self.event_retention_days)),
+            every: std::time::Duration::from_secs(u64::from(self.event_prune_secs)),
+        }
     }
 }
 
@@ -179,6 +197,15 @@ mod tests {
             Command::Serve(args) => args,
             other => panic!("not serve: {other:?}"),
         }
+    }
+
+    #[test]
+    fn events_are_kept_30_days_by_default() {
+        let default = serve_args(&[]).event_retention();
+        assert_eq!(default.keep, chrono::Duration::days(30));
+        assert_eq!(default.every, std::time::Duration::from_secs(3600));
+        assert_eq!(serve_args(&["--event-retention-days", "7"]).event_retention().keep, chrono::Duration::days(7));
+        assert!(Cli::try_parse_from(["baton", "serve", "--event-retention-days", "0"]).is_err());
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! Every path funnels into one in-process signal: a unit of work that announced a change wakes it after its commit
 //! (the only path on SQLite, where one process serves), and on PostgreSQL each instance also `LISTEN`s on
 //! [`CHANNEL`], where every announcing transaction sends `NOTIFY` with its event id (delivered only on commit), so a
-//! change written through another instance wakes this one's streams too. A stream that wakes reads what is new from
-//! the table after the last id it delivered, so a lost notification delays an event and never loses it.
+//! change written through another instance wakes this one's streams too. On a wake the instance reads what is new
+//! from the table once, for all its streams ([`window`]), and each stream goes on after the last id it delivered, so
+//! a lost notification delays an event and never loses it. Old events are pruned ([`retention`]).
 
 use sqlx::postgres::PgListener;
 use std::sync::OnceLock;
@@ -21,6 +22,14 @@ fn signal() -> &'static watch::Sender<u64> {
 }
 
 const STOPPING: u64 = u64::MAX;
+
+pub mod retention;
+pub mod window;
+
+/// The current wake generation: whoever reads the table after seeing it has seen every change woken before it.
+pub fn generation() -> u64 {
+    *signal().borrow()
+}
 
 /// Tells every open stream in this process to look for new events.
 pub fn wake() {
@@ -81,5 +90,43 @@ pub async fn listen(url: String) {
             Err(e) => tracing::warn!(error = %e, "connecting the event listener failed; retrying"),
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// A scratch database with events in it, for the tests of the window and of pruning.
+#[cfg(test)]
+mod testing {
+    use crate::db::{self, Db};
+    use std::path::{Path, PathBuf};
+
+    /// A new migrated SQLite database in the temporary directory.
+    pub async fn database() -> (Db, PathBuf) {
+        let path = std::env::temp_dir().join(format!("baton-live-{}.sqlite", uuid::Uuid::new_v4()));
+        let db = db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.expect("database");
+        db::migrate(&db).await.expect("migrations");
+        (db, path)
+    }
+
+    /// Events with these ids, at `at`.
+    pub async fn insert(db: &Db, ids: impl IntoIterator<Item = i64>, at: &str) {
+        for id in ids {
+            sqlx::query(
+                "INSERT INTO events (id, at, record_type, record_id, owner_org_id, actor_id, actor_name, action) \
+                 VALUES ($1, $2, 'deliverable', 'd', NULL, NULL, 'A. Person', 'update')",
+            )
+            .bind(id)
+            .bind(at)
+            .execute(&db.pool)
+            .await
+            .expect("event inserted");
+        }
+    }
+
+    /// Closes the database and removes its files.
+    pub async fn forget(db: Db, path: &Path) {
+        db.pool.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
     }
 }

@@ -3,6 +3,7 @@
 use crate::app::{HttpOptions, router};
 use crate::db::Backend;
 use crate::live;
+use crate::live::retention::{self, Retention};
 use crate::state::AppState;
 use crate::store::sessions::DbSessionStore;
 use anyhow::Context;
@@ -10,7 +11,12 @@ use std::net::SocketAddr;
 use tower_sessions::session_store::ExpiredDeletion;
 
 /// Serves until a shutdown signal, then drains connections.
-pub async fn run(state: AppState, addr: SocketAddr, options: &HttpOptions<'_>) -> anyhow::Result<()> {
+pub async fn run(
+    state: AppState,
+    addr: SocketAddr,
+    options: &HttpOptions<'_>,
+    retention: Retention,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     let bound = listener.local_addr()?;
     let sweeper = DbSessionStore::new(state.db.pool.clone());
@@ -23,6 +29,8 @@ pub async fn run(state: AppState, addr: SocketAddr, options: &HttpOptions<'_>) -
             }
         }
     });
+
+    let prune = tokio::spawn(retention::prune_forever(state.db.pool.clone(), retention));
 
     // On PostgreSQL, changes written through other instances reach this one's streams through LISTEN/NOTIFY.
     let listen = (state.db.backend == Backend::Postgres)
@@ -38,6 +46,7 @@ pub async fn run(state: AppState, addr: SocketAddr, options: &HttpOptions<'_>) -
     };
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     sweep.abort();
+    prune.abort();
     if let Some(listen) = listen {
         listen.abort();
     }

@@ -3,6 +3,7 @@
 use crate::db::Db;
 use crate::file_store::FileStore;
 use crate::kernel::audit_writer::AuditWriter;
+use crate::live::window::Window;
 use crate::passwords::Passwords;
 use baton_domain::session_expiry::SessionLimits;
 use std::sync::Arc;
@@ -20,6 +21,8 @@ pub struct AppState {
     pub sessions: SessionLimits,
     /// Where documents' files are kept.
     pub files: FileStore,
+    /// The recent events every open stream takes its changes from.
+    pub live: Arc<Window>,
 }
 
 impl AppState {
@@ -27,6 +30,7 @@ impl AppState {
     /// runtime.
     pub fn new(db: Db, sessions: SessionLimits, files: FileStore) -> Self {
         let audit = AuditWriter::start(db.pool.clone());
-        AppState { db, audit, passwords: Arc::new(Passwords::per_core()), sessions, files }
+        let live = Arc::new(Window::new());
+        AppState { db, audit, passwords: Arc::new(Passwords::per_core()), sessions, files, live }
     }
 }

@@ -31,11 +31,15 @@ impl Reply {
     }
 }
 
-/// Sends a request and reads the whole response.
+/// Sends a request and reads the whole response; an event stream's, which never ends, is left unread (and closed).
 pub async fn send(request: RequestBuilder) -> Reply {
     let response = request.send().await.expect("request sent");
     let status = response.status().as_u16();
     let headers = response.headers().clone();
+    let kind = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if kind.starts_with("text/event-stream") {
+        return Reply { status, headers, body: Value::Null };
+    }
     let text = response.text().await.expect("body read");
     let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
     Reply { status, headers, body }

@@ -108,6 +108,15 @@ impl TestServer {
         self.base_url = base_url;
     }
 
+    /// Starts the server again on the same database and port (after [`TestServer::kill`]), as a restart behind an
+    /// unchanged address is: browsers reconnect to it by themselves.
+    pub async fn restart_on_the_same_port(&mut self) {
+        let addr = self.base_url.trim_start_matches("http://").to_owned();
+        let (child, base_url) = spawn_at(&addr, &self.database_url, self.scratch.path(), &self.dist, &self.env).await;
+        self.child = child;
+        self.base_url = base_url;
+    }
+
     /// Runs another `baton` subcommand against this server's database.
     pub async fn run(&self, args: &[&str], stdin: Option<&str>) -> std::process::Output {
         let mut command = Command::new(binary());
@@ -138,6 +147,17 @@ impl TestServer {
             .expect("connecting to the server's database");
         sqlx::query(sql).execute(&mut conn).await.expect("statement runs");
         sqlx::Connection::close(conn).await.ok();
+    }
+
+    /// The one integer `sql` selects from the server's database, read behind its back.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        sqlx::any::install_default_drivers();
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&self.database_url)
+            .await
+            .expect("connecting to the server's database");
+        let value: i64 = sqlx::query_scalar(sql).fetch_one(&mut conn).await.expect("query runs");
+        sqlx::Connection::close(conn).await.ok();
+        value
     }
 
     /// How many session rows the server's database holds.
@@ -188,8 +208,19 @@ impl TestServer {
 
 /// Starts `baton serve` on a free port and returns it with the URL it announced.
 async fn spawn(database_url: &str, scratch: &Path, dist_dir: &Path, env: &[(String, String)]) -> (Child, String) {
+    spawn_at("127.0.0.1:0", database_url, scratch, dist_dir, env).await
+}
+
+/// Starts `baton serve` on `addr`.
+async fn spawn_at(
+    addr: &str,
+    database_url: &str,
+    scratch: &Path,
+    dist_dir: &Path,
+    env: &[(String, String)],
+) -> (Child, String) {
     let mut child = Command::new(binary())
-        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(["serve", "--addr", addr])
         .env("BATON_LOG", "warn")
         .envs(env.iter().map(|(k, v)| (k, v)))
         .env("BATON_DATABASE_URL", database_url)

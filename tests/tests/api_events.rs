@@ -25,6 +25,8 @@ on_both_databases!(
     revoking_an_agreement_stops_delivery_at_once,
     the_stream_needs_a_session,
     open_streams_do_not_hold_up_a_graceful_shutdown,
+    many_streams_on_one_instance_share_one_read_of_the_table,
+    a_stream_resumed_from_before_the_kept_events_is_told_to_reload,
 );
 
 /// The first deliverable of `transfer`'s first stage whose gate is open (its deliverables may change), as `client`
@@ -153,6 +155,114 @@ async fn open_streams_do_not_hold_up_a_graceful_shutdown(db: Backend) {
     // SIGTERM ends the streams, so the server stops (terminate waits at most 10 s) and the stream closes.
     assert!(server.terminate().await.success());
     assert!(feed.next_within(Duration::from_secs(2)).await.is_none());
+}
+
+/// How many times PostgreSQL has scanned the events table (sequentially or by an index) since it started.
+const EVENT_SCANS: &str = "SELECT CAST(COALESCE(SUM(seq_scan + COALESCE(idx_scan, 0)), 0) AS BIGINT) \
+     FROM pg_stat_user_tables WHERE relname = 'events'";
+
+/// PostgreSQL's table statistics reach the views only after a backend flushes them: at most every 10 s when idle.
+const STATISTICS_FLUSHED: Duration = Duration::from_secs(11);
+
+async fn many_streams_on_one_instance_share_one_read_of_the_table(db: Backend) {
+    const STREAMS: usize = 200;
+    const WRITES: usize = 3;
+    let server = TestServer::start(db).await;
+    let helix = ApiClient::logged_in(&server.base_url, "lead@helix.example").await;
+    let norvia = ApiClient::logged_in(&server.base_url, "lead@norvia.example").await;
+    let mut feeds = Vec::with_capacity(STREAMS);
+    for _ in 0..STREAMS {
+        feeds.push(EventStream::open(&norvia, None).await);
+    }
+    let counting = db == Backend::Postgres;
+    if counting {
+        tokio::time::sleep(STATISTICS_FLUSHED).await;
+    }
+    let scans_before = if counting { server.scalar(EVENT_SCANS).await } else { 0 };
+    for write in 0..WRITES {
+        let changed = touch(&helix, VELARIMAB_DS, &format!("Shared read {write}.")).await;
+        for feed in &mut feeds {
+            assert_eq!(feed.next().await.data["record_id"], changed.as_str(), "every stream receives write {write}");
+        }
+    }
+    if counting {
+        tokio::time::sleep(STATISTICS_FLUSHED).await;
+        let scans = server.scalar(EVENT_SCANS).await - scans_before;
+        // A few reads per write for the whole instance (the writer's own wake and PostgreSQL's notification each
+        // start one); a read per stream would be at least STREAMS per write.
+        assert!(
+            scans <= (WRITES * 10) as i64,
+            "{scans} scans of the events table for {WRITES} writes to {STREAMS} streams"
+        );
+    }
+}
+
+async fn a_stream_resumed_from_before_the_kept_events_is_told_to_reload(db: Backend) {
+    // Pruning every second; events are kept the default 30 days.
+    let mut server = TestServer::start_with_env(db, &[("BATON_EVENT_PRUNE_SECS", "1")]).await;
+    let helix = ApiClient::logged_in(&server.base_url, "lead@helix.example").await;
+    let norvia = ApiClient::logged_in(&server.base_url, "lead@norvia.example").await;
+    let mut feed = EventStream::open(&norvia, None).await;
+    touch(&helix, VELARIMAB_DS, "Old news.").await;
+    let old = feed.next().await.data["id"].as_i64().expect("id");
+    touch(&helix, VELARIMAB_DS, "Recent news.").await;
+    let recent = feed.next().await.data["id"].as_i64().expect("id");
+    drop(feed);
+
+    // The first change (and any before it) becomes older than what is kept; a restarted server has no window of
+    // recent events yet, so a stream resuming from before the second reads the table.
+    server.kill().await;
+    server.execute(&format!("UPDATE events SET at = '2020-01-01T00:00:00.000000Z' WHERE id <= {old}")).await;
+    server.restart().await;
+    let remaining = format!("SELECT COUNT(*) FROM events WHERE id <= {old}");
+    for _ in 0..100 {
+        if server.scalar(&remaining).await == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(server.scalar(&remaining).await, 0, "the old event was pruned");
+    assert_eq!(
+        server.scalar(&format!("SELECT COUNT(*) FROM events WHERE id = {recent}")).await,
+        1,
+        "the recent one kept"
+    );
+
+    let helix = ApiClient::logged_in(&server.base_url, "lead@helix.example").await;
+    let norvia = ApiClient::logged_in(&server.base_url, "lead@norvia.example").await;
+    // From the pruned event's id: everything after it is still there, so nothing is missed.
+    let mut caught_up = EventStream::open(&norvia, Some(&old.to_string())).await;
+    let event = caught_up.next().await;
+    assert_eq!((event.event.as_str(), event.data["id"].as_i64()), ("change", Some(recent)));
+
+    // From before it: the stream cannot tell what was lost, so it says reload, and goes on from now.
+    let mut resumed = EventStream::open(&norvia, Some(&(old - 1).to_string())).await;
+    let reset = resumed.next().await;
+    assert_eq!(reset.event, "reset", "{reset:?}");
+    let from = reset.data["id"].as_i64().expect("reset id");
+    assert!(from >= recent, "goes on from {from}, after {recent}");
+    assert_eq!(reset.id, from.to_string(), "the browser resumes from there next time");
+    let changed = touch(&helix, VELARIMAB_DS, "After the reset.").await;
+    let next = resumed.next().await;
+    assert_eq!((next.event.as_str(), next.data["record_id"].as_str()), ("change", Some(changed.as_str())));
+    let newest = next.data["id"].as_i64().expect("id");
+    drop((caught_up, resumed));
+
+    // Every event pruned, the table empty: a stream resuming from before the newest still learns it missed some.
+    server.kill().await;
+    server.execute("UPDATE events SET at = '2020-01-01T00:00:00.000000Z'").await;
+    server.restart().await;
+    for _ in 0..100 {
+        if server.scalar("SELECT COUNT(*) FROM events").await == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(server.scalar("SELECT COUNT(*) FROM events").await, 0, "every event was pruned");
+    let norvia = ApiClient::logged_in(&server.base_url, "lead@norvia.example").await;
+    let mut resumed = EventStream::open(&norvia, Some(&recent.to_string())).await;
+    let reset = resumed.next().await;
+    assert_eq!((reset.event.as_str(), reset.data["id"].as_i64()), ("reset", Some(newest)), "{reset:?}");
 }
 
 /// Two instances on one PostgreSQL database: a change written through A reaches a subscriber of B.

@@ -1,7 +1,9 @@
 //! End-to-end, at tablet size (768×1024): the sponsor's lead starts a transfer in the app; QA of both parties
 //! approve gate 1 with their passwords; two people editing one deliverable — the second is shown the conflict and
 //! re-applies only their own change; comments with a mention and a deep link to one; and, in two browsers, live
-//! updates: a protocol the sponsor drops appears on the CMO's open page, the CMO's question reaches the sponsor's bell.
+//! updates: a protocol the sponsor drops appears on the CMO's open page, the CMO's question reaches the sponsor's bell;
+//! a change by the sponsor appears on the CMO's open page, which refetches too when the server says the changes it
+//! missed while away were pruned.
 
 use anyhow::Context;
 use baton_tests::browser::{log_in, wait_for, wait_for_path};
@@ -376,7 +378,7 @@ async fn keep_failure_screenshots(outcome: &anyhow::Result<()>, browsers: [&Clie
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_by_the_sponsor_appears_on_the_cmo_s_open_page_without_a_reload() {
-    let server = TestServer::start(Backend::Sqlite).await;
+    let mut server = TestServer::start(Backend::Sqlite).await;
     let lead = ApiClient::logged_in(&server.base_url, "lead@helix.example").await;
     let plan = lead.get(&format!("/transfers/{VELARIMAB_DS}/stages")).await.body;
     let stages = plan["stages"].as_array().expect("stages");
@@ -409,6 +411,29 @@ async fn a_change_by_the_sponsor_appears_on_the_cmo_s_open_page_without_a_reload
         b.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath(&row)).await?;
         let same_page = b.execute("return window.__notReloaded === true", vec![]).await?;
         assert_eq!(same_page, json!(true), "the CMO's page was not reloaded");
+
+        // The server goes away; meanwhile the deliverable is renamed (through another instance) and every event is
+        // pruned as older than what is kept. The tabs reconnect from before what is kept: the stream says reset,
+        // and the CMO's page refetches what it shows, still without a reload.
+        server.kill().await;
+        let other = server.another_instance().await;
+        let lead_on_other = ApiClient::logged_in(&other.base_url, "lead@helix.example").await;
+        let d = lead_on_other.get(&format!("/deliverables/{id}")).await.body;
+        let renamed = "Renamed while the CMO was away";
+        let fields = json!({"title": renamed, "description": d["description"], "owner_org": d["owner"]["id"],
+            "owner_person": d["owner_person"]["id"], "due_on": d["due_on"], "status": d["status"]});
+        let body = json!({"deliverable": fields, "row_version": d["row_version"]});
+        let saved = send(lead_on_other.request(Method::PUT, &format!("/deliverables/{id}")).json(&body)).await;
+        assert_eq!(saved.status, 200, "{:?}", saved.body);
+        drop(other);
+        // Pruned as the server's pruner does it (mark first, then the rows), here so no tab reconnects first.
+        server.execute("UPDATE events_pruned SET through_id = (SELECT MAX(id) FROM events)").await;
+        server.execute("DELETE FROM events").await;
+        server.restart_on_the_same_port().await;
+        let row = format!("//*[@data-testid='deliverables']//tr[contains(., \"{renamed}\")]");
+        b.wait().at_most(Duration::from_secs(20)).for_element(Locator::XPath(&row)).await?;
+        let same_page = b.execute("return window.__notReloaded === true", vec![]).await?;
+        assert_eq!(same_page, json!(true), "the CMO's page was refetched, not reloaded");
         anyhow::Ok(())
     }
     .await;

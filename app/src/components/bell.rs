@@ -13,7 +13,7 @@ pub fn Bell() -> impl IntoView {
     let live = use_live();
     let inbox = LocalResource::new(move || {
         // A change may have put something in the inbox (a record followed, a gate to sign).
-        live.latest.track();
+        live.track();
         async move { api::call::<ListNotifications>([], &()).await.ok() }
     });
     let unread = move || inbox.get().flatten().map_or(0, |list| list.unread);

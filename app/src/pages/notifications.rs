@@ -19,7 +19,7 @@ use leptos_router::components::A;
 pub fn NotificationsPage() -> impl IntoView {
     let live = use_live();
     let loaded = LocalResource::new(move || {
-        live.latest.track();
+        live.track();
         api::call::<ListNotifications>([], &())
     });
     let reload = Callback::new(move |()| loaded.refetch());

@@ -49,7 +49,7 @@ pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
     info(title = "Baton API", version = "1", description = "Sponsor–CMO technology transfer and quality data exchange. Errors are always an `ErrorBody`. \
         State-changing requests must carry the session's `X-CSRF-Token`. Text must not contain U+0000."),
     modifiers(&SessionCookie),
-    components(schemas(openapi::HistoryRecordType)),
+    components(schemas(openapi::HistoryRecordType, baton_domain::live::LiveReset)),
     tags(
         (name = "session", description = "Logging in and out"),
         (name = "transfers", description = "Technology transfers"),
@@ -59,7 +59,8 @@ pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
         (name = "agreements", description = "Partnerships and data-sharing agreements"),
         (name = "comments", description = "Discussion beside any record"),
         (name = "audit", description = "The audit trail"),
-        (name = "notifications", description = "The caller's inbox")
+        (name = "notifications", description = "The caller's inbox"),
+        (name = "events", description = "Live updates: changes to the records the caller may read, as they happen")
     )
 )]
 struct ApiDoc;
@@ -164,6 +165,7 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(comments::resolve))
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::mark_read))
+        .routes(routes!(events::stream))
         .split_for_parts();
     openapi::add_shared_responses(&mut doc);
     doc.servers = Some(vec![utoipa::openapi::Server::new(baton_domain::endpoints::BASE)]);
@@ -174,8 +176,6 @@ pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     }
     let json = doc.to_json().unwrap_or_default();
     let router = router
-        // A stream of server-sent events, not a JSON operation: outside the API document and its declarations.
-        .route("/events", get(events::stream))
         .route("/openapi.json", get(move || async move { ([("content-type", "application/json")], json) }))
         .fallback(|| async { AppError::new(ErrorCode::NotFound, "There is no such API endpoint.") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));

@@ -4,6 +4,7 @@
 use crate::clock;
 use baton_domain::audit::AuditEntry;
 use baton_domain::live::LiveEvent;
+use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, FromRow};
 
 /// Records `entry`'s change as an event (its id is the entry's seq), and that its actor now follows the record;
@@ -93,10 +94,11 @@ pub async fn after(conn: &mut AnyConnection, after: i64, limit: i64) -> anyhow::
     rows.into_iter().map(Row::into_event).collect()
 }
 
-/// The newest event's id (0 when there is none): where a stream that resumes from nothing starts.
+/// The newest event's id, or the highest pruned if that is higher (every event was pruned), 0 when there was none:
+/// where a stream that resumes from nothing starts, and every event up to it is in the table or known pruned.
 pub async fn latest(conn: &mut AnyConnection) -> anyhow::Result<i64> {
     let (id,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM events").fetch_one(&mut *conn).await?;
-    Ok(id.unwrap_or(0))
+    Ok(id.unwrap_or(0).max(pruned_through(conn).await?))
 }
 
 /// Whether session `id` still exists and has not expired (a stream outlives the request that opened it, so it asks
@@ -105,4 +107,35 @@ pub async fn session_alive(conn: &mut AnyConnection, id: &str, now_unix: i64) ->
     let found: Option<(i64,)> =
         sqlx::query_as("SELECT expires_at FROM sessions WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
     Ok(found.is_some_and(|(expires_at,)| expires_at > now_unix))
+}
+
+/// The highest event id pruned so far (0 when none was): the events after a stream's last id are all still in the
+/// table only if its last id is at least this.
+pub async fn pruned_through(conn: &mut AnyConnection) -> anyhow::Result<i64> {
+    let (id,): (i64,) =
+        sqlx::query_as("SELECT through_id FROM events_pruned WHERE id = 1").fetch_one(&mut *conn).await?;
+    Ok(id)
+}
+
+/// Deletes up to `limit` of the oldest events from before `before`; returns how many went. The pruned mark is raised
+/// first, so a stream that finds events missing also finds the mark that says so.
+pub async fn prune(conn: &mut AnyConnection, before: DateTime<Utc>, limit: i64) -> anyhow::Result<u64> {
+    let before = clock::to_db(before);
+    let (through,): (Option<i64>,) =
+        sqlx::query_as("SELECT MAX(id) FROM (SELECT id FROM events WHERE at < $1 ORDER BY id LIMIT $2) AS oldest")
+            .bind(&before)
+            .bind(limit)
+            .fetch_one(&mut *conn)
+            .await?;
+    let Some(through) = through else { return Ok(0) };
+    sqlx::query("UPDATE events_pruned SET through_id = $1 WHERE id = 1 AND through_id < $1")
+        .bind(through)
+        .execute(&mut *conn)
+        .await?;
+    let deleted = sqlx::query("DELETE FROM events WHERE id <= $1 AND at < $2")
+        .bind(through)
+        .bind(&before)
+        .execute(&mut *conn)
+        .await?;
+    Ok(deleted.rows_affected())
 }

@@ -1,9 +1,11 @@
 //! Benchmark: live updates. With N subscribers (`BATON_BENCH_SUBSCRIBERS`, default 1,000) holding open
 //! `/api/v1/events` streams, writes a change W times (`BATON_BENCH_WRITES`, default 50) and prints the latency from
-//! sending the write to each subscriber receiving its event (p50, p99, max), and the server's resident memory before
-//! and with the N idle streams open. On PostgreSQL (`BATON_BENCH_BACKEND=postgres`, `BATON_TEST_DATABASE_URL`) two
-//! instances share the database: the writes go through instance A and every subscriber listens on instance B, so the
-//! figure includes NOTIFY/LISTEN. On SQLite one instance serves both. Prints figures; asserts nothing.
+//! sending the write to each subscriber receiving its event (p50, p99, max), and each server's resident memory before
+//! and with its idle streams open. On PostgreSQL (`BATON_BENCH_BACKEND=postgres`, `BATON_TEST_DATABASE_URL`) two
+//! instances share the database and the subscribers are spread over both: the writes go through instance A, so
+//! instance B's figure includes NOTIFY/LISTEN; it also prints how many times PostgreSQL scanned the events table per
+//! write (one read per instance and wake, not one per subscriber). On SQLite one instance serves everything. Prints
+//! figures; asserts nothing.
 
 use baton_tests::client::{ApiClient, send};
 use baton_tests::{Backend, TestServer};
@@ -36,8 +38,13 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.min(sorted.len() - 1)]
 }
 
-/// Reads one subscriber's stream, reporting the arrival time of every event.
-async fn subscribe(mut response: reqwest::Response, arrivals: mpsc::UnboundedSender<Instant>, open: Arc<AtomicUsize>) {
+/// Reads one subscriber's stream (on instance `instance`), reporting the arrival time of every event.
+async fn subscribe(
+    mut response: reqwest::Response,
+    instance: usize,
+    arrivals: mpsc::UnboundedSender<(usize, Instant)>,
+    open: Arc<AtomicUsize>,
+) {
     open.fetch_add(1, Ordering::SeqCst);
     let mut buffer = String::new();
     while let Ok(Some(chunk)) = response.chunk().await {
@@ -45,12 +52,18 @@ async fn subscribe(mut response: reqwest::Response, arrivals: mpsc::UnboundedSen
         buffer.push_str(&String::from_utf8_lossy(&chunk));
         while let Some(end) = buffer.find("\n\n") {
             let block: String = buffer.drain(..end + 2).collect();
-            if block.lines().any(|l| l.starts_with("data:")) && arrivals.send(now).is_err() {
+            if block.lines().any(|l| l.starts_with("data:")) && arrivals.send((instance, now)).is_err() {
                 return;
             }
         }
     }
 }
+
+/// How many times PostgreSQL has scanned the events table since it started (its statistics reach the view within
+/// about 10 s).
+const EVENT_SCANS: &str = "SELECT CAST(COALESCE(SUM(seq_scan + COALESCE(idx_scan, 0)), 0) AS BIGINT) \
+     FROM pg_stat_user_tables WHERE relname = 'events'";
+const STATISTICS_FLUSHED: Duration = Duration::from_secs(11);
 
 #[tokio::main]
 async fn main() {
@@ -59,31 +72,44 @@ async fn main() {
     let postgres = std::env::var("BATON_BENCH_BACKEND").as_deref() == Ok("postgres");
     let backend = if postgres { Backend::Postgres } else { Backend::Sqlite };
     let a = TestServer::start(backend).await;
-    let b = if postgres { Some(a.another_instance().await) } else { None };
-    let listening = b.as_ref().unwrap_or(&a);
-    let writer = ApiClient::logged_in(&a.base_url, "lead@helix.example").await;
-    let reader = ApiClient::logged_in(&listening.base_url, "lead@norvia.example").await;
-    let before = rss_kb(listening);
+    let mut instances = vec![a];
+    if postgres {
+        let b = instances[0].another_instance().await;
+        instances.push(b);
+    }
+    let writer = ApiClient::logged_in(&instances[0].base_url, "lead@helix.example").await;
+    let before: Vec<Option<u64>> = instances.iter().map(rss_kb).collect();
 
+    // The subscribers, spread evenly over the instances; each reports which instance it listens on.
     let (arrivals, mut arrived) = mpsc::unbounded_channel();
     let open = Arc::new(AtomicUsize::new(0));
-    for _ in 0..subscribers {
-        let response = reader.http.get(reader.api("/events")).send().await.expect("opening a stream");
-        assert_eq!(response.status(), 200, "stream refused");
-        tokio::spawn(subscribe(response, arrivals.clone(), open.clone()));
+    let mut spread = vec![0; instances.len()];
+    for (i, server) in instances.iter().enumerate() {
+        let reader = ApiClient::logged_in(&server.base_url, "lead@norvia.example").await;
+        let count = subscribers / instances.len() + usize::from(i < subscribers % instances.len());
+        spread[i] = count;
+        for _ in 0..count {
+            let response = reader.http.get(reader.api("/events")).send().await.expect("opening a stream");
+            assert_eq!(response.status(), 200, "stream refused");
+            tokio::spawn(subscribe(response, i, arrivals.clone(), open.clone()));
+        }
     }
     while open.load(Ordering::SeqCst) < subscribers {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let idle = rss_kb(listening);
+    let idle: Vec<Option<u64>> = instances.iter().map(rss_kb).collect();
 
     let plan = writer.get(&format!("/transfers/{VELARIMAB_DS}/stages")).await.body;
     let stages = plan["stages"].as_array().expect("stages");
     let stage =
         stages.iter().find(|s| s["gate"]["state"] == "open" && s["deliverables"][0].is_object()).expect("stage");
     let id = stage["deliverables"][0]["id"].as_str().expect("deliverable id").to_owned();
-    let mut latencies = Vec::with_capacity(subscribers * writes);
+    if postgres {
+        tokio::time::sleep(STATISTICS_FLUSHED).await;
+    }
+    let scans_before = if postgres { instances[0].scalar(EVENT_SCANS).await } else { 0 };
+    let mut latencies: Vec<Vec<Duration>> = vec![Vec::with_capacity(subscribers * writes); instances.len()];
     let mut write_times = Vec::with_capacity(writes);
     for i in 0..writes {
         let d: Value = writer.get(&format!("/deliverables/{id}")).await.body;
@@ -96,29 +122,47 @@ async fn main() {
         write_times.push(sent.elapsed());
         for _ in 0..subscribers {
             match tokio::time::timeout(Duration::from_secs(30), arrived.recv()).await {
-                Ok(Some(at)) => latencies.push(at.saturating_duration_since(sent)),
+                Ok(Some((instance, at))) => latencies[instance].push(at.saturating_duration_since(sent)),
                 _ => panic!("a subscriber did not receive write {i} within 30 s"),
             }
         }
     }
-    latencies.sort_unstable();
+    let scans = if postgres {
+        tokio::time::sleep(STATISTICS_FLUSHED).await;
+        Some(instances[0].scalar(EVENT_SCANS).await - scans_before)
+    } else {
+        None
+    };
     write_times.sort_unstable();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let engine =
-        if postgres { "PostgreSQL, write on instance A, subscribers on instance B" } else { "SQLite, one instance" };
-    println!("Live updates ({engine}): {subscribers} subscribers, {writes} writes");
+    let mb = |kb: Option<u64>| kb.map_or("unknown".to_owned(), |kb| format!("{:.1} MB", kb as f64 / 1024.0));
+    let engine = if postgres { "PostgreSQL, two instances" } else { "SQLite, one instance" };
+    let spread_text = spread.iter().map(usize::to_string).collect::<Vec<_>>().join(" + ");
+    println!("Live updates ({engine}): {subscribers} subscribers ({spread_text}), {writes} writes through instance A");
     println!(
-        "  write acknowledged:        p50 {:.1} ms, p99 {:.1} ms",
+        "  write acknowledged:                p50 {:.1} ms, p99 {:.1} ms",
         ms(percentile(&write_times, 0.5)),
         ms(percentile(&write_times, 0.99))
     );
-    println!(
-        "  write → event at each subscriber: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} deliveries)",
-        ms(percentile(&latencies, 0.5)),
-        ms(percentile(&latencies, 0.99)),
-        ms(latencies.last().copied().unwrap_or_default()),
-        latencies.len()
-    );
-    let mb = |kb: Option<u64>| kb.map_or("unknown".to_owned(), |kb| format!("{:.1} MB", kb as f64 / 1024.0));
-    println!("  server RSS: {} before, {} with {subscribers} idle streams", mb(before), mb(idle));
+    for (i, mut instance) in latencies.into_iter().enumerate() {
+        instance.sort_unstable();
+        let name = ["A", "B"].get(i).copied().unwrap_or("?");
+        println!(
+            "  write → event on instance {name} subscribers: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} deliveries)",
+            ms(percentile(&instance, 0.5)),
+            ms(percentile(&instance, 0.99)),
+            ms(instance.last().copied().unwrap_or_default()),
+            instance.len()
+        );
+    }
+    for (i, (before, idle)) in before.iter().zip(&idle).enumerate() {
+        let name = ["A", "B"].get(i).copied().unwrap_or("?");
+        println!("  instance {name} RSS: {} before, {} with {} idle streams", mb(*before), mb(*idle), spread[i]);
+    }
+    if let Some(scans) = scans {
+        println!(
+            "  events table scans (both instances): {scans} for {writes} writes, {:.1} per write",
+            scans as f64 / writes as f64
+        );
+    }
 }
