@@ -35,6 +35,13 @@ pub enum SessionCheck {
 }
 
 impl SessionLimits {
+    /// How often an open event stream confirms its session still exists: every 30 seconds, or half the idle limit
+    /// if that is shorter, so a stream outlives its session by at most that (a stream checks only when it wakes, so
+    /// this costs nothing while nothing happens).
+    pub fn stream_check_every(&self) -> Duration {
+        (self.idle / 2).min(Duration::seconds(30))
+    }
+
     /// How old "last seen" may get before a request refreshes it: a minute, or a quarter of the idle limit if that is
     /// shorter, so that refreshing never lets a session in use lapse.
     pub fn refresh_after(&self) -> Duration {
@@ -101,5 +108,12 @@ mod tests {
         assert_eq!(limits.refresh_after(), Duration::seconds(1));
         assert_eq!(limits.ends_at(t(0), t(58)), t(60));
         assert_eq!(limits.check(t(0), t(58), t(60)), SessionCheck::Expired);
+    }
+
+    #[test]
+    fn streams_check_their_session_every_30_s_or_half_the_idle_limit() {
+        assert_eq!(SessionLimits::default().stream_check_every(), Duration::seconds(30));
+        let short = SessionLimits { idle: Duration::seconds(4), max: Duration::hours(1) };
+        assert_eq!(short.stream_check_every(), Duration::seconds(2));
     }
 }

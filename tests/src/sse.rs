@@ -48,6 +48,21 @@ impl EventStream {
         }
     }
 
+    /// Whether the server ends the stream within `wait`; panics if it delivers an event instead.
+    pub async fn ends_within(&mut self, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(event) = self.take_event() {
+                panic!("an event arrived instead of the end: {event:?}");
+            }
+            match tokio::time::timeout_at(deadline, self.response.chunk()).await {
+                Err(_) => return false,
+                Ok(Ok(Some(chunk))) => self.buffer.push_str(&String::from_utf8_lossy(&chunk)),
+                Ok(_) => return true,
+            }
+        }
+    }
+
     /// The next event, within ten seconds; panics if none comes.
     pub async fn next(&mut self) -> Received {
         self.next_within(Duration::from_secs(10)).await.expect("an event within 10 s")

@@ -24,8 +24,6 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::OnceCell;
 
-/// How often a stream confirms that its session still exists before delivering.
-const SESSION_CHECK: Duration = Duration::from_secs(30);
 /// Events taken at a time: what bounds a stream's memory however far behind it is.
 const PAGE: usize = 100;
 /// How often an idle stream sends a comment, so proxies and the browser keep the connection open.
@@ -68,9 +66,10 @@ impl Feed {
             if self.wake.stopping() {
                 return None;
             }
-            // A session logged out or expired since the stream opened receives nothing more (checked every
-            // SESSION_CHECK, not on every wake: a thousand streams must not cost a thousand queries per change).
-            if self.session_checked.elapsed() >= SESSION_CHECK {
+            // A session logged out or expired since the stream opened receives nothing more (checked every 30 s at
+            // most, not on every wake: a thousand streams must not cost a thousand queries per change).
+            let every = self.state.sessions.stream_check_every().to_std().unwrap_or_default();
+            if self.session_checked.elapsed() >= every {
                 let mut conn = self.state.db.pool.acquire().await.ok()?;
                 if !store::events::session_alive(&mut conn, &self.session, Utc::now().timestamp()).await.ok()? {
                     return None;
