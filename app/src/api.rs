@@ -9,6 +9,7 @@ use crate::upload::{self, Progress};
 use baton_domain::document::DocumentView;
 use baton_domain::endpoints::{self, BASE, Endpoint, GetSession, Logout, Method, UploadDocumentVersion};
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
+use baton_domain::live::TAB_HEADER;
 use baton_domain::session::{CSRF_HEADER, SessionInfo};
 use baton_domain::url_encoding::TargetError;
 use gloo_net::http::{Request, RequestBuilder, Response};
@@ -111,12 +112,24 @@ pub async fn call<E: Endpoint>(params: E::Params<'_>, request: &E::Request) -> R
     read(response.map_err(unreachable)?).await
 }
 
-/// Adds the session's anti-forgery token, which the server requires on every state-changing request of a session.
+/// Adds the session's anti-forgery token, which the server requires on every state-changing request of a session,
+/// and the tab's id, by which the changes the request makes are known as this tab's own.
 fn with_csrf_token(builder: RequestBuilder) -> RequestBuilder {
+    let builder = builder.header(TAB_HEADER, &tab());
     match auth::csrf_token() {
         Some(token) => builder.header(CSRF_HEADER, &token),
         None => builder,
     }
+}
+
+thread_local! {
+    /// This tab's id, drawn when the app starts: each tab (and each reload) is its own.
+    static TAB: String = format!("{:016x}", (js_sys::Math::random() * 2f64.powi(53)) as u64);
+}
+
+/// This browser tab's id, sent with every change it makes.
+pub fn tab() -> String {
+    TAB.with(Clone::clone)
 }
 
 /// The current session, or `None` when nobody is logged in.

@@ -1,6 +1,7 @@
 //! Live updates: one `EventSource` on `/api/v1/events` per tab while someone is signed in, its latest event shared
 //! by context, and the hook record pages use to refetch when a change names what they show.
 
+use crate::api;
 use crate::auth::{SessionState, use_auth};
 use baton_domain::audit::AuditAction;
 use baton_domain::live::{EVENT_NAME, LiveEvent, RESET_EVENT_NAME};
@@ -109,9 +110,9 @@ pub fn use_live() -> Live {
     expect_context::<Live>()
 }
 
-/// Calls `refetch` whenever someone else changes a record that `names` accepts, and returns who made the latest such
-/// change (for "Updated by … just now"). The user's own changes are not refetched: the page that made one already
-/// shows its outcome, and reloading it again would only flicker. Comments are not changes of the record: only its
+/// Calls `refetch` whenever a change to a record that `names` accepts comes from elsewhere, and returns who made the
+/// latest such change (for "Updated by … just now"). Changes this tab made are not refetched: the page that made
+/// one already shows its outcome, and reloading it again would only flicker; the user's other tabs do load them. Comments are not changes of the record: only its
 /// discussion takes them ([`on_comment`]), so a comment never reloads a page around a half-typed reply. A reset (the
 /// tab was away longer than the server keeps changes) calls `refetch` too, as it does for [`on_comment`]: what changed
 /// meanwhile is unknown.
@@ -129,27 +130,29 @@ pub fn on_comment(record_type: RecordType, id: String, refetch: impl Fn() + 'sta
 
 fn on_event(names: impl Fn(&LiveEvent) -> bool + 'static, refetch: impl Fn() + 'static) -> RwSignal<Option<String>> {
     let live = use_live();
-    let auth = use_auth();
     let updated_by = RwSignal::new(None::<String>);
     let refetch = std::rc::Rc::new(refetch);
     let on_reset = refetch.clone();
     Effect::watch(move || live.resets.get(), move |_, _, _| on_reset(), false);
-    // The change that arrived before this page opened is already in what it loads.
-    let seen = live.latest.with_untracked(|e| e.as_ref().map(|e| e.id));
-    Effect::new(move || {
-        let Some(event) = live.latest.get() else { return };
-        if seen.is_some_and(|seen| event.id <= seen) {
-            return;
-        }
-        let me = auth.state.with_untracked(|s| match s {
-            SessionState::SignedIn(info) => Some(info.user.id),
-            _ => None,
-        });
-        if event.actor_id != me && names(&event) {
-            updated_by.set(Some(event.actor_name.clone()));
-            refetch();
-        }
-    });
+    // Each event is handled once, and only events that arrive after the page opened: the one before is already in
+    // what it loads. Only the event is watched: what `names` and `refetch` read (the page's own data, which the
+    // refetch changes) must not run the handler again.
+    let seen = StoredValue::new(live.latest.with_untracked(|e| e.as_ref().map_or(0, |e| e.id)));
+    Effect::watch(
+        move || live.latest.get(),
+        move |latest, _, _| {
+            let Some(event) = latest else { return };
+            if event.id <= seen.get_value() {
+                return;
+            }
+            seen.set_value(event.id);
+            if event.origin.as_deref() != Some(api::tab().as_str()) && names(event) {
+                updated_by.set(Some(event.actor_name.clone()));
+                refetch();
+            }
+        },
+        false,
+    );
     updated_by
 }
 

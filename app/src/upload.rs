@@ -3,10 +3,11 @@
 //! carries the session's anti-forgery token, the file's type and its percent-encoded name, and reads the answer as
 //! the typed calls of [`crate::api`] do (a refusal is the server's JSON error, shown where the file was chosen).
 
-use crate::api::Failure;
+use crate::api::{self, Failure};
 use crate::auth;
 use baton_domain::document::{self, size_label};
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
+use baton_domain::live::TAB_HEADER;
 use baton_domain::session::CSRF_HEADER;
 use baton_domain::url_encoding;
 use leptos::prelude::*;
@@ -46,7 +47,11 @@ pub async fn post_file<T: DeserializeOwned>(
     let name = file.name();
     let declared = file.type_();
     let content_type = if declared.is_empty() { document::type_for_name(&name).unwrap_or_default() } else { &declared };
-    let headers = [("Content-Type", content_type.to_owned()), ("X-File-Name", url_encoding::encode_component(&name))];
+    let headers = [
+        ("Content-Type", content_type.to_owned()),
+        ("X-File-Name", url_encoding::encode_component(&name)),
+        (TAB_HEADER, api::tab()),
+    ];
     for (header, value) in headers.iter().chain(auth::csrf_token().map(|t| (CSRF_HEADER, t)).iter()) {
         xhr.set_request_header(header, value).map_err(|e| failed_to_start(&e))?;
     }

@@ -39,6 +39,19 @@ pub struct LiveEvent {
     pub actor_id: Option<UserId>,
     /// Who did it, printed name.
     pub actor_name: String,
+    /// The browser tab whose request made it ([`TAB_HEADER`]), if one said.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub origin: Option<String>,
+}
+
+/// The request header a browser tab names itself by, so that the change events it causes are known as its own.
+pub const TAB_HEADER: &str = "x-baton-tab";
+
+/// The tab id a `X-Baton-Tab` header carries, if it is one: 1 to 64 letters, digits and dashes.
+pub fn tab_id(raw: &str) -> Option<&str> {
+    let fits = (1..=64).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    fits.then_some(raw)
 }
 
 /// Whether an audit entry of `action` on `record_type` announces a change others should see: changes, signatures,
@@ -84,6 +97,14 @@ mod tests {
         assert!(!announces(RecordType::Batch, AuditAction::SignFailed));
         assert!(!announces(RecordType::Session, AuditAction::Login));
         assert!(!announces(RecordType::TransferList, AuditAction::Create));
+    }
+
+    #[test]
+    fn tab_ids_are_short_and_plain() {
+        assert_eq!(tab_id("3f2a-9c"), Some("3f2a-9c"));
+        assert_eq!(tab_id(""), None);
+        assert_eq!(tab_id("a b"), None);
+        assert_eq!(tab_id(&"a".repeat(65)), None);
     }
 
     #[test]

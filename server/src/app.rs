@@ -44,6 +44,7 @@ pub fn router(state: AppState, options: &HttpOptions<'_>) -> Router {
         .with_state(state)
         .merge(front_end)
         .layer(axum::middleware::from_fn(crate::csrf::protect))
+        .layer(axum::middleware::from_fn(crate::tab::remember))
         .layer(sessions)
         // Compresses API responses on the fly. It leaves alone any response that already has a Content-Encoding,
         // so the front end's precompressed files pass through as they are (tests/tests/static_files.rs checks).

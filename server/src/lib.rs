@@ -20,4 +20,5 @@ pub mod seed;
 pub mod serve;
 pub mod state;
 pub mod store;
+pub mod tab;
 pub mod web;

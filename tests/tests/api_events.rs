@@ -27,6 +27,7 @@ on_both_databases!(
     open_streams_do_not_hold_up_a_graceful_shutdown,
     many_streams_on_one_instance_share_one_read_of_the_table,
     a_stream_resumed_from_before_the_kept_events_is_told_to_reload,
+    an_event_names_the_tab_that_made_the_change,
 );
 
 /// The first deliverable of `transfer`'s first stage whose gate is open (its deliverables may change), as `client`
@@ -280,4 +281,24 @@ async fn a_change_through_one_instance_reaches_a_subscriber_of_another() {
     let event = feed.next().await;
     assert_eq!(event.data["record_id"], changed.as_str());
     assert_eq!(event.data["actor_name"], "Marco Lenz");
+}
+
+/// A change names the browser tab whose request made it (`X-Baton-Tab`), so that tab skips its own change and the
+/// user's other tabs load it; a request without a tab id, or with something else in the header, names none.
+async fn an_event_names_the_tab_that_made_the_change(db: Backend) {
+    let server = TestServer::start(db).await;
+    let helix = ApiClient::logged_in(&server.base_url, "lead@helix.example").await;
+    let mut feed = EventStream::open(&helix, None).await;
+    let path = format!("/comments/transfer/{VELARIMAB_DS}");
+    for (tab, named) in
+        [(Some("3f2a9c01-tab"), json!("3f2a9c01-tab")), (None, Value::Null), (Some("not a tab"), Value::Null)]
+    {
+        let mut request = helix.request(Method::POST, &path).json(&json!({"text": "Checked."}));
+        if let Some(tab) = tab {
+            request = request.header("x-baton-tab", tab);
+        }
+        assert_eq!(send(request).await.status, 201);
+        let event = feed.next().await;
+        assert_eq!((&event.data["action"], &event.data["origin"]), (&json!("comment"), &named), "{tab:?}");
+    }
 }

@@ -3,7 +3,7 @@
 //! read state; marking read needs a valid request; an item about a record the user can no longer read is dropped;
 //! nobody sees another's inbox.
 
-use baton_tests::client::{Reply, send};
+use baton_tests::client::{DEMO_PASSWORD, Reply, send};
 use baton_tests::{ApiClient, Backend, TestServer, on_both_databases};
 use chrono::{Duration, Utc};
 use reqwest::Method;
@@ -18,6 +18,7 @@ on_both_databases!(
     a_change_to_a_followed_record_is_in_the_inbox_until_marked_read,
     reminders_name_what_waits_and_keep_their_read_state,
     marking_read_refuses_bad_requests_and_needs_a_session,
+    a_document_in_review_waits_for_its_owners_qa,
 );
 
 /// The first stage of `transfer` whose gate is open and which has deliverables.
@@ -158,4 +159,27 @@ async fn marking_read_refuses_bad_requests_and_needs_a_session(db: Backend) {
     assert_eq!(anonymous.get("/notifications").await.status, 401);
     let no_csrf = send(anonymous.http.post(anonymous.api("/notifications/read")).json(&json!({"all": true}))).await;
     assert!(matches!(no_csrf.status, 401 | 403), "{}", no_csrf.status);
+}
+
+/// A document submitted for review is waiting for the signature of its owner's QA (and only theirs), linked to it.
+async fn a_document_in_review_waits_for_its_owners_qa(db: Backend) {
+    const DEMO_PROTOCOL: &str = "00000016-0000-4000-8000-000000000101";
+    let server = TestServer::start(db).await;
+    let lead = ApiClient::logged_in(&server.base_url, "lead@helix.example").await;
+    let qa = ApiClient::logged_in(&server.base_url, "qa@helix.example").await;
+    let norvia_qa = ApiClient::logged_in(&server.base_url, "qa@norvia.example").await;
+    let waiting = |inbox: &Value| {
+        items_of(inbox, "signature_waiting").into_iter().filter(|n| n["record_id"] == DEMO_PROTOCOL).count()
+    };
+    assert_eq!(waiting(&inbox(&qa).await), 0, "a draft waits for nobody");
+    let hash = lead.get(&format!("/documents/{DEMO_PROTOCOL}")).await.body["content_hash"].clone();
+    let submit = json!({"password": DEMO_PASSWORD, "content_hash": hash});
+    let path = format!("/documents/{DEMO_PROTOCOL}/review");
+    assert_eq!(send(lead.request(Method::POST, &path).json(&submit)).await.status, 200);
+    let told = inbox(&qa).await;
+    assert_eq!(waiting(&told), 1, "{told}");
+    let item = items_of(&told, "signature_waiting").into_iter().find(|n| n["record_id"] == DEMO_PROTOCOL).cloned();
+    assert_eq!(item.expect("the item")["link"], format!("/documents/{DEMO_PROTOCOL}"));
+    assert_eq!(waiting(&inbox(&lead).await), 0, "leads do not approve");
+    assert_eq!(waiting(&inbox(&norvia_qa).await), 0, "the partner's QA does not approve Helix's documents");
 }

@@ -442,3 +442,44 @@ async fn a_change_by_the_sponsor_appears_on_the_cmo_s_open_page_without_a_reload
     b.close().await.ok();
     outcome.expect("a live change");
 }
+
+/// One person, two tabs: a change saved in one tab appears in the other, which says who changed it; the tab that
+/// saved it shows its outcome and no "updated by" note about itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_saved_in_one_tab_appears_in_the_same_person_s_other_tab() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let site = &server;
+    Browser::run_sized(768, 1024, |c| async move {
+        c.goto(&site.url("/login")).await?;
+        log_in(&c, "lead@helix.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        let transfer = site.url(&format!("/transfers/{VELARIMAB_DS}"));
+        c.goto(&transfer).await?;
+        wait_for(&c, "[data-testid=deliverables]").await?;
+        let first = c.window().await?;
+        let second = c.new_window(true).await?.handle;
+        c.switch_to_window(second).await?;
+        c.goto(&transfer).await?;
+        let link = wait_for(&c, "[data-testid=deliverables] tbody tr a").await?;
+        let title = link.text().await?;
+        link.click().await?;
+        wait_for(&c, "[data-testid=deliverable-form] #d-status").await?;
+        c.find(Locator::Css("#d-status")).await?.select_by_value("done").await?;
+        button(&c, "Save").await?.click().await?;
+        wait_for(&c, "[data-testid=saved]").await?;
+        let note = c.find_all(Locator::Css("[data-testid=live-note]")).await?;
+        assert!(note.is_empty(), "the saving tab is not told of its own change");
+
+        c.switch_to_window(first).await?;
+        wait_for_text(&c, "live-note", "Updated by Marco Lenz just now").await?;
+        // The transfer lists the deliverables still open: the one just done has left the list.
+        let row = format!("//*[@data-testid='deliverables']//tr[contains(., \"{title}\")]");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while !c.find_all(Locator::XPath(&row)).await?.is_empty() {
+            assert!(tokio::time::Instant::now() < deadline, "{title} is still listed as open");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(())
+    })
+    .await;
+}

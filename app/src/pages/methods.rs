@@ -4,6 +4,7 @@
 
 use crate::api::{self, Failure};
 use crate::auth::RequireAuth;
+use crate::components::comments::CommentsPanel;
 use crate::components::copy_link::CopyLink;
 use crate::components::documents_panel::{DocumentsPanel, Place};
 use crate::components::load_failure::load_failure;
@@ -16,6 +17,7 @@ use baton_domain::ids::MethodId;
 use baton_domain::method_evaluation::{Outcome, Verdict};
 use baton_domain::method_record::MethodView;
 use baton_domain::method_transfer::{Criterion, Site};
+use baton_domain::record::RecordType;
 use baton_domain::transfer::TransferDetail;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -129,7 +131,7 @@ fn MethodCard(
     selected: Signal<Option<MethodId>>,
     on_change: Callback<()>,
 ) -> impl IntoView {
-    let id = method.id;
+    let (id, name) = (method.id, method.method.name.clone());
     let may = |side: &baton_domain::method_record::SiteView| side.actions.contains(&Action::Contribute);
     let (su_editable, ru_editable) = (may(&method.su), may(&method.ru));
     view! {
@@ -166,7 +168,10 @@ fn MethodCard(
                 <ResultsForm method=method.clone() site=Site::Ru editable=ru_editable on_saved=on_change/>
             </div>
             // The method's own page (its deep link) shows its documents; the list of all methods stays light.
-            {move || (selected.get() == Some(id)).then(|| view! { <DocumentsPanel place=Place::Method(transfer, id)/> })}
+            {move || (selected.get() == Some(id)).then(|| view! {
+                <DocumentsPanel place=Place::Method(transfer, id)/>
+                <CommentsPanel record_type=RecordType::Method id=id.to_string() about=format!("method “{name}”")/>
+            })}
         </section>
     }
 }

@@ -61,7 +61,7 @@ impl<'u> UnitOfWork<'u> {
             // Followers are told of changes to the record; a comment reaches people through its mentions instead,
             // so that one comment does not fill an inbox twice.
             let notify = first && appended.action != AuditAction::Comment;
-            store::events::announce(&mut self.tx, &appended, notify).await?;
+            store::events::announce(&mut self.tx, &appended, notify, crate::tab::current().as_deref()).await?;
             if self.tx.backend_name() == "PostgreSQL" {
                 // The payload is a number this server formatted: nothing a user typed reaches the statement.
                 sqlx::query(&format!("NOTIFY {}, '{}'", crate::live::CHANNEL, appended.seq))

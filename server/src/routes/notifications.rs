@@ -4,7 +4,7 @@
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::json::ApiJson;
-use crate::kernel::{self, Stage};
+use crate::kernel::{self, Document, Stage};
 use crate::state::AppState;
 use crate::store;
 use crate::store::notifications::About;
@@ -12,7 +12,7 @@ use axum::Json;
 use axum::extract::State;
 use baton_domain::access::Action;
 use baton_domain::error::{ApiError, ErrorBody};
-use baton_domain::ids::StageId;
+use baton_domain::ids::{DocumentId, StageId};
 use baton_domain::notification::{
     AGREEMENT_EXPIRY_DAYS, DELIVERABLE_DUE_DAYS, MarkRead, Notification, NotificationKind, NotificationList,
 };
@@ -40,6 +40,17 @@ async fn remind(conn: &mut AnyConnection, user: &UserProfile) -> Result<(), AppE
                     key,
                     kind: NotificationKind::SignatureWaiting,
                     record_type: RecordType::Stage,
+                    record_id: id,
+                });
+            }
+        }
+        for (id, number) in store::notifications::documents_in_review(conn, org).await? {
+            let Ok(document) = id.parse::<DocumentId>() else { continue };
+            if kernel::authorize::<Document>(conn, user, document, Action::Sign(Meaning::Approved), now).await.is_ok() {
+                due.push(About {
+                    key: format!("document:{id}:{number}"),
+                    kind: NotificationKind::SignatureWaiting,
+                    record_type: RecordType::Document,
                     record_id: id,
                 });
             }

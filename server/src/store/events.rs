@@ -10,12 +10,17 @@ use sqlx::{AnyConnection, FromRow};
 /// Records `entry`'s change as an event (its id is the entry's seq), and that its actor now follows the record;
 /// with `notify`, the record's other followers get a notification of it (once per change, however many entries it
 /// makes). Runs inside the change's write transaction.
-pub async fn announce(conn: &mut AnyConnection, entry: &AuditEntry, notify: bool) -> anyhow::Result<()> {
+pub async fn announce(
+    conn: &mut AnyConnection,
+    entry: &AuditEntry,
+    notify: bool,
+    origin: Option<&str>,
+) -> anyhow::Result<()> {
     let at = clock::to_db(entry.at);
     let actor = entry.actor_id.map(|id| id.to_string());
     sqlx::query(
-        "INSERT INTO events (id, at, record_type, record_id, owner_org_id, actor_id, actor_name, action) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO events (id, at, record_type, record_id, owner_org_id, actor_id, actor_name, action, origin) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(entry.seq)
     .bind(&at)
@@ -25,6 +30,7 @@ pub async fn announce(conn: &mut AnyConnection, entry: &AuditEntry, notify: bool
     .bind(&actor)
     .bind(&entry.actor_name)
     .bind(entry.action.as_str())
+    .bind(origin)
     .execute(&mut *conn)
     .await?;
     if notify {
@@ -65,6 +71,7 @@ struct Row {
     actor_id: Option<String>,
     actor_name: String,
     action: String,
+    origin: Option<String>,
 }
 
 impl Row {
@@ -77,6 +84,7 @@ impl Row {
             action: self.action.parse()?,
             actor_id: self.actor_id.map(|id| id.parse()).transpose()?,
             actor_name: self.actor_name,
+            origin: self.origin,
         })
     }
 }
@@ -84,7 +92,7 @@ impl Row {
 /// Up to `limit` events after `after`, oldest first.
 pub async fn after(conn: &mut AnyConnection, after: i64, limit: i64) -> anyhow::Result<Vec<LiveEvent>> {
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, at, record_type, record_id, actor_id, actor_name, action FROM events \
+        "SELECT id, at, record_type, record_id, actor_id, actor_name, action, origin FROM events \
          WHERE id > $1 ORDER BY id LIMIT $2",
     )
     .bind(after)

@@ -182,6 +182,18 @@ pub async fn open_gates(conn: &mut AnyConnection, org: OrgId) -> anyhow::Result<
     .await?)
 }
 
+/// `org`'s documents whose latest version is in review (candidates for "waiting for my signature"; the rule decides
+/// whose): (id, version number).
+pub async fn documents_in_review(conn: &mut AnyConnection, org: OrgId) -> anyhow::Result<Vec<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT d.id, v.number FROM documents d JOIN document_versions v ON v.document_id = d.id \
+         WHERE d.owner_org_id = $1 AND v.status = 'in_review' ORDER BY d.id",
+    )
+    .bind(org.to_string())
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
 /// The unfinished deliverables `user` answers for (theirs, or their organisation's unassigned ones when they lead),
 /// due on or before `by`: (id, due date).
 pub async fn deliverables_due(
