@@ -15,6 +15,7 @@ pub mod kernel;
 pub mod live;
 pub mod passwords;
 pub mod precompress;
+pub mod read_cache;
 pub mod routes;
 pub mod seed;
 pub mod serve;

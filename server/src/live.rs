@@ -7,6 +7,7 @@
 //! from the table once, for all its streams ([`window`]), and each stream goes on after the last id it delivered, so
 //! a lost notification delays an event and never loses it. Old events are pruned ([`retention`]).
 
+use crate::read_cache;
 use sqlx::postgres::PgListener;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -65,20 +66,29 @@ pub fn subscribe() -> Subscription {
     Subscription(signal().subscribe())
 }
 
-/// Listens on PostgreSQL for events committed by any instance, for as long as the server runs. After a dropped
-/// connection it reconnects and wakes every stream, which catches up from the table.
+/// Listens on PostgreSQL, for as long as the server runs, for events committed by any instance (waking the streams)
+/// and for writes committed by any instance (staling the read cache, which is on only while this listens). After a
+/// dropped connection it reconnects and wakes every stream, which catches up from the table.
 pub async fn listen(url: String) {
     loop {
         match PgListener::connect(&url).await {
-            Ok(mut listener) => match listener.listen(CHANNEL).await {
+            Ok(mut listener) => match listener.listen_all([CHANNEL, read_cache::CHANNEL]).await {
                 Ok(()) => {
+                    read_cache::enable(true);
                     wake();
                     loop {
                         match listener.try_recv().await {
+                            Ok(Some(notice)) if notice.channel() == read_cache::CHANNEL => read_cache::enable(true),
                             Ok(Some(_)) => wake(),
-                            // The connection dropped: the next receive reconnects; what was missed is in the table.
-                            Ok(None) => wake(),
+                            // The connection dropped: the next receive reconnects; what was missed is in the table,
+                            // but writes missed meanwhile would leave cached reads stale, so caching stops until a
+                            // notification proves the channel is heard again.
+                            Ok(None) => {
+                                read_cache::enable(false);
+                                wake();
+                            }
                             Err(e) => {
+                                read_cache::enable(false);
                                 tracing::warn!(error = %e, "event listener failed; reconnecting");
                                 break;
                             }

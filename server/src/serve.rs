@@ -32,7 +32,11 @@ pub async fn run(
 
     let prune = tokio::spawn(retention::prune_forever(state.db.pool.clone(), retention));
 
-    // On PostgreSQL, changes written through other instances reach this one's streams through LISTEN/NOTIFY.
+    // On PostgreSQL, changes written through other instances reach this one's streams and read cache through
+    // LISTEN/NOTIFY, and the cache is on while it listens; on SQLite this process is the only writer.
+    if state.db.backend == Backend::Sqlite {
+        crate::read_cache::enable(true);
+    }
     let listen = (state.db.backend == Backend::Postgres)
         .then(|| tokio::spawn(live::listen(state.db.pool.connect_options().database_url.to_string())));
 

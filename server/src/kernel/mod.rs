@@ -26,6 +26,7 @@ pub use unit_of_work::UnitOfWork;
 pub use visibility::{Headline, can_read, headline};
 
 use crate::error::AppError;
+use crate::read_cache::{self, Cache};
 use crate::state::AppState;
 use crate::store;
 use crate::store::audit::{Actor, NewEntry};
@@ -39,19 +40,24 @@ use baton_domain::record::RecordType;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::AnyConnection;
+use std::any::Any;
 use std::fmt::Display;
 use std::future::Future;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// A kind of record under the access rule. Implementing this is all a new record type needs to be read, listed,
 /// changed and audited like every other.
-pub trait Record: Sized + Send + Sync {
+pub trait Record: Sized + Send + Sync + Clone + 'static {
     /// Its type in signatures, the audit trail and history links.
     const TYPE: RecordType;
     /// What a malformed id in a path is told (422 on field `id`).
     const BAD_ID: &'static str;
     /// What an unknown id is told (404).
     const NOT_FOUND: &'static str;
+    /// Whether reads may be served from the read cache ([`crate::read_cache`]): only when `load` ignores the time it
+    /// is given, since a cached record stands until the next write, however late.
+    const CACHED: bool = false;
     /// Its id.
     type Id: FromStr + Display + Copy + Send + Sync;
 
@@ -150,13 +156,17 @@ async fn agreements_for(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<AgreementFacts>> {
     match resource {
-        Resource::Data(data)
-            if subject.org != data.owner && (subject.org == data.sponsor || subject.org == data.cmo) =>
-        {
+        Resource::Data(data) if needs_agreements(subject, resource) => {
             store::agreements::in_force_covering(conn, data.owner, subject.org, data.transfer, data.product, now).await
         }
         _ => Ok(Vec::new()),
     }
+}
+
+/// Whether `subject` could reach `resource` only through an agreement: another party's data in their partnership.
+fn needs_agreements(subject: &Subject, resource: &Resource<'_>) -> bool {
+    matches!(resource, Resource::Data(data)
+        if subject.org != data.owner && (subject.org == data.sponsor || subject.org == data.cmo))
 }
 
 /// The actions the rule allows `subject` on `record` that its workflow state allows now.
@@ -198,14 +208,67 @@ pub async fn authorize<R: Record>(
 ) -> Result<Authorized<R>, AppError> {
     let record = R::load(conn, id, now).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound, R::NOT_FOUND))?;
     let subject = Subject { org: user.organisation.id, role: user.role };
+    let agreements = agreements_for(conn, &subject, &record.resource(), now).await?;
+    decide_loaded(record, user, action, &agreements, now)
+}
+
+/// Decides `action` by `user` on a loaded `record`, given the agreements that might let them reach it.
+fn decide_loaded<R: Record>(
+    record: R,
+    user: &UserProfile,
+    action: Action,
+    agreements: &[AgreementFacts],
+    now: DateTime<Utc>,
+) -> Result<Authorized<R>, AppError> {
+    let subject = Subject { org: user.organisation.id, role: user.role };
     let resource = record.resource();
-    let agreements = agreements_for(conn, &subject, &resource, now).await?;
-    deny(access::decide(&subject, Action::Read, &resource, &agreements, now))?;
-    deny(access::decide(&subject, action, &resource, &agreements, now))?;
+    deny(access::decide(&subject, Action::Read, &resource, agreements, now))?;
+    deny(access::decide(&subject, action, &resource, agreements, now))?;
     record.workflow_allows(action, subject.org, now).map_err(|message| AppError::new(ErrorCode::Conflict, message))?;
-    let permitted = permitted_now(&record, &subject, &resource, &agreements, now);
+    let permitted = permitted_now(&record, &subject, &resource, agreements, now);
     let (owner, partner_read) = (resource.owner(), resource.is_partner_read(&subject));
     Ok(Authorized { record, actor: Actor::from(user), owner, partner_read, permitted })
+}
+
+/// Loads record `id` for a read: from the read cache when its type allows and nothing was written since, otherwise
+/// from the database (and then kept). Only a record that exists is kept, so a new one is never hidden.
+async fn load_for_read<R: Record>(state: &AppState, id: R::Id, now: DateTime<Utc>) -> Result<Option<R>, AppError> {
+    static RECORDS: Cache<(RecordType, String), Arc<dyn Any + Send + Sync>> = Cache::new();
+    let key = (R::TYPE, id.to_string());
+    if R::CACHED
+        && let Some(record) = RECORDS.get(&key).and_then(|cached| cached.downcast_ref::<R>().cloned())
+    {
+        return Ok(Some(record));
+    }
+    let ticket = read_cache::ticket().filter(|_| R::CACHED);
+    let mut conn = state.db.pool.acquire().await?;
+    let record = R::load(&mut conn, id, now).await?;
+    if let (Some(ticket), Some(record)) = (ticket, &record) {
+        RECORDS.put(key, ticket, Arc::new(record.clone()));
+    }
+    Ok(record)
+}
+
+/// Loads record `id` and decides `action` on it for a read or a download (nothing written but the audit entry): the
+/// record may come from the read cache, and a connection is taken only when the database must be asked.
+async fn authorize_read<R: Record>(
+    state: &AppState,
+    user: &UserProfile,
+    id: R::Id,
+    action: Action,
+    now: DateTime<Utc>,
+) -> Result<Authorized<R>, AppError> {
+    let record =
+        load_for_read::<R>(state, id, now).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound, R::NOT_FOUND))?;
+    let subject = Subject { org: user.organisation.id, role: user.role };
+    let resource = record.resource();
+    let agreements = if needs_agreements(&subject, &resource) {
+        let mut conn = state.db.pool.acquire().await?;
+        agreements_for(&mut conn, &subject, &resource, now).await?
+    } else {
+        Vec::new()
+    };
+    decide_loaded(record, user, action, &agreements, now)
 }
 
 /// The rule's decision on `person` reading `record` (a comment mentions only people who can see its record).
@@ -251,10 +314,7 @@ pub async fn permitted_on<R: Record>(
 pub async fn read<R: Record>(state: &AppState, user: &UserProfile, raw_id: &str) -> Result<Authorized<R>, AppError> {
     let id = parse_id::<R>(raw_id)?;
     let now = Utc::now();
-    let authorized = {
-        let mut conn = state.db.pool.acquire().await?;
-        authorize::<R>(&mut conn, user, id, Action::Read, now).await?
-    };
+    let authorized = authorize_read::<R>(state, user, id, Action::Read, now).await?;
     if authorized.is_partner_read() {
         state.audit.append(authorized.entry(AuditAction::Read, None, None, None), now).await?;
     }
@@ -270,10 +330,7 @@ pub async fn download<R: Record>(
 ) -> Result<Authorized<R>, AppError> {
     let id = parse_id::<R>(raw_id)?;
     let now = Utc::now();
-    let authorized = {
-        let mut conn = state.db.pool.acquire().await?;
-        authorize::<R>(&mut conn, user, id, Action::Download, now).await?
-    };
+    let authorized = authorize_read::<R>(state, user, id, Action::Download, now).await?;
     state.audit.append(authorized.entry(AuditAction::Download, None, None, None), now).await?;
     Ok(authorized)
 }

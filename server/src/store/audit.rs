@@ -2,6 +2,7 @@
 
 use crate::clock;
 use crate::kernel::{Authorized, Record};
+use crate::read_cache;
 use anyhow::Context;
 use baton_domain::audit::{AuditAction, AuditEntry, ChainBreak, ChainVerifier};
 use baton_domain::ids::{OrgId, PartnershipId, TransferId, UserId};
@@ -11,16 +12,60 @@ use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
 use serde_json::Value;
 use sqlx::{Any, AnyConnection, AnyPool, FromRow, Transaction};
+use std::ops::{Deref, DerefMut};
 
-/// A transaction that may write: it holds the audit chain's head, so writers never interleave their entries.
-pub type WriteTx = Transaction<'static, Any>;
+/// A transaction that may write: it holds the audit chain's head, so writers never interleave their entries, and its
+/// commit tells the read cache (and, on PostgreSQL, the other instances) that something changed.
+#[derive(Debug)]
+pub struct WriteTx(Transaction<'static, Any>);
+
+impl WriteTx {
+    /// Commits, then marks every cached read stale.
+    pub async fn commit(mut self) -> sqlx::Result<()> {
+        read_cache::announce(&mut self.0).await?;
+        self.0.commit().await?;
+        read_cache::wrote();
+        Ok(())
+    }
+
+    /// Rolls back: nothing changed.
+    pub async fn rollback(self) -> sqlx::Result<()> {
+        self.0.rollback().await
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.0
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.0
+    }
+}
 
 /// Starts a write transaction. Its first statement takes the chain head's lock, before anything is read, so that
 /// SQLite never has to upgrade a read snapshot and PostgreSQL serialises appends on one row.
 pub async fn begin_write(pool: &AnyPool) -> sqlx::Result<WriteTx> {
     let mut tx = pool.begin().await?;
-    sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await?;
+    lock_head(&mut tx).await?;
+    Ok(WriteTx(tx))
+}
+
+/// Starts a transaction that takes the chain head's lock, as [`begin_write`] does, on a connection its caller keeps,
+/// for appending entries that change nothing else (the group commit's reads): its commit leaves the read cache be.
+pub async fn begin_append_on(conn: &mut AnyConnection) -> sqlx::Result<Transaction<'_, Any>> {
+    let mut tx = sqlx::Connection::begin(conn).await?;
+    lock_head(&mut tx).await?;
     Ok(tx)
+}
+
+async fn lock_head(conn: &mut AnyConnection) -> sqlx::Result<()> {
+    sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(conn).await?;
+    Ok(())
 }
 
 /// Who did it.
@@ -110,17 +155,24 @@ impl NewEntry {
 }
 
 /// Appends an entry inside `tx` (which must come from [`begin_write`]).
-pub async fn append(tx: &mut WriteTx, entry: NewEntry, now: DateTime<Utc>) -> anyhow::Result<AuditEntry> {
+pub async fn append(tx: &mut AnyConnection, entry: NewEntry, now: DateTime<Utc>) -> anyhow::Result<AuditEntry> {
     let mut appended = append_all(tx, vec![(entry, now)]).await?;
     appended.pop().ok_or_else(|| anyhow::anyhow!("no entry appended"))
 }
 
+/// Most entries one `INSERT` carries (14 parameters each, well under both engines' limits).
+const ROWS_PER_INSERT: usize = 64;
+
 /// Appends entries in order inside `tx` (which must come from [`begin_write`]), reading and moving the chain's head
-/// once for all of them: the group commit's batches cost one statement per entry.
-pub async fn append_all(tx: &mut WriteTx, entries: Vec<(NewEntry, DateTime<Utc>)>) -> anyhow::Result<Vec<AuditEntry>> {
+/// once for all of them and inserting them in multi-row statements: a group commit's batch costs a few statements
+/// whatever its size, so the chain's lock is held for little more than the commit itself.
+pub async fn append_all(
+    tx: &mut AnyConnection,
+    entries: Vec<(NewEntry, DateTime<Utc>)>,
+) -> anyhow::Result<Vec<AuditEntry>> {
     let (mut seq, mut previous): (i64, String) =
-        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
-    let mut appended = Vec::with_capacity(entries.len());
+        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
+    let mut chained = Vec::with_capacity(entries.len());
     for (entry, now) in entries {
         seq += 1;
         let entry = AuditEntry {
@@ -138,36 +190,49 @@ pub async fn append_all(tx: &mut WriteTx, entries: Vec<(NewEntry, DateTime<Utc>)
             reason: entry.reason,
         };
         let hash = entry.chained_hash(&previous);
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor_id, actor_name, actor_org_id, owner_org_id, action, record_type, \
-             record_id, old_values, new_values, reason, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        )
-        .bind(entry.seq)
-        .bind(clock::to_db(entry.at))
-        .bind(entry.actor_id.map(|id| id.to_string()))
-        .bind(&entry.actor_name)
-        .bind(entry.actor_org.map(|id| id.to_string()))
-        .bind(entry.owner_org.map(|id| id.to_string()))
-        .bind(entry.action.as_str())
-        .bind(entry.record_type.as_str())
-        .bind(&entry.record_id)
-        .bind(entry.old.as_ref().map(Value::to_string))
-        .bind(entry.new.as_ref().map(Value::to_string))
-        .bind(&entry.reason)
-        .bind(&previous)
-        .bind(&hash)
-        .execute(&mut **tx)
-        .await?;
-        previous = hash;
-        appended.push(entry);
+        chained.push((entry, std::mem::replace(&mut previous, hash.clone()), hash));
+    }
+    for rows in chained.chunks(ROWS_PER_INSERT) {
+        insert_rows(tx, rows).await?;
     }
     sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
         .bind(seq)
         .bind(&previous)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
-    Ok(appended)
+    Ok(chained.into_iter().map(|(entry, _, _)| entry).collect())
+}
+
+/// Inserts chained entries (each with its previous and own hash) in one statement.
+async fn insert_rows(tx: &mut AnyConnection, rows: &[(AuditEntry, String, String)]) -> anyhow::Result<()> {
+    let placeholders: Vec<String> = (0..rows.len())
+        .map(|row| {
+            let first = row * 14;
+            let params: Vec<String> = (first + 1..=first + 14).map(|n| format!("${n}")).collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    let sql = format!("INSERT INTO audit_log ({COLUMNS}) VALUES {}", placeholders.join(", "));
+    let mut query = sqlx::query(&sql);
+    for (entry, prev_hash, hash) in rows {
+        query = query
+            .bind(entry.seq)
+            .bind(clock::to_db(entry.at))
+            .bind(entry.actor_id.map(|id| id.to_string()))
+            .bind(entry.actor_name.clone())
+            .bind(entry.actor_org.map(|id| id.to_string()))
+            .bind(entry.owner_org.map(|id| id.to_string()))
+            .bind(entry.action.as_str())
+            .bind(entry.record_type.as_str())
+            .bind(entry.record_id.clone())
+            .bind(entry.old.as_ref().map(Value::to_string))
+            .bind(entry.new.as_ref().map(Value::to_string))
+            .bind(entry.reason.clone())
+            .bind(prev_hash.clone())
+            .bind(hash.clone());
+    }
+    query.execute(&mut *tx).await?;
+    Ok(())
 }
 
 /// Appends one entry in a transaction of its own (for events that change nothing else: logins, reads).

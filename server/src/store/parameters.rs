@@ -95,7 +95,7 @@ fn decimal(value: Option<String>, column: &str) -> anyhow::Result<Option<Decimal
 }
 
 /// A stored row: which transfer and side, and its values as that side's type.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Stored {
     /// A sending-unit parameter.
     Su(StoredSu),

@@ -5,8 +5,11 @@
 
 use super::users::{OPTIONAL_PROFILE_COLUMNS, OptionalProfile, profile_of};
 use crate::auth::{PROFILE_KEY, USER_KEY};
+use crate::read_cache::{self, Cache};
 use async_trait::async_trait;
-use sqlx::{AnyPool, FromRow};
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AnyPool, FromRow};
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
@@ -72,18 +75,19 @@ impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         // Ids are 128 random bits; a collision is practically impossible, but must never hand over a session.
         loop {
-            let inserted = sqlx::query(
-                "INSERT INTO sessions (id, data, expires_at, user_id) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(record.id.to_string())
-            .bind(encode(record)?)
-            .bind(record.expiry_date.unix_timestamp())
-            .bind(user_of(record))
-            .execute(&self.pool)
-            .await
-            .map_err(backend)?;
-            if inserted.rows_affected() == 1 {
+            let inserted = self
+                .change(
+                    sqlx::query(
+                        "INSERT INTO sessions (id, data, expires_at, user_id) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (id) DO NOTHING",
+                    )
+                    .bind(record.id.to_string())
+                    .bind(encode(record)?)
+                    .bind(record.expiry_date.unix_timestamp())
+                    .bind(user_of(record)),
+                )
+                .await?;
+            if inserted == 1 {
                 return Ok(());
             }
             record.id = Id::default();
@@ -91,24 +95,56 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        sqlx::query(
-            "INSERT INTO sessions (id, data, expires_at, user_id) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, \
-             user_id = excluded.user_id",
+        self.change(
+            sqlx::query(
+                "INSERT INTO sessions (id, data, expires_at, user_id) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, \
+                 user_id = excluded.user_id",
+            )
+            .bind(record.id.to_string())
+            .bind(encode(record)?)
+            .bind(record.expiry_date.unix_timestamp())
+            .bind(user_of(record)),
         )
-        .bind(record.id.to_string())
-        .bind(encode(record)?)
-        .bind(record.expiry_date.unix_timestamp())
-        .bind(user_of(record))
-        .execute(&self.pool)
-        .await
-        .map_err(backend)?;
+        .await?;
         Ok(())
     }
 
-    /// Loads the session with its user's current profile (under [`PROFILE_KEY`]) in one query: the user is read
-    /// fresh on every request, so a deleted user or a changed role takes effect at once, at no extra round trip.
+    /// Loads the session with its user's current profile (under [`PROFILE_KEY`]) in one query, or from the read
+    /// cache while nothing has been written since: a deleted user or a changed role takes effect on the next request
+    /// when made through Baton, and within [`read_cache::LIFETIME`] when made in the database by hand.
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        static CACHE: Cache<Id, Record> = Cache::new();
+        if let Some(record) = CACHE.get(id).filter(|r| r.expiry_date > OffsetDateTime::now_utc()) {
+            return Ok(Some(record));
+        }
+        let ticket = read_cache::ticket();
+        let record = self.load_stored(id).await?;
+        if let (Some(ticket), Some(record)) = (ticket, &record) {
+            CACHE.put(*id, ticket, record.clone());
+        }
+        Ok(record)
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.change(sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id.to_string())).await?;
+        Ok(())
+    }
+}
+
+impl DbSessionStore {
+    /// Runs a statement that changes sessions in a transaction that tells the read cache, and on PostgreSQL the other
+    /// instances, once it has committed; returns how many rows it changed.
+    async fn change<'q>(&self, statement: Query<'q, Any, AnyArguments<'q>>) -> session_store::Result<u64> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let changed = statement.execute(&mut *tx).await.map_err(backend)?.rows_affected();
+        read_cache::announce(&mut tx).await.map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        read_cache::wrote();
+        Ok(changed)
+    }
+
+    async fn load_stored(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let row: Option<Row> = sqlx::query_as(&format!(
             "SELECT s.data, s.expires_at, {OPTIONAL_PROFILE_COLUMNS} FROM sessions s \
              LEFT JOIN users u ON u.id = s.user_id LEFT JOIN organisations o ON o.id = u.organisation_id \
@@ -133,25 +169,15 @@ impl SessionStore for DbSessionStore {
         }
         Ok(Some(record))
     }
-
-    async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(id.to_string())
-            .execute(&self.pool)
-            .await
-            .map_err(backend)?;
-        Ok(())
-    }
 }
 
 #[async_trait]
 impl ExpiredDeletion for DbSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(OffsetDateTime::now_utc().unix_timestamp())
-            .execute(&self.pool)
-            .await
-            .map_err(backend)?;
+        self.change(
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(OffsetDateTime::now_utc().unix_timestamp()),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -82,6 +82,7 @@ impl Record for ChangeControl {
     const TYPE: RecordType = RecordType::ChangeControl;
     const BAD_ID: &'static str = "That is not a valid change control id (a UUID).";
     const NOT_FOUND: &'static str = "There is no change control with this id.";
+    const CACHED: bool = true;
     type Id = ChangeControlId;
 
     async fn load(conn: &mut AnyConnection, id: ChangeControlId, _now: DateTime<Utc>) -> anyhow::Result<Option<Self>> {

@@ -80,6 +80,7 @@ impl Record for Deviation {
     const TYPE: RecordType = RecordType::Deviation;
     const BAD_ID: &'static str = "That is not a valid deviation id (a UUID).";
     const NOT_FOUND: &'static str = "There is no deviation with this id.";
+    const CACHED: bool = true;
     type Id = DeviationId;
 
     async fn load(conn: &mut AnyConnection, id: DeviationId, _now: DateTime<Utc>) -> anyhow::Result<Option<Self>> {
@@ -131,6 +132,7 @@ impl Record for Capa {
     const TYPE: RecordType = RecordType::Capa;
     const BAD_ID: &'static str = "That is not a valid CAPA id (a UUID).";
     const NOT_FOUND: &'static str = "There is no CAPA with this id.";
+    const CACHED: bool = true;
     type Id = CapaId;
 
     async fn load(conn: &mut AnyConnection, id: CapaId, _now: DateTime<Utc>) -> anyhow::Result<Option<Self>> {

@@ -110,6 +110,7 @@ impl Record for Document {
     const TYPE: RecordType = RecordType::Document;
     const BAD_ID: &'static str = "That is not a valid document id (a UUID).";
     const NOT_FOUND: &'static str = "There is no document with this id.";
+    const CACHED: bool = true;
     type Id = DocumentId;
 
     async fn load(conn: &mut AnyConnection, id: DocumentId, _now: DateTime<Utc>) -> anyhow::Result<Option<Self>> {

@@ -31,6 +31,7 @@ impl Record for Method {
     const TYPE: RecordType = RecordType::Method;
     const BAD_ID: &'static str = "That is not a valid method id (a UUID).";
     const NOT_FOUND: &'static str = "There is no analytical method with this id.";
+    const CACHED: bool = true;
     type Id = MethodId;
 
     async fn load(conn: &mut AnyConnection, id: MethodId, _now: DateTime<Utc>) -> anyhow::Result<Option<Self>> {

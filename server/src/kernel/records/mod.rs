@@ -66,6 +66,7 @@ impl Record for TransferDetail {
     const TYPE: RecordType = RecordType::Transfer;
     const BAD_ID: &'static str = "That is not a valid transfer id (a UUID).";
     const NOT_FOUND: &'static str = "There is no transfer with this id.";
+    const CACHED: bool = true;
     type Id = TransferId;
 
     async fn load(conn: &mut AnyConnection, id: TransferId, _now: DateTime<Utc>) -> anyhow::Result<Option<Self>> {
@@ -126,6 +127,7 @@ impl Record for Partnership {
     const TYPE: RecordType = RecordType::Partnership;
     const BAD_ID: &'static str = "That is not a valid partnership id (a UUID).";
     const NOT_FOUND: &'static str = "There is no partnership with this id.";
+    const CACHED: bool = true;
     type Id = PartnershipId;
 
     async fn load(conn: &mut AnyConnection, id: PartnershipId, _now: DateTime<Utc>) -> anyhow::Result<Option<Self>> {

@@ -26,7 +26,7 @@ fn resource(transfer: &TransferDetail, side: Side) -> Resource<'_> {
 }
 
 /// One side's parameters of a transfer, every row.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ParameterSet {
     /// The transfer.
     pub transfer: TransferDetail,
@@ -42,6 +42,7 @@ impl Record for ParameterSet {
     const TYPE: RecordType = RecordType::ParameterSet;
     const BAD_ID: &'static str = "That is not a valid transfer id (a UUID).";
     const NOT_FOUND: &'static str = "There is no transfer with this id.";
+    const CACHED: bool = true;
     type Id = ParameterSetId;
 
     async fn load(conn: &mut AnyConnection, id: ParameterSetId, _now: DateTime<Utc>) -> anyhow::Result<Option<Self>> {
@@ -66,7 +67,7 @@ impl Record for ParameterSet {
 }
 
 /// One parameter row, with its transfer.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ParameterRow {
     /// The transfer.
     pub transfer: TransferDetail,
@@ -88,6 +89,7 @@ impl Record for ParameterRow {
     const TYPE: RecordType = RecordType::Parameter;
     const BAD_ID: &'static str = "That is not a valid parameter id (a UUID).";
     const NOT_FOUND: &'static str = "There is no parameter with this id.";
+    const CACHED: bool = true;
     type Id = ParameterId;
 
     async fn load(conn: &mut AnyConnection, id: ParameterId, _now: DateTime<Utc>) -> anyhow::Result<Option<Self>> {

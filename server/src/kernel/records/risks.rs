@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 
 /// A failure mode with its transfer.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Risk {
     /// Its transfer, whose access facts it shares.
     pub transfer: TransferDetail,
@@ -23,6 +23,7 @@ impl Record for Risk {
     const TYPE: RecordType = RecordType::Risk;
     const BAD_ID: &'static str = "That is not a valid risk id (a UUID).";
     const NOT_FOUND: &'static str = "There is no risk with this id.";
+    const CACHED: bool = true;
     type Id = RiskId;
 
     async fn load(conn: &mut AnyConnection, id: RiskId, _now: DateTime<Utc>) -> anyhow::Result<Option<Self>> {

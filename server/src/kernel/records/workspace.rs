@@ -41,6 +41,7 @@ impl Record for Stage {
     const TYPE: RecordType = RecordType::Stage;
     const BAD_ID: &'static str = "That is not a valid stage id (a UUID).";
     const NOT_FOUND: &'static str = "There is no stage with this id.";
+    const CACHED: bool = true;
     type Id = StageId;
 
     async fn load(conn: &mut AnyConnection, id: StageId, _now: DateTime<Utc>) -> anyhow::Result<Option<Self>> {
@@ -125,6 +126,7 @@ impl Record for OrgTemplate {
     const TYPE: RecordType = RecordType::StageTemplates;
     const BAD_ID: &'static str = "That is not a valid organisation id (a UUID).";
     const NOT_FOUND: &'static str = "There is no such organisation.";
+    const CACHED: bool = true;
     type Id = OrgId;
 
     async fn load(conn: &mut AnyConnection, org: OrgId, _now: DateTime<Utc>) -> anyhow::Result<Option<Self>> {
