@@ -56,7 +56,8 @@ pub trait Record: Sized + Send + Sync + Clone + 'static {
     /// What an unknown id is told (404).
     const NOT_FOUND: &'static str;
     /// Whether reads may be served from the read cache ([`crate::read_cache`]): only when `load` ignores the time it
-    /// is given, since a cached record stands until the next write, however late.
+    /// is given (a cached record stands until the next write, however late) and the record is small (a whole side
+    /// of a parameter table is not kept).
     const CACHED: bool = false;
     /// Its id.
     type Id: FromStr + Display + Copy + Send + Sync;

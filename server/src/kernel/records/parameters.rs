@@ -42,7 +42,6 @@ impl Record for ParameterSet {
     const TYPE: RecordType = RecordType::ParameterSet;
     const BAD_ID: &'static str = "That is not a valid transfer id (a UUID).";
     const NOT_FOUND: &'static str = "There is no transfer with this id.";
-    const CACHED: bool = true;
     type Id = ParameterSetId;
 
     async fn load(conn: &mut AnyConnection, id: ParameterSetId, _now: DateTime<Utc>) -> anyhow::Result<Option<Self>> {
