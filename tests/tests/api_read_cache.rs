@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 const VELARIMAB_DS: &str = "00000003-0000-4000-8000-000000000001";
 const DS_DELIVERABLE: &str = "00000009-0000-4000-8000-000000010202";
+/// The agreement by which Helix shares the drug substance transfer with Norvia.
+const VELARIMAB_DS_AGREEMENT: &str = "00000006-0000-4000-8000-000000000001";
 
 on_both_databases!(a_read_right_after_a_change_sees_it_every_time);
 
@@ -34,7 +36,8 @@ async fn rate(client: &ApiClient, id: &str, severity: u8, row_version: i64) -> R
 }
 
 /// Twenty changes, each read back at once by its author and by the other party (both reads of a record the previous
-/// round left in the cache): every read shows the change just made.
+/// round left in the cache): every read shows the change just made. Then the agreement is revoked, and the partner's
+/// very next read is refused, though its record and agreements were read a moment before.
 async fn a_read_right_after_a_change_sees_it_every_time(db: Backend) {
     let server = TestServer::start(db).await;
     let helix = ApiClient::logged_in(&server.base_url, "lead@helix.example").await;
@@ -52,6 +55,12 @@ async fn a_read_right_after_a_change_sees_it_every_time(db: Backend) {
             assert_eq!(read.body["rpn"], json!(u64::from(severity) * 30), "round {round}: {:?}", read.body);
         }
     }
+    let admin = ApiClient::logged_in(&server.base_url, "admin@helix.example").await;
+    assert_eq!(norvia.get(&format!("/risks/{id}")).await.status, 200, "read under the agreement");
+    let revoked = admin.revoke_agreement(VELARIMAB_DS_AGREEMENT, "The study is closed.").await;
+    assert_eq!(revoked.status, 200, "{:?}", revoked.body);
+    let refused = norvia.get(&format!("/risks/{id}")).await;
+    assert_eq!(refused.status, 403, "refused at once: {:?}", refused.body);
 }
 
 /// How long `check` took to come true, asked every 10 ms for up to half the cache's lifetime; `None` if it never did.

@@ -71,8 +71,5 @@ async fn commit(
         Some(conn) => conn,
         None => own.insert(pool.acquire().await?),
     };
-    let mut tx = audit::begin_append_on(conn).await?;
-    audit::append_all(&mut tx, batch.iter().map(|(entry, now, _)| (entry.clone(), *now)).collect()).await?;
-    tx.commit().await?;
-    Ok(())
+    audit::append_only(conn, batch.iter().map(|(entry, now, _)| (entry.clone(), *now)).collect()).await
 }

@@ -34,7 +34,7 @@ use baton_domain::access::{self, Action, Decision, Resource, Subject};
 use baton_domain::agreement::AgreementFacts;
 use baton_domain::audit::AuditAction;
 use baton_domain::error::{ApiError, ErrorCode};
-use baton_domain::ids::OrgId;
+use baton_domain::ids::{OrgId, ProductId, TransferId};
 use baton_domain::org::UserProfile;
 use baton_domain::record::RecordType;
 use chrono::{DateTime, Utc};
@@ -263,13 +263,52 @@ async fn authorize_read<R: Record>(
         load_for_read::<R>(state, id, now).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound, R::NOT_FOUND))?;
     let subject = Subject { org: user.organisation.id, role: user.role };
     let resource = record.resource();
-    let agreements = if needs_agreements(&subject, &resource) {
-        let mut conn = state.db.pool.acquire().await?;
-        agreements_for(&mut conn, &subject, &resource, now).await?
-    } else {
-        Vec::new()
+    let agreements = match &resource {
+        Resource::Data(data) if needs_agreements(&subject, &resource) => {
+            let scope = AgreementScope {
+                owner: data.owner,
+                grantee: subject.org,
+                transfer: data.transfer,
+                product: data.product,
+            };
+            agreements_for_read(state, scope, now).await?
+        }
+        _ => Vec::new(),
     };
     decide_loaded(record, user, action, &agreements, now)
+}
+
+/// What the agreements that might let one organisation read another's data are looked up by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct AgreementScope {
+    owner: OrgId,
+    grantee: OrgId,
+    transfer: Option<TransferId>,
+    product: ProductId,
+}
+
+/// The agreements in force that might let the grantee read the owner's data, for a read: from the read cache while
+/// nothing was written since (granting, signing, amending and revoking are writes). A list is kept a second at most:
+/// an agreement that came into force by the clock meanwhile may be missing for that long (the read is refused until
+/// the list is reloaded); one that ended meanwhile is refused anyway, since the rule checks each agreement's dates
+/// at the time of the request.
+async fn agreements_for_read(
+    state: &AppState,
+    scope: AgreementScope,
+    now: DateTime<Utc>,
+) -> Result<Vec<AgreementFacts>, AppError> {
+    static AGREEMENTS: Cache<AgreementScope, Vec<AgreementFacts>> = Cache::new();
+    if let Some(agreements) = AGREEMENTS.get(&scope) {
+        return Ok(agreements);
+    }
+    let ticket = read_cache::ticket();
+    let mut conn = state.db.pool.acquire().await?;
+    let AgreementScope { owner, grantee, transfer, product } = scope;
+    let agreements = store::agreements::in_force_covering(&mut conn, owner, grantee, transfer, product, now).await?;
+    if let Some(ticket) = ticket {
+        AGREEMENTS.put(scope, ticket, agreements.clone());
+    }
+    Ok(agreements)
 }
 
 /// The rule's decision on `person` reading `record` (a comment mentions only people who can see its record).

@@ -55,12 +55,16 @@ pub async fn begin_write(pool: &AnyPool) -> sqlx::Result<WriteTx> {
     Ok(WriteTx(tx))
 }
 
-/// Starts a transaction that takes the chain head's lock, as [`begin_write`] does, on a connection its caller keeps,
-/// for appending entries that change nothing else (the group commit's reads): its commit leaves the read cache be.
-pub async fn begin_append_on(conn: &mut AnyConnection) -> sqlx::Result<Transaction<'_, Any>> {
+/// Appends `entries`, which change nothing else (the group commit's reads), in a transaction of their own on a
+/// connection its caller keeps; its commit leaves the read cache be. Taking the lock returns the chain's head, so a
+/// batch costs four statements whatever its size.
+pub async fn append_only(conn: &mut AnyConnection, entries: Vec<(NewEntry, DateTime<Utc>)>) -> anyhow::Result<()> {
     let mut tx = sqlx::Connection::begin(conn).await?;
-    lock_head(&mut tx).await?;
-    Ok(tx)
+    let head: (i64, String) =
+        sqlx::query_as("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash").fetch_one(&mut *tx).await?;
+    append_after(&mut tx, head, entries).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn lock_head(conn: &mut AnyConnection) -> sqlx::Result<()> {
@@ -170,8 +174,16 @@ pub async fn append_all(
     tx: &mut AnyConnection,
     entries: Vec<(NewEntry, DateTime<Utc>)>,
 ) -> anyhow::Result<Vec<AuditEntry>> {
-    let (mut seq, mut previous): (i64, String) =
-        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
+    let head = sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
+    append_after(tx, head, entries).await
+}
+
+/// Appends entries after the chain's `head` (its sequence number and hash, read under its lock).
+async fn append_after(
+    tx: &mut AnyConnection,
+    (mut seq, mut previous): (i64, String),
+    entries: Vec<(NewEntry, DateTime<Utc>)>,
+) -> anyhow::Result<Vec<AuditEntry>> {
     let mut chained = Vec::with_capacity(entries.len());
     for (entry, now) in entries {
         seq += 1;
