@@ -5,7 +5,7 @@ use anyhow::Context;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
@@ -40,6 +40,8 @@ pub struct Db {
     pub pool: AnyPool,
     /// The engine, for the few places where SQL differs.
     pub backend: Backend,
+    /// SQLite's database file (none on PostgreSQL), for the audit writer's connection of its own.
+    pub file: Option<PathBuf>,
 }
 
 /// The default database: a SQLite file in the data directory.
@@ -68,7 +70,22 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         Backend::Postgres => options.max_connections(16),
     };
     let pool = options.connect(url).await.with_context(|| format!("connecting to {}", redact(url)))?;
-    Ok(Db { pool, backend })
+    let file = match backend {
+        Backend::Sqlite => Some(sqlite_file(&pool).await?),
+        Backend::Postgres => None,
+    };
+    Ok(Db { pool, backend, file })
+}
+
+/// The file behind a SQLite pool. An in-memory database is refused: each of the pool's connections would have a
+/// database of its own.
+async fn sqlite_file(pool: &AnyPool) -> anyhow::Result<PathBuf> {
+    let (file,): (String,) = sqlx::query_as("SELECT file FROM pragma_database_list WHERE name = 'main'")
+        .fetch_one(pool)
+        .await
+        .context("finding the SQLite database's file")?;
+    anyhow::ensure!(!file.is_empty(), "SQLite needs a database file (an in-memory database is not supported)");
+    Ok(PathBuf::from(file))
 }
 
 /// Brings the schema up to date; safe to run on every start.

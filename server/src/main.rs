@@ -27,7 +27,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => {
             let options = HttpOptions { dist: &args.dist, secure_cookies: args.secure_cookies };
             let files = open_documents(&documents, args.max_upload_bytes).await?;
-            let state = AppState::new(db, args.session_limits(), files);
+            let state = AppState::new(db, args.session_limits(), files)?;
             serve::run(state, args.addr, &options, args.event_retention()).await
         }
         Command::Migrate => {

@@ -28,9 +28,9 @@ pub struct AppState {
 impl AppState {
     /// State over `db` with the given session limits and document store, its audit writer started on the current
     /// runtime.
-    pub fn new(db: Db, sessions: SessionLimits, files: FileStore) -> Self {
-        let audit = AuditWriter::start(db.pool.clone());
+    pub fn new(db: Db, sessions: SessionLimits, files: FileStore) -> anyhow::Result<Self> {
+        let audit = AuditWriter::start(&db)?;
         let live = Arc::new(Window::new());
-        AppState { db, audit, passwords: Arc::new(Passwords::per_core()), sessions, files, live }
+        Ok(AppState { db, audit, passwords: Arc::new(Passwords::per_core()), sessions, files, live })
     }
 }

@@ -55,18 +55,6 @@ pub async fn begin_write(pool: &AnyPool) -> sqlx::Result<WriteTx> {
     Ok(WriteTx(tx))
 }
 
-/// Appends `entries`, which change nothing else (the group commit's reads), in a transaction of their own on a
-/// connection its caller keeps; its commit leaves the read cache be. Taking the lock returns the chain's head, so a
-/// batch costs four statements whatever its size.
-pub async fn append_only(conn: &mut AnyConnection, entries: Vec<(NewEntry, DateTime<Utc>)>) -> anyhow::Result<()> {
-    let mut tx = sqlx::Connection::begin(conn).await?;
-    let head: (i64, String) =
-        sqlx::query_as("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash").fetch_one(&mut *tx).await?;
-    append_after(&mut tx, head, entries).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 async fn lock_head(conn: &mut AnyConnection) -> sqlx::Result<()> {
     sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(conn).await?;
     Ok(())
@@ -168,80 +156,120 @@ pub async fn append(tx: &mut AnyConnection, entry: NewEntry, now: DateTime<Utc>)
 const ROWS_PER_INSERT: usize = 64;
 
 /// Appends entries in order inside `tx` (which must come from [`begin_write`]), reading and moving the chain's head
-/// once for all of them and inserting them in multi-row statements: a group commit's batch costs a few statements
-/// whatever its size, so the chain's lock is held for little more than the commit itself.
+/// once for all of them and inserting them in multi-row statements.
 pub async fn append_all(
     tx: &mut AnyConnection,
     entries: Vec<(NewEntry, DateTime<Utc>)>,
 ) -> anyhow::Result<Vec<AuditEntry>> {
     let head = sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *tx).await?;
-    append_after(tx, head, entries).await
-}
-
-/// Appends entries after the chain's `head` (its sequence number and hash, read under its lock).
-async fn append_after(
-    tx: &mut AnyConnection,
-    (mut seq, mut previous): (i64, String),
-    entries: Vec<(NewEntry, DateTime<Utc>)>,
-) -> anyhow::Result<Vec<AuditEntry>> {
-    let mut chained = Vec::with_capacity(entries.len());
-    for (entry, now) in entries {
-        seq += 1;
-        let entry = AuditEntry {
-            seq,
-            at: clock::from_db(&clock::to_db(now))?,
-            actor_id: entry.actor.id,
-            actor_name: entry.actor.name,
-            actor_org: entry.actor.org,
-            owner_org: entry.owner_org,
-            action: entry.action,
-            record_type: entry.record_type,
-            record_id: entry.record_id,
-            old: entry.old,
-            new: entry.new,
-            reason: entry.reason,
-        };
-        let hash = entry.chained_hash(&previous);
-        chained.push((entry, std::mem::replace(&mut previous, hash.clone()), hash));
-    }
-    for rows in chained.chunks(ROWS_PER_INSERT) {
+    let chain = Chain::after(head, entries)?;
+    for rows in chain.rows.chunks(ROWS_PER_INSERT) {
         insert_rows(tx, rows).await?;
     }
     sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-        .bind(seq)
-        .bind(&previous)
+        .bind(chain.seq)
+        .bind(&chain.hash)
         .execute(&mut *tx)
         .await?;
-    Ok(chained.into_iter().map(|(entry, _, _)| entry).collect())
+    Ok(chain.rows.into_iter().map(|row| row.entry).collect())
 }
 
-/// Inserts chained entries (each with its previous and own hash) in one statement.
-async fn insert_rows(tx: &mut AnyConnection, rows: &[(AuditEntry, String, String)]) -> anyhow::Result<()> {
-    let placeholders: Vec<String> = (0..rows.len())
+/// Entries chained after a head: each with the hash before it and its own, and the head they leave.
+#[derive(Debug)]
+pub(crate) struct Chain {
+    /// The entries, in order.
+    pub rows: Vec<ChainedRow>,
+    /// The last entry's sequence number (the head's, if there are none).
+    pub seq: i64,
+    /// The last entry's hash.
+    pub hash: String,
+}
+
+/// One entry of a [`Chain`], as stored.
+#[derive(Debug)]
+pub(crate) struct ChainedRow {
+    /// The entry.
+    pub entry: AuditEntry,
+    /// The hash of the entry before it.
+    pub prev_hash: String,
+    /// Its own hash, over its content and `prev_hash`.
+    pub hash: String,
+}
+
+impl Chain {
+    /// Chains `entries` after the head `(seq, hash)`; the time each carries is stored at the database's precision
+    /// before it is hashed, so that what is verified later is what was hashed now.
+    pub(crate) fn after(
+        (mut seq, mut hash): (i64, String),
+        entries: Vec<(NewEntry, DateTime<Utc>)>,
+    ) -> anyhow::Result<Chain> {
+        let mut rows = Vec::with_capacity(entries.len());
+        for (entry, now) in entries {
+            seq += 1;
+            let entry = AuditEntry {
+                seq,
+                at: clock::from_db(&clock::to_db(now))?,
+                actor_id: entry.actor.id,
+                actor_name: entry.actor.name,
+                actor_org: entry.actor.org,
+                owner_org: entry.owner_org,
+                action: entry.action,
+                record_type: entry.record_type,
+                record_id: entry.record_id,
+                old: entry.old,
+                new: entry.new,
+                reason: entry.reason,
+            };
+            let own = entry.chained_hash(&hash);
+            rows.push(ChainedRow { entry, prev_hash: std::mem::replace(&mut hash, own.clone()), hash: own });
+        }
+        Ok(Chain { rows, seq, hash })
+    }
+}
+
+impl ChainedRow {
+    /// The columns after `seq`, in [`COLUMNS`] order: all text, or NULL.
+    pub(crate) fn texts(&self) -> [Option<String>; 13] {
+        let entry = &self.entry;
+        [
+            Some(clock::to_db(entry.at)),
+            entry.actor_id.map(|id| id.to_string()),
+            Some(entry.actor_name.clone()),
+            entry.actor_org.map(|id| id.to_string()),
+            entry.owner_org.map(|id| id.to_string()),
+            Some(entry.action.as_str().to_owned()),
+            Some(entry.record_type.as_str().to_owned()),
+            Some(entry.record_id.clone()),
+            entry.old.as_ref().map(Value::to_string),
+            entry.new.as_ref().map(Value::to_string),
+            entry.reason.clone(),
+            Some(self.prev_hash.clone()),
+            Some(self.hash.clone()),
+        ]
+    }
+}
+
+/// The placeholders of a multi-row `INSERT` of `rows` rows of [`COLUMNS`], numbered from `$first`.
+pub(crate) fn placeholders(rows: usize, first: usize) -> String {
+    (0..rows)
         .map(|row| {
-            let first = row * 14;
-            let params: Vec<String> = (first + 1..=first + 14).map(|n| format!("${n}")).collect();
+            let from = first + row * 14;
+            let params: Vec<String> = (from..from + 14).map(|n| format!("${n}")).collect();
             format!("({})", params.join(", "))
         })
-        .collect();
-    let sql = format!("INSERT INTO audit_log ({COLUMNS}) VALUES {}", placeholders.join(", "));
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Inserts chained entries in one statement.
+async fn insert_rows(tx: &mut AnyConnection, rows: &[ChainedRow]) -> anyhow::Result<()> {
+    let sql = format!("INSERT INTO audit_log ({COLUMNS}) VALUES {}", placeholders(rows.len(), 1));
     let mut query = sqlx::query(&sql);
-    for (entry, prev_hash, hash) in rows {
-        query = query
-            .bind(entry.seq)
-            .bind(clock::to_db(entry.at))
-            .bind(entry.actor_id.map(|id| id.to_string()))
-            .bind(entry.actor_name.clone())
-            .bind(entry.actor_org.map(|id| id.to_string()))
-            .bind(entry.owner_org.map(|id| id.to_string()))
-            .bind(entry.action.as_str())
-            .bind(entry.record_type.as_str())
-            .bind(entry.record_id.clone())
-            .bind(entry.old.as_ref().map(Value::to_string))
-            .bind(entry.new.as_ref().map(Value::to_string))
-            .bind(entry.reason.clone())
-            .bind(prev_hash.clone())
-            .bind(hash.clone());
+    for row in rows {
+        query = query.bind(row.entry.seq);
+        for text in row.texts() {
+            query = query.bind(text);
+        }
     }
     query.execute(&mut *tx).await?;
     Ok(())
@@ -273,7 +301,7 @@ struct Row {
     hash: String,
 }
 
-const COLUMNS: &str = "seq, at, actor_id, actor_name, actor_org_id, owner_org_id, action, record_type, record_id, \
+pub(crate) const COLUMNS: &str = "seq, at, actor_id, actor_name, actor_org_id, owner_org_id, action, record_type, record_id, \
                        old_values, new_values, reason, prev_hash, hash";
 
 fn json_column(text: Option<&str>) -> anyhow::Result<Option<Value>> {

@@ -2,6 +2,7 @@
 
 pub mod agreements;
 pub mod audit;
+pub mod audit_batch;
 pub mod batches;
 pub mod capas;
 pub mod change_controls;
