@@ -41,7 +41,7 @@ echo
 echo
 PG_DIR="$(mktemp -d /tmp/baton-pg.XXXXXX)"
 trap 'scripts/test-postgres.sh stop "$PG_DIR"' EXIT
-PG_URL="$(scripts/test-postgres.sh start "$PG_DIR")"
+PG_URL="$(BATON_PG_DURABLE=1 scripts/test-postgres.sh start "$PG_DIR")"
 BATON_TEST_DATABASE_URL="$PG_URL" BATON_BENCH_BACKEND=postgres "$ROOT/target/release/bench_api"
 echo
 "$ROOT/target/release/bench_events"

@@ -2,6 +2,8 @@
 # A throwaway PostgreSQL server for the tests: initdb into a fresh directory, a free port on 127.0.0.1.
 # Usage: scripts/test-postgres.sh start DIR   (prints the server URL)
 #        scripts/test-postgres.sh stop DIR
+# Tests run it with fsync off (they crash the server, not the machine); benches set BATON_PG_DURABLE=1 so that a
+# commit waits for the disk, as it does in production.
 set -euo pipefail
 action="$1"; dir="$2"
 
@@ -25,7 +27,8 @@ case "$action" in
     if [ "$(id -u)" = 0 ]; then chown postgres "$dir"; fi
     as_pg "'$BIN/initdb' -D '$dir/data' -A trust -U postgres --no-sync" >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
-    as_pg "'$BIN/pg_ctl' -D '$dir/data' -o \"-k '$dir' -p $port -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300\" -l '$dir/log' start -w" >/dev/null \
+    fsync="off"; if [ "${BATON_PG_DURABLE:-}" = 1 ]; then fsync="on"; fi
+    as_pg "'$BIN/pg_ctl' -D '$dir/data' -o \"-k '$dir' -p $port -c listen_addresses=127.0.0.1 -c fsync=$fsync -c max_connections=300\" -l '$dir/log' start -w" >/dev/null \
       || { cat "$dir/log" >&2; exit 1; }
     echo "postgres://postgres@127.0.0.1:$port/postgres"
     ;;
