@@ -328,6 +328,9 @@ async fn a_protocol_dropped_by_the_sponsor_reaches_the_cmo_live_and_the_cmo_s_qu
             .context("the inbox lists the mention")?;
         a.find(Locator::XPath("//*[@data-testid='inbox']//a[contains(., 'mentioned you')]")).await?.click().await?;
         wait_for(&a, &format!("#comment-{id}.highlight")).await.context("the mention opens the comment")?;
+        // The page scrolls to a linked comment again 0.4 s and 1.2 s after the discussion loads (sections above it
+        // may push it down); a scroll of ours inside that window is undone.
+        let rescrolls_over = tokio::time::Instant::now() + Duration::from_millis(1500);
         assert!(a.current_url().await?.as_str().ends_with(&format!("#comment-{id}")));
         wait_for_text(&a, "comments", "Is section 4 final, @Marco Lenz ?").await?;
 
@@ -339,6 +342,7 @@ async fn a_protocol_dropped_by_the_sponsor_reaches_the_cmo_live_and_the_cmo_s_qu
         chosen?;
         wait_for_text(&a, "versions", "Transfer protocol rev C").await?;
         // The page is scrolled to the comment; the steps are at its top, where the user scrolls back.
+        tokio::time::sleep_until(rescrolls_over).await;
         a.execute("window.scrollTo(0, 0)", vec![]).await?;
         button(&a, "Submit for review").await?.click().await?;
         wait_for_text(&a, "sign-statement", "is ready for review").await?;
