@@ -9,6 +9,7 @@ use anyhow::Context;
 use baton_tests::browser::{log_in, wait_for, wait_for_path};
 use baton_tests::client::{DEMO_PASSWORD, send};
 use baton_tests::{ApiClient, Backend, Browser, TestServer};
+use fantoccini::actions::{WheelAction, WheelActions};
 use fantoccini::{Client, Locator};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -47,6 +48,13 @@ async fn set_date(c: &Client, css: &str, value: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Scrolls to the top of the page with the mouse wheel, as a user does (a script's scroll is not the user's).
+async fn wheel_to_top(c: &Client) -> anyhow::Result<()> {
+    let mut wheel = WheelActions::new("wheel".into());
+    wheel.push(WheelAction::Scroll { duration: None, x: 10, y: 200, delta_x: 0, delta_y: -20_000 });
+    c.perform_actions(wheel).await?;
+    Ok(())
+}
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sponsor_lead_starts_a_transfer_with_its_team() {
     let server = TestServer::start(Backend::Sqlite).await;
@@ -233,6 +241,17 @@ async fn the_cmo_comments_with_a_mention_and_a_deep_link_opens_the_comment() {
             assert!(tokio::time::Instant::now() < deadline, "the linked comment is not in view: {at}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+
+        // Opened again, and scrolled straight back up with the wheel: the page's later re-scrolls to the comment
+        // (0.4 s and 1.2 s after the discussion loads) leave the user where they went.
+        c.goto(&site.url("/transfers")).await?;
+        c.goto(&site.url(&format!("/transfers/{VELARIMAB_DS}#comment-{id}"))).await?;
+        let linked = wait_for(&c, &format!("#comment-{id}.highlight")).await?;
+        wheel_to_top(&c).await?;
+        tokio::time::sleep(Duration::from_millis(1600)).await;
+        let at = c.execute(script, vec![serde_json::to_value(&linked)?]).await?;
+        let n = |i: usize| at[i].as_f64().unwrap_or(f64::NAN);
+        assert!(n(0) == 0.0 && n(1) > n(3), "the page went back to the comment after the user scrolled away: {at}");
         Ok(())
     })
     .await;
@@ -328,9 +347,6 @@ async fn a_protocol_dropped_by_the_sponsor_reaches_the_cmo_live_and_the_cmo_s_qu
             .context("the inbox lists the mention")?;
         a.find(Locator::XPath("//*[@data-testid='inbox']//a[contains(., 'mentioned you')]")).await?.click().await?;
         wait_for(&a, &format!("#comment-{id}.highlight")).await.context("the mention opens the comment")?;
-        // The page scrolls to a linked comment again 0.4 s and 1.2 s after the discussion loads (sections above it
-        // may push it down); a scroll of ours inside that window is undone.
-        let rescrolls_over = tokio::time::Instant::now() + Duration::from_millis(1500);
         assert!(a.current_url().await?.as_str().ends_with(&format!("#comment-{id}")));
         wait_for_text(&a, "comments", "Is section 4 final, @Marco Lenz ?").await?;
 
@@ -342,8 +358,7 @@ async fn a_protocol_dropped_by_the_sponsor_reaches_the_cmo_live_and_the_cmo_s_qu
         chosen?;
         wait_for_text(&a, "versions", "Transfer protocol rev C").await?;
         // The page is scrolled to the comment; the steps are at its top, where the user scrolls back.
-        tokio::time::sleep_until(rescrolls_over).await;
-        a.execute("window.scrollTo(0, 0)", vec![]).await?;
+        wheel_to_top(&a).await?;
         button(&a, "Submit for review").await?.click().await?;
         wait_for_text(&a, "sign-statement", "is ready for review").await?;
         wait_for(&a, "#sign-password").await?.send_keys(DEMO_PASSWORD).await?;

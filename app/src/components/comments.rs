@@ -12,6 +12,8 @@ use baton_domain::endpoints::{GetCommentPeople, GetComments, ResolveThread};
 use baton_domain::record::RecordType;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 /// The comment a deep link names (`#comment-{id}`), if any.
 fn linked_comment() -> Option<String> {
@@ -20,22 +22,40 @@ fn linked_comment() -> Option<String> {
 }
 
 /// Scrolls the linked comment into view once it is on the page, and again as the page's other sections finish
-/// loading above it and push it down.
+/// loading above it and push it down, until the user scrolls, taps or types: from then on the page is theirs.
 fn scroll_to_linked() {
     let Some(id) = linked_comment() else { return };
     let anchor = format!("comment-{id}");
-    for delay in [0, 400, 1200] {
-        let anchor = anchor.clone();
+    let taken_over = Rc::new(Cell::new(false));
+    let listeners: Rc<RefCell<Vec<WindowListenerHandle>>> = Rc::new(RefCell::new(
+        USER_TAKES_OVER
+            .iter()
+            .map(|event| {
+                let taken_over = taken_over.clone();
+                window_event_listener_untyped(event, move |_| taken_over.set(true))
+            })
+            .collect(),
+    ));
+    for (delay, last) in [(0, false), (400, false), (1200, true)] {
+        let (anchor, taken_over, listeners) = (anchor.clone(), taken_over.clone(), listeners.clone());
         set_timeout(
             move || {
-                if let Some(element) = document().get_element_by_id(&anchor) {
+                if !taken_over.get()
+                    && let Some(element) = document().get_element_by_id(&anchor)
+                {
                     element.scroll_into_view();
+                }
+                if last {
+                    listeners.borrow_mut().drain(..).for_each(WindowListenerHandle::remove);
                 }
             },
             std::time::Duration::from_millis(delay),
         );
     }
 }
+
+/// Events that mean the user has started moving about the page. `scroll` is not one: our own scrolling fires it.
+const USER_TAKES_OVER: [&str; 4] = ["wheel", "touchstart", "keydown", "pointerdown"];
 
 /// The comments on one record, with a composer for those the server lets comment.
 #[component]
