@@ -77,6 +77,15 @@ pub fn csrf_token() -> Option<String> {
     })?
 }
 
+/// The largest file the server accepts, as the session said; `None` before a session is known.
+pub fn max_upload_bytes() -> Option<u64> {
+    let auth = PROVIDED.with(Cell::get)?;
+    auth.state.try_with_untracked(|state| match state {
+        SessionState::SignedIn(info) => Some(info.max_upload_bytes),
+        _ => None,
+    })?
+}
+
 /// The session context.
 pub fn use_auth() -> Auth {
     expect_context::<Auth>()

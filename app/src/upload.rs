@@ -42,6 +42,12 @@ pub async fn post_file<T: DeserializeOwned>(
     file: &web_sys::File,
     on_progress: impl Fn(Progress) + 'static,
 ) -> Result<T, Failure> {
+    if let Some(why) = too_large(file) {
+        return Err(Failure::Api(ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("“{}” was not sent: {why}", file.name()),
+        )));
+    }
     let xhr = web_sys::XmlHttpRequest::new().map_err(|e| failed_to_start(&e))?;
     xhr.open("POST", url).map_err(|e| failed_to_start(&e))?;
     let name = file.name();
@@ -70,6 +76,12 @@ pub async fn post_file<T: DeserializeOwned>(
     xhr.set_onloadend(None);
     drop(progressed);
     answer(&xhr)
+}
+
+/// Why `file` is larger than the server accepts, if it is: said before any of it is sent, since the server can
+/// refuse it only once that much has arrived.
+pub fn too_large(file: &web_sys::File) -> Option<String> {
+    document::oversize(file.size() as u64, auth::max_upload_bytes()?)
 }
 
 /// The request's outcome: its JSON body read as `T` on success, the server's error otherwise.

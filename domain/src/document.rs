@@ -163,8 +163,6 @@ pub struct DocumentList {
     /// What the caller may do in the transfer's documents: `contribute` when they may start one.
     #[serde(default)]
     pub actions: Vec<Action>,
-    /// The largest file the server accepts, in bytes: the app refuses a larger one before sending it.
-    pub max_upload_bytes: u64,
 }
 
 /// A signed step of a document (submitting for review, approving).
@@ -305,6 +303,20 @@ pub fn size_label(bytes: u64) -> String {
     }
 }
 
+/// Why a file of `size` bytes cannot be uploaded under a limit of `max_bytes`, or `None` when it fits. Checked
+/// before sending, since the server refuses a file that is too large only once that much of it has arrived.
+pub fn oversize(size: u64, max_bytes: u64) -> Option<String> {
+    if size <= max_bytes {
+        return None;
+    }
+    let (mut is, mut limit) = (size_label(size), size_label(max_bytes));
+    // Rounded alike, the two sizes would read as equal: give them exactly.
+    if is == limit {
+        (is, limit) = (format!("{size} bytes"), format!("{max_bytes} bytes"));
+    }
+    Some(format!("it is {is}, and files up to {limit} are accepted."))
+}
+
 /// The name a downloaded copy carries: the original name stamped with the recipient organisation and the time
 /// (UTC), so a copy found later says whose it was and when it left Baton.
 pub fn stamped_file_name(original: &str, recipient: &str, at: DateTime<Utc>) -> String {
@@ -335,6 +347,20 @@ mod tests {
         assert_eq!(size_label(2_500_000), "2.5 MB");
         assert_eq!(size_label(100_000), "100 KB");
         assert_eq!(size_label(512), "512 bytes");
+    }
+
+    #[test]
+    fn a_file_up_to_the_limit_fits_and_one_byte_more_does_not() {
+        assert_eq!(oversize(100_000, 100_000), None);
+        assert_eq!(oversize(0, 100_000), None);
+        assert_eq!(
+            oversize(100_001, 100_000).as_deref(),
+            Some("it is 100001 bytes, and files up to 100000 bytes are accepted.")
+        );
+        assert_eq!(
+            oversize(250_000_000, 200_000_000).as_deref(),
+            Some("it is 250 MB, and files up to 200 MB are accepted.")
+        );
     }
 
     #[test]

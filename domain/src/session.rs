@@ -21,6 +21,8 @@ pub struct SessionInfo {
     pub user: UserProfile,
     /// Send as the `X-CSRF-Token` header on every POST, PUT, PATCH and DELETE.
     pub csrf_token: String,
+    /// The largest file the server accepts, in bytes: the app refuses a larger one before sending any of it.
+    pub max_upload_bytes: u64,
 }
 
 /// The header that carries the anti-forgery token.

@@ -330,9 +330,9 @@ async fn refusals(db: Backend, store: Store) {
     assert_eq!(created.status, 201, "{:?}", created.body);
     let id = created.body["id"].as_str().expect("id").to_owned();
 
-    // The app is told the limit, to refuse a larger file before sending it.
-    let listed = lead.get(&format!("/transfers/{VELARIMAB_DS}/documents")).await;
-    assert_eq!(listed.body["max_upload_bytes"], 100_000, "{:?}", listed.body);
+    // The app is told the limit with the session, to refuse a larger file before sending it.
+    let session = lead.get("/session").await;
+    assert_eq!(session.body["max_upload_bytes"], 100_000, "{:?}", session.body);
     // Declared too large: refused without storing the body, naming the limit.
     let declared = upload(&lead, &id, "application/pdf", "big.pdf", pdf(150_000)).await;
     assert_eq!(declared.status, 413, "{:?}", declared.body);

@@ -502,3 +502,48 @@ async fn a_change_saved_in_one_tab_appears_in_the_same_person_s_other_tab() {
     })
     .await;
 }
+
+/// With a 100 KB limit, a 150 KB file is refused in the browser before any of it is sent, in the transfer's
+/// documents panel and on a document's page; the server's own refusal would read differently ("larger than the
+/// limit"), and nothing is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_over_the_upload_limit_is_refused_before_it_is_sent() {
+    let server = TestServer::start_with_env(Backend::Sqlite, &[("BATON_MAX_UPLOAD_BYTES", "100000")]).await;
+    let site = &server;
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let big = dir.path().join("Batch record scan.pdf");
+    let mut bytes = b"%PDF-1.4\n".to_vec();
+    bytes.resize(150_000, b' ');
+    std::fs::write(&big, &bytes).expect("the big file");
+    let small = dir.path().join("Gap analysis.pdf");
+    std::fs::write(&small, b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n").expect("the small file");
+    let refused = "was not sent: it is 150 KB, and files up to 100 KB are accepted.";
+    Browser::run_sized(768, 1024, |c| async move {
+        c.goto(&site.url("/login")).await?;
+        log_in(&c, "lead@helix.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&site.url(&format!("/transfers/{VELARIMAB_DS}"))).await?;
+        wait_for(&c, "[data-testid=document-file]").await?.send_keys(&big.to_string_lossy()).await?;
+        wait_for_text(
+            &c,
+            "upload-error",
+            "“Batch record scan.pdf” was not shared: it is 150 KB, and files up to 100 KB",
+        )
+        .await?;
+        wait_for(&c, "[data-testid=document-file]").await?.send_keys(&small.to_string_lossy()).await?;
+        wait_for_text(&c, "documents-table", "Gap analysis").await?;
+        let listed = wait_for(&c, "[data-testid=documents-table]").await?.text().await?;
+        assert!(!listed.contains("Batch record scan"), "the refused file was shared: {listed}");
+        c.find(Locator::XPath("//*[@data-testid='documents-table']//a[contains(., 'Gap analysis')]"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&c, "versions", "Gap analysis.pdf").await?;
+        wait_for(&c, "[data-testid=version-file]").await?.send_keys(&big.to_string_lossy()).await?;
+        wait_for_text(&c, "version-error", &format!("“Batch record scan.pdf” {refused}")).await?;
+        let versions = c.find_all(Locator::Css("[data-testid=versions] tbody tr")).await?;
+        assert_eq!(versions.len(), 1, "the refused file added no version");
+        Ok(())
+    })
+    .await;
+}

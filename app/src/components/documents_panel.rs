@@ -6,7 +6,7 @@ use crate::api::{self, Failure};
 use crate::components::loading::Loading;
 use crate::format;
 use crate::live::on_change;
-use crate::upload::{Progress, UploadProgress};
+use crate::upload::{self, Progress, UploadProgress};
 use baton_domain::access::Action;
 use baton_domain::agreement::DataClass;
 use baton_domain::document::{
@@ -135,7 +135,7 @@ fn Documents(list: DocumentList, place: Place, zone: Zone, on_change: Callback<(
         "No documents you may see yet. Documents appear here as either party shares them under an agreement.".into()
     };
     view! {
-        {may_add.then(|| view! { <UploadZone place=place zone=zone max_bytes=list.max_upload_bytes on_change=on_change/> })}
+        {may_add.then(|| view! { <UploadZone place=place zone=zone on_change=on_change/> })}
         {if list.items.is_empty() {
             view! { <p class="muted" data-testid="documents-empty">{empty}</p> }.into_any()
         } else {
@@ -223,21 +223,16 @@ async fn share(
 }
 
 #[component]
-fn UploadZone(place: Place, zone: Zone, max_bytes: u64, on_change: Callback<()>) -> impl IntoView {
+fn UploadZone(place: Place, zone: Zone, on_change: Callback<()>) -> impl IntoView {
     let Zone { class, state, progress } = zone;
     let over = RwSignal::new(false);
     let send = move |files: Vec<web_sys::File>| {
         if files.is_empty() || matches!(state.get_untracked(), Upload::Sending(..)) {
             return;
         }
-        // Refused here rather than after sending it all: the server would refuse it only once it arrives.
-        if let Some(file) = files.iter().find(|f| f.size() as u64 > max_bytes) {
-            state.set(Upload::Failed(format!(
-                "“{}” was not shared: it is {}, and files up to {} are accepted.",
-                file.name(),
-                size_label(file.size() as u64),
-                size_label(max_bytes)
-            )));
+        // Checked for every file before any is shared, so a drop of several shares all of them or none.
+        if let Some((file, why)) = files.iter().find_map(|f| upload::too_large(f).map(|why| (f, why))) {
+            state.set(Upload::Failed(format!("“{}” was not shared: {why}", file.name())));
             return;
         }
         spawn_local(async move {

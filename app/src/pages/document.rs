@@ -235,7 +235,7 @@ fn NewVersion(id: String, on_change: Callback<()>) -> impl IntoView {
             </div>
             <p class="muted small">"A new version starts in draft; the effective one stays in force until the new one is approved."</p>
             {move || sending.get().map(|(name, size)| view! { <UploadProgress name=name size=size progress=progress/> })}
-            {move || refusal.get().map(|text| view! { <p class="field-error" role="alert">{text}</p> })}
+            {move || refusal.get().map(|text| view! { <p class="field-error" role="alert" data-testid="version-error">{text}</p> })}
         </section>
     }
 }

@@ -63,7 +63,7 @@ pub async fn list(
     let items = readable.into_iter().map(|(d, actions)| DocumentView { actions, ..d.view }).collect();
     let may_start = may_start(&state, &user.profile, transfer, now).await?;
     let actions = may_start.then_some(Action::Contribute).into_iter().collect();
-    Ok(Json(DocumentList { items, actions, max_upload_bytes: state.files.max_bytes }))
+    Ok(Json(DocumentList { items, actions }))
 }
 
 /// Whether `user` may start a document in `transfer`: they read it, are one of its parties, and may add their own
@@ -231,7 +231,7 @@ async fn attached(
     let readable = kernel::readable(state, user, records).await?;
     let items = readable.into_iter().map(|(d, actions)| DocumentView { actions, ..d.view }).collect();
     let actions = may_start.then_some(Action::Contribute).into_iter().collect();
-    Ok(DocumentList { items, actions, max_upload_bytes: state.files.max_bytes })
+    Ok(DocumentList { items, actions })
 }
 
 /// Where a record `R` that `user` reads keeps its documents; `None` when it does not exist or they may not read it.

@@ -31,7 +31,7 @@ fn session_error(e: tower_sessions::session::Error) -> AppError {
 /// Who is logged in, with the anti-forgery token for their next changes.
 #[utoipa::path(get, path = "/session", tag = "session", security(("session" = [])),
     responses((status = 200, body = SessionInfo), (status = 401, body = ErrorBody)))]
-pub async fn current(user: CurrentUser) -> Result<Json<SessionInfo>, AppError> {
+pub async fn current(State(state): State<AppState>, user: CurrentUser) -> Result<Json<SessionInfo>, AppError> {
     let csrf_token: Option<String> = user.session.get(CSRF_KEY).await.map_err(session_error)?;
     let csrf_token = match csrf_token {
         Some(token) => token,
@@ -41,7 +41,7 @@ pub async fn current(user: CurrentUser) -> Result<Json<SessionInfo>, AppError> {
             token
         }
     };
-    Ok(Json(SessionInfo { user: user.profile, csrf_token }))
+    Ok(Json(SessionInfo { user: user.profile, csrf_token, max_upload_bytes: state.files.max_bytes }))
 }
 
 fn locked_error(until: DateTime<Utc>) -> AppError {
@@ -106,7 +106,7 @@ pub async fn login(
     store::audit::append(&mut tx, entry, now).await?;
     tx.commit().await?;
     tracing::info!(user = %credentials.profile.id, "logged in");
-    Ok(Json(SessionInfo { user: credentials.profile, csrf_token }))
+    Ok(Json(SessionInfo { user: credentials.profile, csrf_token, max_upload_bytes: state.files.max_bytes }))
 }
 
 /// Logs out: the session is deleted on the server, not just forgotten by the browser.
