@@ -161,16 +161,33 @@ pub fn build_pairs(su: Vec<StoredSu>, ru: Vec<StoredRu>, compare_sides: bool) ->
         .collect()
 }
 
-/// How many rows have a gap of a kind that is a real difference (not merely a side not yet filled in).
-pub fn count_gaps(pairs: &[ParameterPair]) -> usize {
-    pairs
-        .iter()
-        .filter(|p| {
-            p.comparison
-                .as_ref()
-                .is_some_and(|c| c.gaps.iter().any(|g| !matches!(g.kind, GapKind::MissingOnRu | GapKind::MissingOnSu)))
-        })
-        .count()
+/// Rows with a gap, by kind: every one of them is a row the "gaps only" filter shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GapCounts {
+    /// Rows whose two sides differ in their values.
+    pub differ: usize,
+    /// Rows filled in on one side only.
+    pub one_sided: usize,
+}
+
+impl GapCounts {
+    /// Rows with any gap.
+    pub fn total(self) -> usize {
+        self.differ + self.one_sided
+    }
+}
+
+/// Counts the rows with a gap, telling a real difference in values from a side not yet filled in.
+pub fn count_gaps(pairs: &[ParameterPair]) -> GapCounts {
+    let mut counts = GapCounts::default();
+    for gaps in pairs.iter().filter(|p| p.has_gap()).filter_map(|p| p.comparison.as_ref().map(|c| &c.gaps)) {
+        if gaps.iter().all(|g| matches!(g.kind, GapKind::MissingOnRu | GapKind::MissingOnSu)) {
+            counts.one_sided += 1;
+        } else {
+            counts.differ += 1;
+        }
+    }
+    counts
 }
 
 /// A change to an SU parameter, on the version shown.
@@ -271,7 +288,7 @@ mod tests {
         assert_eq!(pairs.len(), 1);
         assert!(pairs[0].su.is_some() && pairs[0].ru.is_some());
         assert!(pairs[0].has_gap(), "39.0 °C is outside 35.0–38.0 °C: {:?}", pairs[0].comparison);
-        assert_eq!(count_gaps(&pairs), 1);
+        assert_eq!(count_gaps(&pairs), GapCounts { differ: 1, one_sided: 0 });
         let hidden = build_pairs(vec![su("Temperature", ("35.0", "38.0"))], Vec::new(), false);
         assert!(hidden[0].comparison.is_none());
         assert_eq!(hidden[0].link_id(), Some(ParameterId(Uuid::from_u128(11))));
@@ -291,6 +308,8 @@ mod tests {
         assert_eq!(pairs.len(), 2);
         assert!(pairs[1].su.is_none());
         assert_eq!(pairs[1].name(), "AGITATION");
-        assert_eq!(count_gaps(&pairs), 0, "a side not filled in yet is not a difference in values");
+        let counts = count_gaps(&pairs);
+        assert_eq!(counts, GapCounts { differ: 0, one_sided: 2 }, "a side not filled in yet is not a difference");
+        assert_eq!(counts.total(), pairs.iter().filter(|p| p.has_gap()).count(), "the filter shows every counted row");
     }
 }

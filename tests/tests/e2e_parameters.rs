@@ -96,7 +96,7 @@ async fn the_cmo_lead_proposes_an_ru_value_and_the_gap_flag_appears() {
         let flagged = format!("{} [data-testid=gap][title*='above the SU PAR']", row(DP_HOLD_TIME));
         wait_for(&c, &flagged).await?;
         let counts = wait_for(&c, "[data-testid=parameter-counts]").await?.text().await?;
-        assert!(counts.contains("1 with a gap"), "{counts}");
+        assert!(counts.contains(": 1 differ"), "{counts}");
         c.find(Locator::Css("#p-gaps")).await?.click().await?;
         wait_for(&c, &flagged).await?;
         Ok(())

@@ -547,3 +547,27 @@ async fn a_file_over_the_upload_limit_is_refused_before_it_is_sent() {
     })
     .await;
 }
+
+/// The sponsor's lead moves a stage's planned end: the save is confirmed on screen (the form itself is reloaded), and
+/// the new date is what the stage then shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saving_a_stage_s_dates_is_confirmed_on_screen() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let lead = ApiClient::logged_in(&server.base_url, "lead@helix.example").await;
+    let plan = lead.get(&format!("/transfers/{VELARIMAB_DS}/stages")).await.body;
+    let stage = plan["stages"].as_array().and_then(|s| s.iter().find(|s| s["gate"]["state"] == "open")).cloned();
+    let number = stage.expect("an open stage")["number"].clone();
+    let site = &server;
+    Browser::run_sized(768, 1024, |c| async move {
+        c.goto(&site.url("/login")).await?;
+        log_in(&c, "lead@helix.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&site.url(&format!("/transfers/{VELARIMAB_DS}/stages/{number}"))).await?;
+        set_date(&c, "#planned-end", "2027-03-31").await?;
+        button(&c, "Save dates").await?.click().await?;
+        wait_for_text(&c, "saved-note", "Dates saved.").await?;
+        wait_for_text(&c, "stage", "2027-03-31").await?;
+        Ok(())
+    })
+    .await;
+}

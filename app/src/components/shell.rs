@@ -6,6 +6,7 @@ use crate::components::bell::Bell;
 use crate::components::icons::{
     AgreementIcon, AuditIcon, BatchIcon, ChangeIcon, LogoutIcon, QualityIcon, TemplateIcon, TransfersIcon,
 };
+use crate::components::saved_note::{SavedNote, SavedNoteArea};
 use baton_domain::org::Role;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,6 +16,7 @@ use leptos_router::components::A;
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
     let auth = use_auth();
+    let note = SavedNote::provide();
     let logging_out = RwSignal::new(false);
     let logout_error = RwSignal::new(None::<String>);
     let log_out = move |_| {
@@ -88,6 +90,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                 })}
             </nav>
             <main class="content" id="main">{children()}</main>
+            <SavedNoteArea note=note/>
         </div>
     }
 }

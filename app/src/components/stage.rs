@@ -1,7 +1,7 @@
 //! A transfer's stages: a chip for tables, and a timeline of planned against actual dates for its page. Status is
 //! shown in words and marks, never by colour alone.
 
-use crate::format;
+use crate::components::date_range::DateRange;
 use baton_domain::ids::TransferId;
 use baton_domain::stage::{GateState, StageProgress, StageView};
 use chrono::NaiveDate;
@@ -34,11 +34,6 @@ pub fn stage_state(stage: &StageView, current: bool, today: NaiveDate) -> (&'sta
         GateState::Open if stage.is_overdue(today) => ("⚠ Overdue", "chip-bad"),
         GateState::Open => ("○ Not started", "chip-grey"),
     }
-}
-
-fn range(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
-    let day = |d: Option<NaiveDate>| d.map(format::date).unwrap_or_else(|| "—".into());
-    format!("{} → {}", day(from), day(to))
 }
 
 /// Every stage with its planned and actual dates drawn on one time axis; each row opens its stage.
@@ -74,8 +69,8 @@ pub fn StageTimeline(stages: Vec<StageView>, transfer: TransferId) -> impl IntoV
                         </a>
                         <span class=format!("chip {class}")>{word}</span>
                         <span class="timeline-dates small numeric-text">
-                            <span>"Planned " {range(stage.planned_start, stage.planned_end)}</span>
-                            <span class="muted">"Actual " {range(stage.actual_start, stage.actual_end)}</span>
+                            <span>"Planned " <DateRange from=stage.planned_start to=stage.planned_end/></span>
+                            <span class="muted">"Actual " <DateRange from=stage.actual_start to=stage.actual_end/></span>
                         </span>
                         <span class="timeline-track" aria-hidden="true">
                             {bar(stage.planned_start, stage.planned_end, "bar-planned")}

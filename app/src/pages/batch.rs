@@ -5,6 +5,7 @@ use crate::api::{self, Failure};
 use crate::auth::RequireAuth;
 use crate::components::comments::CommentsPanel;
 use crate::components::copy_link::CopyLink;
+use crate::components::date_range::DateRange;
 use crate::components::documents_panel::{DocumentsPanel, Place};
 use crate::components::history::HistoryPanel;
 use crate::components::load_failure::load_failure;
@@ -142,11 +143,11 @@ fn BatchRecord(batch: BatchView, on_change: Callback<()>) -> impl IntoView {
                 </div>
             })}
             <dl class="facts">
-                <div><dt>"Planned"</dt><dd>{format!("{} – {}", format::date(batch.input.planned_start), format::date(batch.input.planned_end))}</dd></div>
+                <div><dt>"Planned"</dt><dd><DateRange from=Some(batch.input.planned_start) to=Some(batch.input.planned_end)/></dd></div>
                 <div><dt>"Actual"</dt><dd>{match (batch.input.actual_start, batch.input.actual_end) {
-                    (Some(s), Some(e)) => format!("{} – {}", format::date(s), format::date(e)),
-                    (Some(s), None) => format!("Started {}", format::date(s)),
-                    _ => "Not started".into(),
+                    (Some(s), Some(e)) => view! { <DateRange from=Some(s) to=Some(e)/> }.into_any(),
+                    (Some(s), None) => format!("Started {}", format::date(s)).into_any(),
+                    _ => "Not started".into_any(),
                 }}</dd></div>
                 <div><dt>"Yield"</dt><dd>{yields(&batch)}</dd></div>
                 <div><dt>"Dispositioned by"</dt><dd>{format!("{} QA (quality agreement)", batch.disposing_party.name)}</dd></div>

@@ -2,6 +2,7 @@
 //! the version shown; and a new method with one attribute and its acceptance criteria.
 
 use crate::api::{self, Failure};
+use crate::components::saved_note::use_saved_note;
 use baton_domain::decimal::Decimal;
 use baton_domain::endpoints::{AddMethod, SaveRuResults, SaveSuResults};
 use baton_domain::ids::TransferId;
@@ -40,6 +41,7 @@ pub fn ResultsForm(method: MethodView, site: Site, editable: bool, on_saved: Cal
         .collect();
     let error = RwSignal::new(None::<String>);
     let pending = RwSignal::new(false);
+    let note = use_saved_note();
     let (id, version) = (method.id.to_string(), stored.row_version);
     let inputs = fields.clone();
     let submit = move |ev: SubmitEvent| {
@@ -63,7 +65,10 @@ pub fn ResultsForm(method: MethodView, site: Site, editable: bool, on_saved: Cal
                 Site::Ru => api::call::<SaveRuResults>([&id], &request).await,
             };
             match outcome {
-                Ok(_) => on_saved.run(()),
+                Ok(_) => {
+                    note.show(format!("{} results saved.", site.label()));
+                    on_saved.run(())
+                }
                 Err(Failure::Api(e)) => error.set(Some(e.message)),
                 Err(f) => error.set(Some(f.message())),
             }

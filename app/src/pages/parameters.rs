@@ -174,7 +174,10 @@ fn ParametersView(
                     <p class="record-kind"><a href=format!("/transfers/{}", transfer.id)>{format!("{} · {}", transfer.code, transfer.product)}</a></p>
                     <h1>"Process parameters"</h1>
                     <p class="muted" data-testid="parameter-counts">
-                        {format!("{total} parameters · {gap_rows} with a gap between {} (SU) and {} (RU)", transfer.sponsor.name, transfer.cmo.name)}
+                        {format!(
+                            "{total} parameters · {} with a gap between {} (SU) and {} (RU): {} differ, {} filled in on one side only",
+                            gap_rows.total(), transfer.sponsor.name, transfer.cmo.name, gap_rows.differ, gap_rows.one_sided
+                        )}
                     </p>
                 </div>
                 <div class="record-actions">

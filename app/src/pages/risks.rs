@@ -131,14 +131,14 @@ fn RiskRegisterView(
             <div class="table-wrap">
                 <table class="data-table" data-testid="risk-table">
                     <thead><tr>
-                        {header(Column::Step, "Step")}
                         <th scope="col">"Failure mode"</th>
-                        <th scope="col">"Effect"</th>
+                        {header(Column::Rpn, "RPN")}
+                        {header(Column::Residual, "Residual")}
                         {header(Column::Severity, "S")}
                         <th scope="col">"O"</th>
                         <th scope="col">"D"</th>
-                        {header(Column::Rpn, "RPN")}
-                        {header(Column::Residual, "Residual")}
+                        {header(Column::Step, "Step")}
+                        <th scope="col">"Effect"</th>
                         <th scope="col">"Mitigation"</th>
                     </tr></thead>
                     <tbody>
@@ -151,15 +151,15 @@ fn RiskRegisterView(
                                 let m = r.failure_mode.clone();
                                 view! {
                                     <tr class:row-highlight=selected.get() == Some(r.id) data-risk=r.id.to_string()>
-                                        <td>{m.step.clone()}</td>
                                         <td><a href=format!("{base}/{}", r.id)>{m.failure_mode.clone()}</a></td>
-                                        <td>{m.effect.clone()}</td>
-                                        <td class="numeric">{m.ratings.severity.get()}</td>
-                                        <td class="numeric">{m.ratings.occurrence.get()}</td>
-                                        <td class="numeric">{m.ratings.detection.get()}</td>
                                         <td class="numeric nowrap" data-testid="rpn"><strong>{r.rpn}</strong>" "{level_chip(r.level)}</td>
                                         <td class="numeric nowrap">{r.residual_rpn.map(|v| v.to_string()).unwrap_or_else(|| "—".into())}
                                             " "{r.residual_level.map(level_chip)}</td>
+                                        <td class="numeric">{m.ratings.severity.get()}</td>
+                                        <td class="numeric">{m.ratings.occurrence.get()}</td>
+                                        <td class="numeric">{m.ratings.detection.get()}</td>
+                                        <td>{m.step.clone()}</td>
+                                        <td>{m.effect.clone()}</td>
                                         <td>{m.mitigation.clone()}{r.mitigation_deliverable.map(|d| view! {
                                             " " <a href=format!("/deliverables/{d}")>"(deliverable)"</a>
                                         })}</td>

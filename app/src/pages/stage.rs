@@ -5,6 +5,7 @@ use crate::api::{self, Failure};
 use crate::auth::RequireAuth;
 use crate::components::comments::CommentsPanel;
 use crate::components::copy_link::CopyLink;
+use crate::components::date_range::DateRange;
 use crate::components::deliverable_table::DeliverableTable;
 use crate::components::history::HistoryPanel;
 use crate::components::load_failure::load_failure;
@@ -99,8 +100,8 @@ fn StageView(transfer: TransferDetail, stages: Vec<StageView>, index: usize, on_
                 </div>
             </header>
             <dl class="facts">
-                <div><dt>"Planned"</dt><dd class="numeric-text">{dates(stage.planned_start, stage.planned_end)}</dd></div>
-                <div><dt>"Actual"</dt><dd class="numeric-text">{dates(stage.actual_start, stage.actual_end)}</dd></div>
+                <div><dt>"Planned"</dt><dd class="numeric-text"><DateRange from=stage.planned_start to=stage.planned_end/></dd></div>
+                <div><dt>"Actual"</dt><dd class="numeric-text"><DateRange from=stage.actual_start to=stage.actual_end/></dd></div>
                 <div><dt>"Gate"</dt><dd data-testid="gate-state">{stage.gate.state.label()}</dd></div>
             </dl>
             {may(Action::Plan).then(|| view! { <StageDatesForm stage=stage.clone() on_saved=on_change/> })}
@@ -122,11 +123,6 @@ fn StageView(transfer: TransferDetail, stages: Vec<StageView>, index: usize, on_
             <HistoryPanel record_type=RecordType::Stage id=stage.id.to_string()/>
         </article>
     }
-}
-
-fn dates(from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>) -> String {
-    let day = |d: Option<chrono::NaiveDate>| d.map(format::date).unwrap_or_else(|| "—".into());
-    format!("{} → {}", day(from), day(to))
 }
 
 /// The deliverable a deep link asked to show (`?deliverable={id}`).

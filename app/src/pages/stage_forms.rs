@@ -3,6 +3,7 @@
 
 use crate::api::{self, Failure};
 use crate::components::conflict_dialog::{ConflictDialog, FieldClash, clashes};
+use crate::components::saved_note::use_saved_note;
 use crate::format;
 use baton_domain::deliverable::{DeliverableInput, DeliverableStatus};
 use baton_domain::endpoints::{AddDeliverable as AddDeliverableCall, ChangeStage, GetStagePlan};
@@ -38,6 +39,7 @@ pub fn StageDatesForm(stage: StageView, on_saved: Callback<()>) -> impl IntoView
     let row_version = RwSignal::new(stage.row_version);
     let error = RwSignal::new(None::<String>);
     let pending = RwSignal::new(false);
+    let note = use_saved_note();
     let clash = RwSignal::new(None::<(String, Vec<FieldClash>)>);
     let (stage_id, transfer) = (stage.id, stage.transfer_id);
     // The dates the user's edits started from; after a conflict, the other person's, with the user's own changes
@@ -60,7 +62,10 @@ pub fn StageDatesForm(stage: StageView, on_saved: Callback<()>) -> impl IntoView
         pending.set(true);
         spawn_local(async move {
             match api::call::<ChangeStage>([&stage_id.to_string()], &dates).await {
-                Ok(_) => on_saved.run(()),
+                Ok(_) => {
+                    note.show("Dates saved.");
+                    on_saved.run(())
+                }
                 Err(f) if f.code() == Some(ErrorCode::Conflict) => {
                     match api::call::<GetStagePlan>([&transfer.to_string()], &()).await {
                         Ok(plan) => {
