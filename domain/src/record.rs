@@ -59,9 +59,41 @@ stored_enum!(
     }
 );
 
+impl RecordType {
+    /// The app's page for the record `id` of this type, where the id alone names one (a risk or a stage needs its
+    /// transfer as well, and some records have no page).
+    pub fn page(self, id: &str) -> Option<String> {
+        let base = match self {
+            RecordType::Transfer => "/transfers",
+            RecordType::Deliverable => "/deliverables",
+            RecordType::Document => "/documents",
+            RecordType::Batch => "/batches",
+            RecordType::Delivery => "/deliveries",
+            RecordType::Deviation => "/deviations",
+            RecordType::Capa => "/capas",
+            RecordType::ChangeControl => "/change-controls",
+            RecordType::Agreement => "/agreements",
+            _ => return None,
+        };
+        let safe = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        safe.then(|| format!("{base}/{id}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_are_named_by_the_id_alone_and_only_for_a_plain_id() {
+        let id = "0000000e-0000-4000-8000-000000000104";
+        assert_eq!(RecordType::Batch.page(id).as_deref(), Some("/batches/0000000e-0000-4000-8000-000000000104"));
+        assert_eq!(RecordType::ChangeControl.page("x1").as_deref(), Some("/change-controls/x1"));
+        assert_eq!(RecordType::Risk.page(id), None, "a risk's page needs its transfer");
+        assert_eq!(RecordType::Session.page(id), None);
+        assert_eq!(RecordType::Batch.page("../admin"), None, "an id is never a path");
+        assert_eq!(RecordType::Batch.page(""), None);
+    }
 
     #[test]
     fn stored_names_round_trip_and_are_unique() {

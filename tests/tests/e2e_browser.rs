@@ -2,7 +2,7 @@
 
 use baton_tests::browser::{log_in, wait_for, wait_for_path};
 use baton_tests::client::DEMO_PASSWORD;
-use baton_tests::{Backend, Browser, TestServer};
+use baton_tests::{ApiClient, Backend, Browser, TestServer};
 use fantoccini::Locator;
 
 const VELARIMAB_DS: &str = "00000003-0000-4000-8000-000000000001";
@@ -188,6 +188,56 @@ async fn audit_filters_apply_to_the_trail_and_its_export_link() {
         let href = href.as_str().unwrap_or_default().to_owned();
         assert!(href.starts_with("/api/v1/audit/export.csv?"), "{href}");
         assert!(href.contains("action=login") && href.contains("limit=200"), "{href}");
+        Ok(())
+    })
+    .await;
+}
+
+/// The trail opens on its newest 200 entries and says older ones follow; "Show older entries" adds them below, page
+/// by page, until the foot says all are shown: every entry once, newest first, none skipped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_trail_pages_back_to_its_first_entry() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    // Norvia reads a Helix transfer 300 times: 300 entries in Helix's trail, more than one page.
+    let norvia = ApiClient::logged_in(&server.base_url, "lead@norvia.example").await;
+    for _ in 0..300 {
+        assert_eq!(norvia.get("/transfers/00000003-0000-4000-8000-000000000001").await.status, 200);
+    }
+    Browser::run(|c| async move {
+        c.goto(&server.url("/login")).await?;
+        log_in(&c, "admin@helix.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&server.url("/audit")).await?;
+        wait_for(&c, "[data-testid=audit-table]").await?;
+        let foot = wait_for(&c, "[data-testid=audit-foot]").await?.text().await?;
+        assert!(foot.contains("The newest 200 matching entries are shown; older ones follow."), "{foot}");
+        let seqs = "return [...document.querySelectorAll('[data-testid=audit-table] tbody td:nth-child(1)')]
+                        .map(td => Number(td.textContent.trim()));";
+        let mut pages = 1;
+        loop {
+            let foot = c.find(Locator::Css("[data-testid=audit-foot]")).await?.text().await?;
+            if foot.starts_with("All ") {
+                let shown: Vec<i64> = serde_json::from_value(c.execute(seqs, vec![]).await?)?;
+                assert!(foot.contains(&format!("All {} matching entries are shown.", shown.len())), "{foot}");
+                assert!(shown.len() > 200 && pages > 1, "{} entries over {pages} pages", shown.len());
+                assert!(shown.windows(2).all(|w| w[0] > w[1]), "newest first, each entry once");
+                break;
+            }
+            let before: Vec<i64> = serde_json::from_value(c.execute(seqs, vec![]).await?)?;
+            c.find(Locator::XPath("//button[normalize-space()='Show older entries']")).await?.click().await?;
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+            loop {
+                let now: Vec<i64> = serde_json::from_value(c.execute(seqs, vec![]).await?)?;
+                if now.len() > before.len() {
+                    assert_eq!(now[..before.len()], before[..], "older entries come below the ones shown");
+                    break;
+                }
+                anyhow::ensure!(tokio::time::Instant::now() < deadline, "no older entries appeared");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            pages += 1;
+            anyhow::ensure!(pages < 50, "the trail never ended");
+        }
         Ok(())
     })
     .await;

@@ -6,29 +6,78 @@ use crate::components::error_panel::ErrorPanel;
 use crate::components::loading::SkeletonRows;
 use crate::components::shell::Shell;
 use crate::format;
-use baton_domain::audit::AuditAction;
+use baton_domain::audit::{AuditAction, AuditEntry};
 use baton_domain::audit_trail::AuditQuery;
 use baton_domain::endpoints::{ExportAudit, ListAudit, ListAuditActors};
 use baton_domain::record::RecordType;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 /// A filter's value, or `None` when it is not set.
 fn chosen(value: String) -> Option<String> {
     (!value.is_empty()).then_some(value)
 }
 
-/// The record an entry is about, linked where it has a page.
+/// The record an entry is about: its type and the end of its id (the whole id on hover), so that entries about
+/// different records of a type read apart; linked where it has a page.
 fn record_link(record_type: RecordType, record_id: &str) -> AnyView {
-    let href = match record_type {
-        RecordType::Agreement => Some(format!("/agreements/{record_id}")),
-        RecordType::Transfer => Some(format!("/transfers/{record_id}")),
-        RecordType::ChangeControl => Some(format!("/change-controls/{record_id}")),
-        _ => None,
+    let tail: String = record_id.chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
+    let label = if tail.len() < record_id.len() {
+        format!("{} …{tail}", record_type.label())
+    } else {
+        format!("{} {tail}", record_type.label())
     };
-    let label = record_type.label();
-    match href {
-        Some(href) => view! { <a href=href>{label}</a> }.into_any(),
-        None => view! { <span class="muted small">{label}</span> }.into_any(),
+    match record_type.page(record_id) {
+        Some(href) => view! { <a href=href title=record_id.to_owned()>{label}</a> }.into_any(),
+        None => view! { <span class="muted small" title=record_id.to_owned()>{label}</span> }.into_any(),
+    }
+}
+
+/// One entry of the trail as a table row.
+fn row(e: AuditEntry) -> impl IntoView {
+    view! {
+        <tr>
+            <td class="numeric">{e.seq}</td>
+            <td class="numeric-text nowrap">{format::date_time(e.at)}</td>
+            <td>{e.actor_name}</td>
+            <td>{e.action.label()}</td>
+            <td>{record_link(e.record_type, &e.record_id)}</td>
+            <td>{e.reason.unwrap_or_default()}</td>
+        </tr>
+    }
+}
+
+/// Where fetching older entries stands.
+#[derive(Clone, Debug, PartialEq)]
+enum Older {
+    Idle,
+    Loading,
+    Failed(String),
+}
+
+/// Below the table: how many entries are shown, whether older ones follow, and the button that fetches them.
+#[component]
+fn ListFoot(
+    shown: Signal<usize>,
+    before: Signal<Option<i64>>,
+    state: RwSignal<Older>,
+    on_more: Callback<i64>,
+) -> impl IntoView {
+    view! {
+        <div class="list-foot" data-testid="audit-foot">
+            <p class="muted">{move || match before.get() {
+                Some(_) => format!("The newest {} matching entries are shown; older ones follow.", shown.get()),
+                None => format!("All {} matching entries are shown.", shown.get()),
+            }}</p>
+            {move || before.get().map(|seq| view! {
+                <button class="button" type="button" disabled=move || state.get() == Older::Loading
+                    on:click=move |_| on_more.run(seq)>"Show older entries"</button>
+            })}
+            {move || match state.get() {
+                Older::Failed(message) => Some(view! { <p class="field-error" role="alert">{message}</p> }),
+                _ => None,
+            }}
+        </div>
     }
 }
 
@@ -51,10 +100,31 @@ pub fn AuditPage() -> impl IntoView {
         limit: Some(200),
         ..AuditQuery::default()
     };
+    // Older pages, fetched on request and shown below the first; a change of filter starts again from the newest.
+    let older = RwSignal::new(Vec::<AuditEntry>::new());
+    let next = RwSignal::new(None::<Option<i64>>);
+    let older_state = RwSignal::new(Older::Idle);
     let entries = LocalResource::new(move || {
         let q = query();
+        older.set(Vec::new());
+        next.set(None);
+        older_state.set(Older::Idle);
         async move { api::call::<ListAudit>([], &q).await }
     });
+    let load_older = move |before: i64| {
+        let q = AuditQuery { before_seq: Some(before), ..untrack(query) };
+        older_state.set(Older::Loading);
+        spawn_local(async move {
+            match api::call::<ListAudit>([], &q).await {
+                Ok(page) => {
+                    older.update(|o| o.extend(page.items));
+                    next.set(Some(page.next_before_seq));
+                    older_state.set(Older::Idle);
+                }
+                Err(e) => older_state.set(Older::Failed(e.message())),
+            }
+        });
+    };
     let export = move || api::href::<ExportAudit>([], &query()).unwrap_or_default();
     view! {
         <RequireAuth>
@@ -104,28 +174,26 @@ pub fn AuditPage() -> impl IntoView {
                         Ok(page) if page.items.is_empty() => view! {
                             <div class="panel empty-state"><h2>"No entries match"</h2><p>"Change the filters to see more of the trail."</p></div>
                         }.into_any(),
-                        Ok(page) => view! {
-                            <div class="table-wrap">
-                                <table class="data-table" data-testid="audit-table">
-                                    <thead><tr>
-                                        <th scope="col" class="numeric">"#"</th><th scope="col">"Time"</th><th scope="col">"Who"</th>
-                                        <th scope="col">"Action"</th><th scope="col">"Record"</th><th scope="col">"Reason"</th>
-                                    </tr></thead>
-                                    <tbody>
-                                        {page.items.into_iter().map(|e| view! {
-                                            <tr>
-                                                <td class="numeric">{e.seq}</td>
-                                                <td class="numeric-text nowrap">{format::date_time(e.at)}</td>
-                                                <td>{e.actor_name}</td>
-                                                <td>{e.action.label()}</td>
-                                                <td>{record_link(e.record_type, &e.record_id)}</td>
-                                                <td>{e.reason.unwrap_or_default()}</td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        }.into_any(),
+                        Ok(page) => {
+                            let first = page.items.len();
+                            view! {
+                                <div class="table-wrap">
+                                    <table class="data-table" data-testid="audit-table">
+                                        <thead><tr>
+                                            <th scope="col" class="numeric">"#"</th><th scope="col">"Time"</th><th scope="col">"Who"</th>
+                                            <th scope="col">"Action"</th><th scope="col">"Record"</th><th scope="col">"Reason"</th>
+                                        </tr></thead>
+                                        <tbody>
+                                            {page.items.into_iter().map(row).collect_view()}
+                                            {move || older.get().into_iter().map(row).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                                <ListFoot shown=Signal::derive(move || first + older.with(Vec::len))
+                                    before=Signal::derive(move || next.get().unwrap_or(page.next_before_seq))
+                                    state=older_state on_more=Callback::new(load_older)/>
+                            }.into_any()
+                        }
                     })}
                 </Transition>
             </Shell>
