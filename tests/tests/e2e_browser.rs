@@ -238,6 +238,15 @@ async fn the_audit_trail_pages_back_to_its_first_entry() {
             pages += 1;
             anyhow::ensure!(pages < 50, "the trail never ended");
         }
+
+        // An operator may not read the trail: the page says so, without filters or an export that cannot help.
+        c.find(Locator::Css("button[aria-label='Log out']")).await?.click().await?;
+        wait_for_path(&c, "/login").await?;
+        log_in(&c, "operator@helix.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&server.url("/audit")).await?;
+        wait_for(&c, "[data-testid=no-access]").await?;
+        assert!(c.find(Locator::Css("#f-action")).await.is_err(), "the filters are hidden");
         Ok(())
     })
     .await;

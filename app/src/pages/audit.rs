@@ -2,13 +2,14 @@
 
 use crate::api;
 use crate::auth::RequireAuth;
-use crate::components::error_panel::ErrorPanel;
+use crate::components::load_failure::load_failure;
 use crate::components::loading::SkeletonRows;
 use crate::components::shell::Shell;
 use crate::format;
 use baton_domain::audit::{AuditAction, AuditEntry};
 use baton_domain::audit_trail::AuditQuery;
 use baton_domain::endpoints::{ExportAudit, ListAudit, ListAuditActors};
+use baton_domain::error::ErrorCode;
 use baton_domain::record::RecordType;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -22,14 +23,11 @@ fn chosen(value: String) -> Option<String> {
 /// different records of a type read apart; linked where it has a page.
 fn record_link(record_type: RecordType, record_id: &str) -> AnyView {
     let tail: String = record_id.chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
-    let label = if tail.len() < record_id.len() {
-        format!("{} …{tail}", record_type.label())
-    } else {
-        format!("{} {tail}", record_type.label())
-    };
+    let tail = if tail.len() < record_id.len() { format!("…{tail}") } else { tail };
+    let label = view! { <span>{record_type.label()}</span><span class="record-id">{tail}</span> };
     match record_type.page(record_id) {
-        Some(href) => view! { <a href=href title=record_id.to_owned()>{label}</a> }.into_any(),
-        None => view! { <span class="muted small" title=record_id.to_owned()>{label}</span> }.into_any(),
+        Some(href) => view! { <a class="record-ref" href=href title=record_id.to_owned()>{label}</a> }.into_any(),
+        None => view! { <span class="record-ref muted" title=record_id.to_owned()>{label}</span> }.into_any(),
     }
 }
 
@@ -126,6 +124,9 @@ pub fn AuditPage() -> impl IntoView {
         });
     };
     let export = move || api::href::<ExportAudit>([], &query()).unwrap_or_default();
+    // The server decides who reads the trail; refused, the page shows why and not filters that cannot help.
+    let denied =
+        Memo::new(move |_| matches!(entries.get(), Some(Err(failure)) if failure.code() == Some(ErrorCode::NoAccess)));
     view! {
         <RequireAuth>
             <Shell>
@@ -134,9 +135,9 @@ pub fn AuditPage() -> impl IntoView {
                         <h1>"Audit trail"</h1>
                         <p class="muted">"Every change, signature, login and read of your organisation's data by partners. Append-only and hash-chained."</p>
                     </div>
-                    <a class="button" href=export download="baton-audit.csv">"Export CSV"</a>
+                    <Show when=move || !denied.get()><a class="button" href=export download="baton-audit.csv">"Export CSV"</a></Show>
                 </header>
-                <div class="filters panel">
+                <Show when=move || !denied.get()><div class="filters panel">
                     <div class="field">
                         <label for="f-actor">"Who"</label>
                         <select id="f-actor" on:change=move |ev| actor.set(event_target_value(&ev))>
@@ -167,10 +168,10 @@ pub fn AuditPage() -> impl IntoView {
                         <label for="f-to">"Before (UTC)"</label>
                         <input id="f-to" type="date" on:input=move |ev| to.set(event_target_value(&ev))/>
                     </div>
-                </div>
+                </div></Show>
                 <Transition fallback=|| view! { <SkeletonRows rows=6/> }>
                     {move || entries.get().map(|result| match result {
-                        Err(e) => view! { <ErrorPanel message=e.message() on_retry=Callback::new(move |()| entries.refetch())/> }.into_any(),
+                        Err(failure) => load_failure(failure, "", Callback::new(move |()| entries.refetch())),
                         Ok(page) if page.items.is_empty() => view! {
                             <div class="panel empty-state"><h2>"No entries match"</h2><p>"Change the filters to see more of the trail."</p></div>
                         }.into_any(),

@@ -43,7 +43,7 @@ pub fn BatchesPage() -> impl IntoView {
                                     let shown: Vec<BatchSummary> = items.get_value().into_iter()
                                         .filter(|b| wanted.is_empty() || b.status.as_str() == wanted).collect();
                                     if shown.is_empty() {
-                                        return view! { <tr><td colspan="7" class="empty-state">"No batch to show."</td></tr> }.into_any();
+                                        return view! { <tr><td colspan="7" class="empty-state">"No batch to show. Batches a CMO records (“Record a batch” above) appear here, and a partner's once an agreement shares them; a status filter may be hiding some."</td></tr> }.into_any();
                                     }
                                     shown.into_iter().map(batch_row).collect_view().into_any()
                                 };

@@ -27,7 +27,10 @@ pub fn CapasPage() -> impl IntoView {
                     <Suspense fallback=|| view! { <Loading label="Loading CAPAs…"/> }>
                         {move || loaded.get().map(|result| match result {
                             Err(failure) => load_failure(failure, "", reload),
-                            Ok(list) if list.items.is_empty() => view! { <p class="panel empty-state">"No CAPA that you may see."</p> }.into_any(),
+                            Ok(list) if list.items.is_empty() => view! {  <div class="panel empty-state">
+                                <h2>"No CAPAs"</h2>
+                                <p>"A CAPA is raised from a deviation (“Raise a CAPA” on its page) or from a red KPI on a partnership's scorecard; yours and those a partner shares with you appear here."</p>
+                            </div> }.into_any(),
                             Ok(list) => view! {
                                 <div class="table-wrap"><table class="data-table">
                                     <thead><tr><th scope="col">"Number"</th><th scope="col">"Title"</th><th scope="col">"Product"</th>

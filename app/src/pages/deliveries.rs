@@ -69,7 +69,10 @@ pub fn DeliveriesPage() -> impl IntoView {
                                 </header>
                                 {list.truncated.then(|| view! { <p class="muted">"Showing the newest 500 deliveries."</p> })}
                                 {if list.items.is_empty() {
-                                    view! { <p class="panel empty-state">"No delivery that you may see."</p> }.into_any()
+                                    view! { <div class="panel empty-state">
+                                        <h2>"No deliveries"</h2>
+                                        <p>"Deliveries a CMO records (“Record a delivery” above) appear here, and a partner's once an agreement shares them."</p>
+                                    </div> }.into_any()
                                 } else {
                                     view! {
                                         <div class="table-wrap">

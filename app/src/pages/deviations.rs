@@ -45,7 +45,10 @@ pub fn DeviationsPage() -> impl IntoView {
                         {move || loaded.get().map(|result| match result {
                             Err(failure) => load_failure(failure, "", reload),
                             Ok(list) if list.items.is_empty() => view! {
-                                <p class="panel empty-state">"No deviation that you may see."</p>
+                                <div class="panel empty-state">
+                                    <h2>"No deviations"</h2>
+                                    <p>"Deviations your organisation reports, and those a partner shares with you under an agreement, appear here. Report one with “Report a deviation” above, or from a batch."</p>
+                                </div>
                             }.into_any(),
                             Ok(list) => view! {
                                 <div class="table-wrap"><table class="data-table" data-testid="deviations-table">
