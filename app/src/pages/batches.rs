@@ -18,7 +18,8 @@ pub fn status_chip(status: BatchStatus) -> impl IntoView {
         BatchStatus::Released => "chip chip-done",
         BatchStatus::Rejected => "chip chip-bad",
         BatchStatus::Completed => "chip chip-warn",
-        BatchStatus::Planned | BatchStatus::InProgress => "chip",
+        BatchStatus::InProgress => "chip chip-progress",
+        BatchStatus::Planned => "chip chip-grey",
     };
     view! { <span class=class data-testid="batch-status">{status.label()}</span> }
 }
