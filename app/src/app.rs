@@ -24,6 +24,7 @@ use crate::pages::deviation_new::NewDeviationPage;
 use crate::pages::deviations::DeviationsPage;
 use crate::pages::document::DocumentPage;
 use crate::pages::kpi_targets::KpiTargetsPage;
+use crate::pages::kpis::KpisPage;
 use crate::pages::login::LoginPage;
 use crate::pages::methods::MethodsPage;
 use crate::pages::not_found::NotFoundPage;
@@ -85,6 +86,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/deviations/new") view=NewDeviationPage/>
                 <Route path=path!("/deviations/:id") view=DeviationPage/>
                 <Route path=path!("/partners/:id") view=PartnerPage/>
+                <Route path=path!("/kpis") view=KpisPage/>
                 <Route path=path!("/partnerships/:id/scorecard") view=ScorecardPage/>
                 <Route path=path!("/partnerships/:id/targets") view=KpiTargetsPage/>
             </Routes>

@@ -251,3 +251,27 @@ async fn the_audit_trail_pages_back_to_its_first_entry() {
     })
     .await;
 }
+
+/// The navigation leads to the partnership KPIs: the CMO's lead opens "KPIs", finds its sponsor, and reaches the
+/// partnership's scorecard.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_navigation_leads_to_each_partnership_s_kpis() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    Browser::run_sized(768, 1024, |c| async move {
+        c.goto(&server.url("/login")).await?;
+        log_in(&c, "lead@norvia.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        wait_for(&c, "nav a[href='/kpis']").await?.click().await?;
+        wait_for_path(&c, "/kpis").await?;
+        let partners = wait_for(&c, "[data-testid=kpi-partners]").await?.text().await?;
+        assert!(partners.contains("Helix Biologics"), "{partners}");
+        c.find(Locator::XPath("//*[@data-testid='kpi-partners']//li[contains(., 'Helix Biologics')]//a[normalize-space()='KPI scorecard']"))
+            .await?
+            .click()
+            .await?;
+        let card = wait_for(&c, "[data-testid=scorecard] h1").await?.text().await?;
+        assert!(card.contains("Helix Biologics") && card.contains("Norvia CDMO"), "{card}");
+        Ok(())
+    })
+    .await;
+}

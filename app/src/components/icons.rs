@@ -92,6 +92,17 @@ pub fn BatchIcon() -> impl IntoView {
     }
 }
 
+/// Three bars rising: the partnership KPIs.
+#[component]
+pub fn KpiIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2"
+            stroke-linecap="round" stroke-linejoin="round">
+            <path d="M4 20h16M7 16v-4M12 16V8M17 16V5"/>
+        </svg>
+    }
+}
+
 /// A warning triangle: deviations and the CAPAs that answer them.
 #[component]
 pub fn QualityIcon() -> impl IntoView {

@@ -4,7 +4,7 @@ use crate::api;
 use crate::auth::{SessionState, use_auth};
 use crate::components::bell::Bell;
 use crate::components::icons::{
-    AgreementIcon, AuditIcon, BatchIcon, ChangeIcon, LogoutIcon, QualityIcon, TemplateIcon, TransfersIcon,
+    AgreementIcon, AuditIcon, BatchIcon, ChangeIcon, KpiIcon, LogoutIcon, QualityIcon, TemplateIcon, TransfersIcon,
 };
 use crate::components::saved_note::{SavedNote, SavedNoteArea};
 use baton_domain::org::Role;
@@ -77,6 +77,10 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <A href="/agreements" attr:class="nav-item">
                     <AgreementIcon/>
                     <span class="nav-label">"Partners & agreements"</span>
+                </A>
+                <A href="/kpis" attr:class="nav-item">
+                    <KpiIcon/>
+                    <span class="nav-label">"KPIs"</span>
                 </A>
                 <A href="/stage-template" attr:class="nav-item">
                     <TemplateIcon/>

@@ -27,6 +27,7 @@ pub mod deviations;
 pub mod document;
 pub mod kpi_targets;
 pub mod kpi_targets_editor;
+pub mod kpis;
 pub mod login;
 pub mod method_forms;
 pub mod methods;
