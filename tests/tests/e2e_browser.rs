@@ -263,9 +263,9 @@ async fn the_navigation_leads_to_each_partnership_s_kpis() {
         wait_for_path(&c, "/transfers").await?;
         wait_for(&c, "nav a[href='/kpis']").await?.click().await?;
         wait_for_path(&c, "/kpis").await?;
-        let partners = wait_for(&c, "[data-testid=kpi-partners]").await?.text().await?;
+        let partners = wait_for(&c, "[data-testid=partner-cards]").await?.text().await?;
         assert!(partners.contains("Helix Biologics"), "{partners}");
-        c.find(Locator::XPath("//*[@data-testid='kpi-partners']//li[contains(., 'Helix Biologics')]//a[normalize-space()='KPI scorecard']"))
+        c.find(Locator::XPath("//*[@data-testid='partner-cards']//li[contains(., 'Helix Biologics')]//a[normalize-space()='KPI scorecard']"))
             .await?
             .click()
             .await?;

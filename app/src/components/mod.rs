@@ -15,6 +15,7 @@ pub mod latest_changes;
 pub mod load_failure;
 pub mod loading;
 pub mod parameter_grid;
+pub mod partner_cards;
 pub mod saved_note;
 pub mod shell;
 pub mod sign_dialog;

@@ -4,6 +4,7 @@ use crate::api;
 use crate::auth::RequireAuth;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::loading::SkeletonRows;
+use crate::components::partner_cards::{PartnerCards, PartnerLink};
 use crate::components::shell::Shell;
 use crate::format;
 use baton_domain::access::Action;
@@ -22,6 +23,12 @@ pub fn state_chip(state: AgreementState) -> impl IntoView {
     };
     view! { <span class=class data-testid="agreement-state"><span class="chip-dot" aria-hidden="true"></span>{state.label()}</span> }
 }
+
+/// Each partner's quality agreement and scorecard.
+const PARTNER_LINKS: &[PartnerLink] = &[
+    PartnerLink { href: "/partners/{id}", label: "Quality agreement", primary: false },
+    PartnerLink { href: "/partnerships/{id}/scorecard", label: "KPI scorecard", primary: false },
+];
 
 /// `/agreements`
 #[component]
@@ -44,16 +51,7 @@ pub fn AgreementsPage() -> impl IntoView {
                 <section class="partners" aria-label="Partners">
                     <Suspense fallback=|| ()>
                         {move || partners.get().and_then(Result::ok).map(|list| view! {
-                            <ul class="partner-cards">
-                                {list.items.into_iter().map(|p| view! {
-                                    <li class="panel partner-card">
-                                        <strong>{p.organisation.name}</strong>
-                                        <span class="muted small">{p.organisation.kind.label()}</span>
-                                        <A href=format!("/partners/{}", p.partnership_id) attr:class="button">"Quality agreement"</A>
-                                        <A href=format!("/partnerships/{}/scorecard", p.partnership_id) attr:class="button">"KPI scorecard"</A>
-                                    </li>
-                                }).collect_view()}
-                            </ul>
+                            <PartnerCards partners=list.items links=PARTNER_LINKS/>
                         })}
                     </Suspense>
                 </section>

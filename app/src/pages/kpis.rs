@@ -5,10 +5,16 @@ use crate::api;
 use crate::auth::RequireAuth;
 use crate::components::load_failure::load_failure;
 use crate::components::loading::SkeletonRows;
+use crate::components::partner_cards::{PartnerCards, PartnerLink};
 use crate::components::shell::Shell;
 use baton_domain::endpoints::ListPartners;
 use leptos::prelude::*;
-use leptos_router::components::A;
+
+/// Each partner's scorecard and agreed targets.
+const PARTNER_LINKS: &[PartnerLink] = &[
+    PartnerLink { href: "/partnerships/{id}/scorecard", label: "KPI scorecard", primary: true },
+    PartnerLink { href: "/partnerships/{id}/targets", label: "Targets", primary: false },
+];
 
 /// `/kpis`
 #[component]
@@ -32,18 +38,7 @@ pub fn KpisPage() -> impl IntoView {
                                 <p>"KPIs are kept per sponsor–CMO partnership. Once your organisation works with a partner, its scorecard appears here."</p>
                             </div>
                         }.into_any(),
-                        Ok(list) => view! {
-                            <ul class="partner-cards" data-testid="kpi-partners">
-                                {list.items.into_iter().map(|p| view! {
-                                    <li class="panel partner-card">
-                                        <strong>{p.organisation.name}</strong>
-                                        <span class="muted small">{p.organisation.kind.label()}</span>
-                                        <A href=format!("/partnerships/{}/scorecard", p.partnership_id) attr:class="button primary">"KPI scorecard"</A>
-                                        <A href=format!("/partnerships/{}/targets", p.partnership_id) attr:class="button">"Targets"</A>
-                                    </li>
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
+                        Ok(list) => view! { <PartnerCards partners=list.items links=PARTNER_LINKS/> }.into_any(),
                     })}
                 </Suspense>
             </Shell>
