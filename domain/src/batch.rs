@@ -363,6 +363,8 @@ pub struct BatchView {
     pub product: ProductRef,
     /// The transfer, if any.
     pub transfer: Option<TransferRef>,
+    /// Whether the caller may open the transfer: the app links it only then (the code is shown either way).
+    pub transfer_readable: bool,
     /// The brand owner.
     pub sponsor: OrgRef,
     /// The CMO, whose record this is.

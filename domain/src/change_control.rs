@@ -490,6 +490,8 @@ pub struct ChangeControlView {
     /// The transfer, if any.
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub transfer: Option<TransferRef>,
+    /// Whether the caller may open the transfer: the app links it only then (the code is shown either way).
+    pub transfer_readable: bool,
     /// The site, if any.
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub site: Option<SiteRef>,

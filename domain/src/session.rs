@@ -1,5 +1,6 @@
 //! Logging in and the session the app holds.
 
+use crate::access::Action;
 use crate::org::UserProfile;
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +24,16 @@ pub struct SessionInfo {
     pub csrf_token: String,
     /// The largest file the server accepts, in bytes: the app refuses a larger one before sending any of it.
     pub max_upload_bytes: u64,
+    /// What the rule lets the caller do with their organisation's audit trail: the app offers the trail only with
+    /// `read` among them.
+    pub audit_actions: Vec<Action>,
+}
+
+impl SessionInfo {
+    /// Whether the caller may open their organisation's audit trail.
+    pub fn may_read_audit(&self) -> bool {
+        self.audit_actions.contains(&Action::Read)
+    }
 }
 
 /// The header that carries the anti-forgery token.

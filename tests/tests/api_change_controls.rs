@@ -18,6 +18,7 @@ const CASTELLAN_MONZA: &str = "00000002-0000-4000-8000-000000000004";
 const VELARIMAB_DS: &str = "00000003-0000-4000-8000-000000000001";
 const CORVASTATIN: &str = "00000003-0000-4000-8000-000000000002";
 const VELARIMAB_DP: &str = "00000003-0000-4000-8000-000000000003";
+const VELARIMAB_DS_PRODUCT: &str = "00000007-0000-4000-8000-000000000001";
 const CORVASTATIN_PRODUCT: &str = "00000007-0000-4000-8000-000000000002";
 const VELARIMAB_DP_PRODUCT: &str = "00000007-0000-4000-8000-000000000003";
 const NORVIA_PARTNERSHIP: &str = "00000005-0000-4000-8000-000000000001";
@@ -115,6 +116,9 @@ async fn a_cmo_s_change_is_assessed_by_both_approved_by_the_accountable_sponsor_
         (json!("Norvia CDMO"), json!("TT-2026-007"))
     );
     assert_eq!(v["site"]["name"], "Norvia Ghent Biologics Plant");
+    // The transfer is Helix's, and no agreement lets Norvia open it: its code is shown, not offered as a link.
+    assert_eq!(v["transfer_readable"], false, "{v:?}");
+    assert_eq!(shown(&helix_viewer, &id).await["transfer_readable"], true, "Helix opens its own transfer");
     let awaiting: Vec<&str> =
         v["awaiting_assessment"].as_array().expect("awaiting").iter().filter_map(|o| o["name"].as_str()).collect();
     assert_eq!(awaiting, ["Norvia CDMO", "Helix Biologics"], "both parties assess, the owner first");
@@ -126,6 +130,17 @@ async fn a_cmo_s_change_is_assessed_by_both_approved_by_the_accountable_sponsor_
     );
     let second = post(&norvia_lead, "/change-controls", &change(HELIX, VELARIMAB_DP_PRODUCT, None, None)).await;
     assert_eq!(second.body["number"], expected_number(2));
+    // An agreement lets Norvia open the drug-substance transfer: a link. Deciding it reads nothing of the transfer,
+    // so Helix's trail records no read of it.
+    let reads_of_ds = format!("/audit?record_id={VELARIMAB_DS}&action=read");
+    let reads = || async { helix_qa.get(&reads_of_ds).await.body["items"].as_array().expect("items").len() };
+    let before = reads().await;
+    let on_ds =
+        post(&norvia_lead, "/change-controls", &change(HELIX, VELARIMAB_DS_PRODUCT, Some(VELARIMAB_DS), None)).await;
+    assert_eq!(on_ds.body["transfer_readable"], true, "{:?}", on_ds.body);
+    assert_eq!(reads().await, before);
+    assert_eq!(norvia_lead.get(&format!("/transfers/{VELARIMAB_DS}")).await.status, 200);
+    assert_eq!(reads().await, before + 1, "opening the link is a read, and recorded");
 
     // Both parties see it, whoever raised it; nobody else does.
     for client in [&helix_viewer, &norvia_operator] {

@@ -1,5 +1,6 @@
 //! Logging in and out against the real server: cookies, rotation, CSRF, lockout, validation.
 
+use baton_domain::access::Action;
 use baton_domain::session::{CSRF_HEADER, SessionInfo};
 use baton_tests::client::{DEMO_PASSWORD, send};
 use baton_tests::{ApiClient, Backend, TestServer, on_both_databases};
@@ -61,6 +62,7 @@ async fn login_returns_the_profile_and_a_strict_http_only_cookie(db: Backend) {
     assert_eq!(info.user.display_name, "Dana Kim");
     assert_eq!(info.user.organisation.name, "Helix Biologics");
     assert_eq!(info.csrf_token.len(), 64);
+    assert_eq!(info.audit_actions, [Action::Read, Action::Download], "QA reads and exports its trail");
 
     let cookie = reply.headers.get("set-cookie").and_then(|v| v.to_str().ok()).expect("a session cookie");
     assert!(cookie.starts_with("baton_session="), "{cookie}");
@@ -72,6 +74,10 @@ async fn login_returns_the_profile_and_a_strict_http_only_cookie(db: Backend) {
     assert_eq!(me.status, 200);
     assert_eq!(me.body["user"]["email"], "qa@helix.example");
     assert_eq!(me.body["csrf_token"], info.csrf_token);
+
+    let operator = ApiClient::logged_in(&server.base_url, "operator@helix.example").await;
+    assert_eq!(operator.get("/session").await.body["audit_actions"], json!([]), "an operator may not open the trail");
+    assert_eq!(operator.get("/audit").await.status, 403, "and the server agrees");
 }
 
 async fn login_rotates_a_planted_session_id(db: Backend) {

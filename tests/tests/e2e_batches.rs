@@ -217,6 +217,11 @@ async fn a_cmo_raises_a_change_control_and_the_accountable_sponsor_s_qa_approves
         let approver = wait_for(&c, "[data-testid=approver]").await?.text().await?;
         assert_eq!(approver, "Helix Biologics QA (quality agreement)");
         let deep_link = c.current_url().await?.path().to_owned();
+        // The transfer is Helix's and no agreement lets Norvia open it: its code, not a link that ends on "No access".
+        let unlinked = wait_for(&c, "[data-testid=transfer-unlinked]").await?.text().await?;
+        assert_eq!(unlinked, "TT-2026-007");
+        let to_transfer = format!("a[href='/transfers/{VELARIMAB_DP}']");
+        assert!(c.find(Locator::Css(&to_transfer)).await.is_err(), "no link to a transfer Norvia cannot open");
 
         // Norvia's own assessment; Helix's is still awaited.
         wait_for(&c, "#cc-quality").await?.send_keys("No product contact change.").await?;
@@ -230,6 +235,7 @@ async fn a_cmo_raises_a_change_control_and_the_accountable_sponsor_s_qa_approves
         c.goto(&site.url(&deep_link)).await?;
         log_in(&c, "qa@helix.example", DEMO_PASSWORD).await?;
         wait_for_path(&c, &deep_link).await?;
+        wait_for(&c, &to_transfer).await?;
         wait_for(&c, "#cc-quality").await?.send_keys("None for the registered process.").await?;
         c.find(Locator::Css("input[name=cc-regulatory][value=notification]")).await?.click().await?;
         button(&c, "Record assessment").await?.click().await?;

@@ -194,7 +194,8 @@ async fn audit_filters_apply_to_the_trail_and_its_export_link() {
 }
 
 /// The trail opens on its newest 200 entries and says older ones follow; "Show older entries" adds them below, page
-/// by page, until the foot says all are shown: every entry once, newest first, none skipped.
+/// by page, until the foot says all are shown: every entry once, newest first, none skipped. The Audit item in the
+/// navigation follows the server's answer: there for an admin, absent for an operator.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_audit_trail_pages_back_to_its_first_entry() {
     let server = TestServer::start(Backend::Sqlite).await;
@@ -207,7 +208,7 @@ async fn the_audit_trail_pages_back_to_its_first_entry() {
         c.goto(&server.url("/login")).await?;
         log_in(&c, "admin@helix.example", DEMO_PASSWORD).await?;
         wait_for_path(&c, "/transfers").await?;
-        c.goto(&server.url("/audit")).await?;
+        wait_for(&c, "nav a[href='/audit']").await?.click().await?;
         wait_for(&c, "[data-testid=audit-table]").await?;
         let foot = wait_for(&c, "[data-testid=audit-foot]").await?.text().await?;
         assert!(foot.contains("The newest 200 matching entries are shown; older ones follow."), "{foot}");
@@ -244,6 +245,8 @@ async fn the_audit_trail_pages_back_to_its_first_entry() {
         wait_for_path(&c, "/login").await?;
         log_in(&c, "operator@helix.example", DEMO_PASSWORD).await?;
         wait_for_path(&c, "/transfers").await?;
+        wait_for(&c, "nav a[href='/kpis']").await?;
+        assert!(c.find(Locator::Css("nav a[href='/audit']")).await.is_err(), "no Audit item for an operator");
         c.goto(&server.url("/audit")).await?;
         wait_for(&c, "[data-testid=no-access]").await?;
         assert!(c.find(Locator::Css("#f-action")).await.is_err(), "the filters are hidden");

@@ -21,4 +21,5 @@ pub mod shell;
 pub mod sign_dialog;
 pub mod stage;
 pub mod terms_editor;
+pub mod transfer_link;
 pub mod trend_chart;

@@ -7,7 +7,6 @@ use crate::components::icons::{
     AgreementIcon, AuditIcon, BatchIcon, ChangeIcon, KpiIcon, LogoutIcon, QualityIcon, TemplateIcon, TransfersIcon,
 };
 use crate::components::saved_note::{SavedNote, SavedNoteArea};
-use baton_domain::org::Role;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -33,7 +32,7 @@ pub fn Shell(children: Children) -> impl IntoView {
         });
     };
     let user = move || auth.session().map(|s| s.user);
-    let may_audit = move || user().is_some_and(|u| matches!(u.role, Role::Admin | Role::Qa));
+    let may_audit = move || auth.session().is_some_and(|s| s.may_read_audit());
 
     view! {
         <div class="shell">

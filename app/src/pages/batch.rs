@@ -12,6 +12,7 @@ use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
 use crate::components::sign_dialog::{SignDialog, SignInput};
+use crate::components::transfer_link::TransferLink;
 use crate::format;
 use crate::live::{LiveNote, on_change};
 use crate::pages::batch_forms::{Correcting, ResultForm};
@@ -128,7 +129,7 @@ fn BatchRecord(batch: BatchView, on_change: Callback<()>) -> impl IntoView {
                     <p class="record-kind">{format!("{} batch · {}", batch.input.batch_type.label(), batch.cmo.name)}</p>
                     <h1>{batch.input.number.clone()} " " {status_chip(batch.status)}</h1>
                     <p class="muted">{batch.product.name.clone()} " · " {batch.site.name.clone()}
-                        {batch.transfer.clone().map(|t| view! { " · " <A href=format!("/transfers/{}", t.id)>{t.code}</A> })}</p>
+                        {batch.transfer.clone().map(|t| view! { " · " <TransferLink transfer=t readable=batch.transfer_readable/> })}</p>
                 </div>
                 <div class="record-actions">
                     {may_release.then(|| view! { <button class="button primary" on:click=move |_| release_open.set(true)>"Release"</button> })}

@@ -11,6 +11,7 @@ use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
 use crate::components::sign_dialog::{SignDialog, SignInput};
+use crate::components::transfer_link::TransferLink;
 use crate::format;
 use crate::live::{LiveNote, on_change};
 use crate::pages::change_control_forms::{AssessmentForm, ImplementationForm};
@@ -26,7 +27,6 @@ use baton_domain::record::RecordType;
 use baton_domain::signature::{Meaning, Signature};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 /// `/change-controls/{id}`
@@ -260,7 +260,7 @@ fn ChangeRecord(change: ChangeControlView, on_change: Callback<()>) -> impl Into
             })}
             <dl class="facts">
                 <div><dt>"Product"</dt><dd>{change.product.name.clone()}
-                    {change.transfer.clone().map(|t| view! { " · " <A href=format!("/transfers/{}", t.id)>{t.code}</A> })}</dd></div>
+                    {change.transfer.clone().map(|t| view! { " · " <TransferLink transfer=t readable=change.transfer_readable/> })}</dd></div>
                 <div><dt>"Site"</dt><dd>{change.site.clone().map_or_else(|| "—".to_owned(), |s| format!("{} · {}", s.name, s.organisation.name))}</dd></div>
                 <div><dt>"Raised"</dt><dd>{format!("{} by {}", format::date_time(change.raised_at), change.raised_by)}</dd></div>
                 <div><dt>"Proposed for"</dt><dd>{format::date(change.input.proposed_implementation)}</dd></div>

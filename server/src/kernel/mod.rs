@@ -259,8 +259,23 @@ async fn authorize_read<R: Record>(
     action: Action,
     now: DateTime<Utc>,
 ) -> Result<Authorized<R>, AppError> {
-    let record =
-        load_for_read::<R>(state, id, now).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound, R::NOT_FOUND))?;
+    let (record, agreements) = load_with_agreements::<R>(state, user, id, now)
+        .await?
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound, R::NOT_FOUND))?;
+    decide_loaded(record, user, action, &agreements, now)
+}
+
+/// Loads record `id` for a read, with the agreements that might let `user` reach it; both may come from the read
+/// cache. `None` when there is no such record.
+async fn load_with_agreements<R: Record>(
+    state: &AppState,
+    user: &UserProfile,
+    id: R::Id,
+    now: DateTime<Utc>,
+) -> Result<Option<(R, Vec<AgreementFacts>)>, AppError> {
+    let Some(record) = load_for_read::<R>(state, id, now).await? else {
+        return Ok(None);
+    };
     let subject = Subject { org: user.organisation.id, role: user.role };
     let resource = record.resource();
     let agreements = match &resource {
@@ -275,7 +290,7 @@ async fn authorize_read<R: Record>(
         }
         _ => Vec::new(),
     };
-    decide_loaded(record, user, action, &agreements, now)
+    Ok(Some((record, agreements)))
 }
 
 /// What the agreements that might let one organisation read another's data are looked up by.
@@ -322,6 +337,17 @@ pub async fn decide_read_for<R: Record>(
     let resource = record.resource();
     let agreements = agreements_for(conn, &subject, &resource, now).await?;
     Ok(access::decide(&subject, Action::Read, &resource, &agreements, now))
+}
+
+/// Whether `user` may read record `id`, decided as a read is (read cache included) but recorded nowhere: for a
+/// link to it from another record, where nothing of it is shown. A record that does not load is not readable.
+pub async fn may_read<R: Record>(state: &AppState, user: &UserProfile, id: R::Id) -> Result<bool, AppError> {
+    let now = Utc::now();
+    let Some((record, agreements)) = load_with_agreements::<R>(state, user, id, now).await? else {
+        return Ok(false);
+    };
+    let subject = Subject { org: user.organisation.id, role: user.role };
+    Ok(access::decide(&subject, Action::Read, &record.resource(), &agreements, now).is_allowed())
 }
 
 /// The organisations party to a resource: the only ones whose people the rule might let at it.

@@ -35,7 +35,8 @@ async fn respond(
     let ids: Vec<_> = view.deviations.iter().map(|d| d.id).collect();
     let readable = kernel::readable_ids::<Deviation>(state, user, &ids).await?;
     view.deviations.retain(|d| readable.contains(&d.id.to_string()));
-    Ok(Json(BatchView { actions, ..view }))
+    let transfer_readable = super::transfers::linkable(state, user, view.transfer.as_ref()).await?;
+    Ok(Json(BatchView { actions, transfer_readable, ..view }))
 }
 
 /// The batches of the caller's partnerships that the rule lets them see, newest first.

@@ -22,14 +22,21 @@ use baton_domain::change_control::{
 };
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
 use baton_domain::ids::{ChangeControlId, OrgId, PartnershipId};
+use baton_domain::org::UserProfile;
 use baton_domain::signature::Meaning;
 use chrono::Datelike;
 use serde_json::json;
 
 /// The change control with what the caller may do with it.
-fn respond(change: kernel::Authorized<ChangeControl>) -> Json<ChangeControlView> {
+async fn respond(
+    state: &AppState,
+    user: &UserProfile,
+    change: kernel::Authorized<ChangeControl>,
+) -> Result<Json<ChangeControlView>, AppError> {
     let actions = change.permitted();
-    Json(ChangeControlView { actions, ..change.into_record().view })
+    let view = change.into_record().view;
+    let transfer_readable = super::transfers::linkable(state, user, view.transfer.as_ref()).await?;
+    Ok(Json(ChangeControlView { actions, transfer_readable, ..view }))
 }
 
 /// 409 with the lifecycle's reason when `step` cannot be taken in `status`.
@@ -174,7 +181,7 @@ pub async fn raise(
     values["number"] = json!(number);
     work.audit(created.entry(AuditAction::Create, None, Some(values), None)).await?;
     work.commit().await?;
-    Ok((StatusCode::CREATED, respond(created)))
+    Ok((StatusCode::CREATED, respond(&state, &user.profile, created).await?))
 }
 
 /// One change control with its assessments, decision, implementation and closure.
@@ -187,7 +194,7 @@ pub async fn get(
     user: CurrentUser,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ChangeControlView>, AppError> {
-    Ok(respond(kernel::read::<ChangeControl>(&state, &user.profile, &id).await?))
+    respond(&state, &user.profile, kernel::read::<ChangeControl>(&state, &user.profile, &id).await?).await
 }
 
 /// Records the caller's organisation's impact assessment on the version shown; revising it needs a reason. Once
@@ -228,7 +235,7 @@ pub async fn assess(
     let new = json!({"party": own, "assessment": fields(recorded), "status": status});
     work.audit(changed.entry(AuditAction::Update, Some(old), Some(new), reason)).await?;
     work.commit().await?;
-    Ok(respond(changed))
+    respond(&state, &user.profile, changed).await
 }
 
 /// The accountable party's QA approves or rejects the change, signing with the password what both parties
@@ -268,7 +275,7 @@ pub async fn decide(
     let reason = Some(reason).filter(|r| !r.is_empty());
     work.audit(changed.entry(AuditAction::StateChange, Some(old), Some(new), reason)).await?;
     work.commit().await?;
-    Ok(respond(changed))
+    respond(&state, &user.profile, changed).await
 }
 
 /// The owner records the approved change's implementation on the version shown.
@@ -299,7 +306,7 @@ pub async fn implement(
     work.audit(control.entry(AuditAction::StateChange, Some(old), Some(new), None)).await?;
     let changed = work.authorize::<ChangeControl>(id, Action::Read).await?;
     work.commit().await?;
-    Ok(respond(changed))
+    respond(&state, &user.profile, changed).await
 }
 
 /// The owner's QA closes the implemented change, signing with the password the record as shown and stating how the
@@ -334,5 +341,5 @@ pub async fn close(
     work.audit(control.entry(AuditAction::StateChange, Some(old), Some(new), None)).await?;
     let changed = work.authorize::<ChangeControl>(id, Action::Read).await?;
     work.commit().await?;
-    Ok(respond(changed))
+    respond(&state, &user.profile, changed).await
 }

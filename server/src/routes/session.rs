@@ -9,8 +9,10 @@ use crate::store::audit::{Actor, Event, NewEntry};
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
+use baton_domain::access::{self, Resource, Subject};
 use baton_domain::audit::AuditAction;
 use baton_domain::error::{ErrorBody, ErrorCode};
+use baton_domain::org::UserProfile;
 use baton_domain::session::{LoginRequest, SessionInfo};
 use baton_domain::throttle::ThrottlePolicy;
 use baton_domain::validation::{normalise_email, validate_login};
@@ -41,7 +43,16 @@ pub async fn current(State(state): State<AppState>, user: CurrentUser) -> Result
             token
         }
     };
-    Ok(Json(SessionInfo { user: user.profile, csrf_token, max_upload_bytes: state.files.max_bytes }))
+    Ok(Json(session_info(user.profile, csrf_token, &state)))
+}
+
+/// The session as the app holds it; what the caller may do with their own trail is the rule's answer, so the app
+/// never keeps a copy of it.
+fn session_info(user: UserProfile, csrf_token: String, state: &AppState) -> SessionInfo {
+    let subject = Subject { org: user.organisation.id, role: user.role };
+    let trail = Resource::AuditTrail { org: user.organisation.id };
+    let audit_actions = access::permitted(&subject, &trail, &[], Utc::now());
+    SessionInfo { user, csrf_token, max_upload_bytes: state.files.max_bytes, audit_actions }
 }
 
 fn locked_error(until: DateTime<Utc>) -> AppError {
@@ -106,7 +117,7 @@ pub async fn login(
     store::audit::append(&mut tx, entry, now).await?;
     tx.commit().await?;
     tracing::info!(user = %credentials.profile.id, "logged in");
-    Ok(Json(SessionInfo { user: credentials.profile, csrf_token, max_upload_bytes: state.files.max_bytes }))
+    Ok(Json(session_info(credentials.profile, csrf_token, &state)))
 }
 
 /// Logs out: the session is deleted on the server, not just forgotten by the browser.

@@ -158,3 +158,16 @@ fn may_start(user: &UserProfile) -> bool {
 fn invalid(field: &str, message: &str) -> AppError {
     ApiError::invalid(field, message).into()
 }
+
+/// Whether a record's reference to a transfer may be a link for `user`: only when the rule lets them open it, so a
+/// link never ends on "No access". Deciding this reads nothing of the transfer, so nothing is recorded.
+pub async fn linkable(
+    state: &AppState,
+    user: &UserProfile,
+    transfer: Option<&baton_domain::batch::TransferRef>,
+) -> Result<bool, AppError> {
+    match transfer {
+        Some(t) => kernel::may_read::<TransferDetail>(state, user, t.id).await,
+        None => Ok(false),
+    }
+}

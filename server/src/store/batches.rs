@@ -114,6 +114,7 @@ impl TryFrom<Row> for Stored {
             site: SiteRef { id: input.site, name: r.site_name, location: r.site_location, organisation: cmo.clone() },
             product: ProductRef { id: input.product, name: r.product_name },
             transfer: input.transfer.zip(r.transfer_code).map(|(id, code)| TransferRef { id, code }),
+            transfer_readable: false,
             yield_ratio: input.yield_ratio(),
             input,
             disposing_party: cmo.clone(),

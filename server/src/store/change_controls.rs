@@ -131,6 +131,7 @@ impl TryFrom<Row> for Stored {
                 partnership: parse_column(&r.partnership_id, "change_controls.partnership_id")?,
                 product: ProductRef { id: input.product, name: r.product_name },
                 transfer: input.transfer.zip(r.transfer_code).map(|(id, code)| TransferRef { id, code }),
+                transfer_readable: false,
                 site,
                 owner,
                 sponsor,
