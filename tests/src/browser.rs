@@ -21,10 +21,20 @@ fn free_port() -> u16 {
 }
 
 impl Browser {
-    /// Starts ChromeDriver and a headless Chromium with a fresh profile and the given window size.
+    /// Starts ChromeDriver and a headless Chromium with a fresh profile and the given window size, in the machine's
+    /// time zone.
     pub async fn launch(width: u32, height: u32) -> Browser {
+        Browser::launch_in(width, height, None).await
+    }
+
+    /// As [`Browser::launch`], with the browser's clock in time zone `zone` (an IANA name such as `Etc/GMT-12`).
+    async fn launch_in(width: u32, height: u32, zone: Option<&str>) -> Browser {
         let port = free_port();
-        let driver = Command::new("chromedriver")
+        let mut command = Command::new("chromedriver");
+        if let Some(zone) = zone {
+            command.env("TZ", zone);
+        }
+        let driver = command
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -81,7 +91,23 @@ impl Browser {
         F: FnOnce(Client) -> Fut,
         Fut: Future<Output = anyhow::Result<()>>,
     {
-        let browser = Browser::launch(width, height).await;
+        Browser::run_with(Browser::launch(width, height).await, scenario).await;
+    }
+
+    /// As [`Browser::run`], with the browser in time zone `zone` (an IANA name): for what a reader elsewhere sees.
+    pub async fn run_in_zone<F, Fut>(zone: &str, scenario: F)
+    where
+        F: FnOnce(Client) -> Fut,
+        Fut: Future<Output = anyhow::Result<()>>,
+    {
+        Browser::run_with(Browser::launch_in(1280, 900, Some(zone)).await, scenario).await;
+    }
+
+    async fn run_with<F, Fut>(browser: Browser, scenario: F)
+    where
+        F: FnOnce(Client) -> Fut,
+        Fut: Future<Output = anyhow::Result<()>>,
+    {
         let outcome = scenario(browser.client.clone()).await;
         if outcome.is_err()
             && let Ok(png) = browser.client.screenshot().await

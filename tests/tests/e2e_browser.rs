@@ -255,6 +255,67 @@ async fn the_audit_trail_pages_back_to_its_first_entry() {
     .await;
 }
 
+/// The trail's date filters take days as the reader sees them in the table, in their own zone, both days included.
+/// The browser runs twelve hours from UTC on the side where its date differs from UTC's at this hour, so reading the
+/// days as UTC would show no entries for "today".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_trail_filters_by_the_reader_s_own_days() {
+    use chrono::{Days, Timelike, Utc};
+    let server = TestServer::start(Backend::Sqlite).await;
+    let now = Utc::now();
+    // IANA's Etc zones count the other way: Etc/GMT+12 is twelve hours behind UTC.
+    let (zone, hours) = if now.hour() < 12 { ("Etc/GMT+12", -12) } else { ("Etc/GMT-12", 12) };
+    let today = (now + chrono::Duration::hours(hours)).date_naive();
+    let yesterday = today - Days::new(1);
+    assert_ne!(today, now.date_naive(), "the reader's day is not UTC's");
+    Browser::run_in_zone(zone, |c| async move {
+        c.goto(&server.url("/login")).await?;
+        log_in(&c, "admin@helix.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&server.url("/audit")).await?;
+        wait_for(&c, "[data-testid=audit-table]").await?;
+        let days = "return [...document.querySelectorAll('[data-testid=audit-table] tbody td:nth-child(2)')]
+                        .map(td => td.textContent.trim().slice(0, 10));";
+        let set_date = |css: &'static str, value: String| {
+            let c = c.clone();
+            async move {
+                let script = "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
+                              e.dispatchEvent(new Event('input', { bubbles: true }));";
+                c.execute(script, vec![serde_json::json!(css), serde_json::json!(value)]).await
+            }
+        };
+        // Today only: this login is there, and every entry shown fell on the reader's today.
+        set_date("#f-from", today.to_string()).await?;
+        set_date("#f-to", today.to_string()).await?;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        let shown = loop {
+            let shown: Vec<String> = serde_json::from_value(c.execute(days, vec![]).await?)?;
+            if !shown.is_empty() && shown.iter().all(|d| *d == today.to_string()) {
+                break shown;
+            }
+            anyhow::ensure!(tokio::time::Instant::now() < deadline, "today's entries never showed alone: {shown:?}");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        };
+        let first = wait_for(&c, "[data-testid=audit-table] tbody tr").await?.text().await?;
+        assert!(first.contains("Logged in"), "the newest entry today is this login: {first} ({} shown)", shown.len());
+        // Up to yesterday, included: nothing from today.
+        set_date("#f-from", String::new()).await?;
+        set_date("#f-to", yesterday.to_string()).await?;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let shown: Vec<String> = serde_json::from_value(c.execute(days, vec![]).await?)?;
+            let empty = c.find(Locator::XPath("//h2[normalize-space()='No entries match']")).await.is_ok();
+            if (empty || !shown.is_empty()) && shown.iter().all(|d| *d <= yesterday.to_string()) {
+                break;
+            }
+            anyhow::ensure!(tokio::time::Instant::now() < deadline, "entries after yesterday stayed: {shown:?}");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        Ok(())
+    })
+    .await;
+}
+
 /// The navigation leads to the partnership KPIs: the CMO's lead opens "KPIs", finds its sponsor, and reaches the
 /// partnership's scorecard.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

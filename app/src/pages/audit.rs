@@ -7,10 +7,11 @@ use crate::components::loading::SkeletonRows;
 use crate::components::shell::Shell;
 use crate::format;
 use baton_domain::audit::{AuditAction, AuditEntry};
-use baton_domain::audit_trail::AuditQuery;
+use baton_domain::audit_trail::{AuditQuery, day_bounds};
 use baton_domain::endpoints::{ExportAudit, ListAudit, ListAuditActors};
 use baton_domain::error::ErrorCode;
 use baton_domain::record::RecordType;
+use chrono::{Local, NaiveDate, SecondsFormat};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -88,15 +89,19 @@ pub fn AuditPage() -> impl IntoView {
     let record_type = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
-    let query = move || AuditQuery {
-        action: chosen(action.get()),
-        record_type: chosen(record_type.get()),
-        actor: chosen(actor.get()),
-        // The date pickers give days; the trail is filtered from the start of each day, UTC.
-        from: chosen(from.get()).map(|day| format!("{day}T00:00:00Z")),
-        to: chosen(to.get()).map(|day| format!("{day}T00:00:00Z")),
-        limit: Some(200),
-        ..AuditQuery::default()
+    let query = move || {
+        // The date pickers give days in the reader's zone, the zone the table shows times in.
+        let day = |value: String| value.parse::<NaiveDate>().ok();
+        let (start, end) = day_bounds(day(from.get()), day(to.get()), &Local);
+        AuditQuery {
+            action: chosen(action.get()),
+            record_type: chosen(record_type.get()),
+            actor: chosen(actor.get()),
+            from: start.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            to: end.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            limit: Some(200),
+            ..AuditQuery::default()
+        }
     };
     // Older pages, fetched on request and shown below the first; a change of filter starts again from the newest.
     let older = RwSignal::new(Vec::<AuditEntry>::new());
@@ -161,11 +166,11 @@ pub fn AuditPage() -> impl IntoView {
                         </select>
                     </div>
                     <div class="field">
-                        <label for="f-from">"From (UTC)"</label>
+                        <label for="f-from">"From"</label>
                         <input id="f-from" type="date" on:input=move |ev| from.set(event_target_value(&ev))/>
                     </div>
                     <div class="field">
-                        <label for="f-to">"Before (UTC)"</label>
+                        <label for="f-to">"To (inclusive)"</label>
                         <input id="f-to" type="date" on:input=move |ev| to.set(event_target_value(&ev))/>
                     </div>
                 </div></Show>
