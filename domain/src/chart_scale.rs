@@ -286,6 +286,20 @@ pub fn tooltip_origin(anchor: (f64, f64), size: (f64, f64), bounds: (f64, f64, f
     (x.min(right - width).max(left), y.min(bottom - height).max(top))
 }
 
+/// A box on the chart in pixels: left, top, right, bottom. A point is a box of no size.
+pub type Rect = (f64, f64, f64, f64);
+
+/// Which of `candidates` a label goes in: the first that stays `clearance` pixels clear of every obstacle (points and
+/// labels already placed), else the first of those that touch the fewest, so a point hides a label only when no
+/// place is free.
+pub fn clear_spot(candidates: &[Rect], obstacles: &[Rect], clearance: f64) -> usize {
+    let touches = |a: &Rect, b: &Rect| {
+        a.0 < b.2 + clearance && b.0 < a.2 + clearance && a.1 < b.3 + clearance && b.1 < a.3 + clearance
+    };
+    let touched = |spot: &Rect| obstacles.iter().filter(|o| touches(spot, o)).count();
+    candidates.iter().enumerate().min_by_key(|(_, spot)| touched(spot)).map_or(0, |(i, _)| i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -458,5 +472,21 @@ mod tests {
         assert_eq!(tooltip_origin((550.0, 150.0), (120.0, 50.0), bounds, 10.0), (420.0, 90.0), "flipped left");
         assert_eq!(tooltip_origin((100.0, 20.0), (120.0, 50.0), bounds, 10.0), (110.0, 30.0), "flipped below");
         assert_eq!(tooltip_origin((300.0, 280.0), (700.0, 400.0), bounds, 10.0), (0.0, 0.0), "too big: top left");
+    }
+
+    #[test]
+    fn a_label_goes_where_no_point_is() {
+        let (right_above, right_below, left_above) =
+            ((600.0, 80.0, 680.0, 94.0), (600.0, 99.0, 680.0, 113.0), (60.0, 80.0, 140.0, 94.0));
+        let spots = [right_above, right_below, left_above];
+        assert_eq!(clear_spot(&spots, &[], 4.0), 0, "the first place when nothing is in the way");
+        let last_point = (662.0, 90.0, 662.0, 90.0);
+        assert_eq!(clear_spot(&spots, &[last_point], 4.0), 1, "under the line when the last point sits on the label");
+        let near_below = (640.0, 116.0, 640.0, 116.0);
+        assert_eq!(clear_spot(&spots, &[last_point, near_below], 4.0), 2, "within the clearance counts as touching");
+        let everywhere = [last_point, (610.0, 105.0, 610.0, 105.0), (100.0, 85.0, 100.0, 85.0)];
+        assert_eq!(clear_spot(&spots, &everywhere, 4.0), 0, "no free place: the first of the least covered");
+        let placed_label = (590.0, 103.0, 670.0, 117.0);
+        assert_eq!(clear_spot(&[right_below, right_above], &[placed_label], 4.0), 1, "labels keep clear of each other");
     }
 }

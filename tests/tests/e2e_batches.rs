@@ -359,3 +359,54 @@ async fn a_result_is_corrected_with_a_reason() {
     })
     .await;
 }
+
+/// On every KPI's chart, by quarter and by month, at tablet and desktop width, no point of a series sits on the
+/// label of a reference line (target or amber): a label goes over or under its line, right or left, wherever it is
+/// free.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_chart_point_hides_a_target_label() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let site = &server;
+    let kinds = [
+        "right_first_time",
+        "lot_acceptance",
+        "deviations_per_batch",
+        "median_days_to_close",
+        "deviations_closed_in_time",
+        "capa_on_time",
+        "on_time_in_full",
+        "mean_yield",
+        "schedule_adherence",
+    ];
+    // Each label's box, grown by a marker's radius, against every marker's centre, in the chart's own units.
+    let covered = "return [...document.querySelectorAll('.chart-ref-label')].flatMap(label => {
+            const b = label.getBBox();
+            return [...document.querySelectorAll('.chart-marker')]
+                .map(m => [m.cx.baseVal.value, m.cy.baseVal.value])
+                .filter(([x, y]) => x > b.x - 4 && x < b.x + b.width + 4 && y > b.y - 4 && y < b.y + b.height + 4)
+                .map(([x, y]) => label.textContent + ' under a point at ' + Math.round(x) + ',' + Math.round(y));
+        });";
+    for (width, height) in [(768, 1024), (1280, 900)] {
+        Browser::run_sized(width, height, |c| async move {
+            c.goto(&site.url("/login")).await?;
+            log_in(&c, "qa@helix.example", DEMO_PASSWORD).await?;
+            wait_for_path(&c, "/transfers").await?;
+            let mut charts = 0;
+            for grain in ["quarter", "month"] {
+                for kind in kinds {
+                    let card = format!("/partnerships/{NORVIA_PARTNERSHIP}/scorecard?grain={grain}&kpi={kind}");
+                    c.goto(&site.url(&card)).await?;
+                    if wait_for(&c, ".chart-ref-label").await.is_err() {
+                        continue;
+                    }
+                    charts += 1;
+                    let found = c.execute(covered, vec![]).await?;
+                    assert_eq!(found, json!([]), "{width} px, {grain}, {kind}");
+                }
+            }
+            assert!(charts >= 12, "charts with a reference line: {charts}");
+            Ok(())
+        })
+        .await;
+    }
+}

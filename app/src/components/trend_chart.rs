@@ -7,7 +7,7 @@
 //! Every colour and dash comes from classes in `style/chart.css`, every position from SVG attributes. The arithmetic
 //! lives in `baton_domain::chart_scale`, where it is unit-tested natively.
 
-use baton_domain::chart_scale::{self, ChartSeries, DomainHint, Scale, YAxis};
+use baton_domain::chart_scale::{self, ChartSeries, DomainHint, Rect, Scale, YAxis};
 use leptos::html;
 use leptos::prelude::*;
 use std::ops::Range;
@@ -311,20 +311,45 @@ fn drawing(
     let rule = |y: Option<f64>, class: &'static str| {
         y.map(|y| view! { <line class=format!("chart-ref {class}") x1=frame.left x2=frame.right y1=y y2=y/> })
     };
-    // Labels are drawn under the series: a label may be crossed by a line, but it never hides a point.
-    let label = |value: Option<f64>, y: Option<f64>, class: &'static str, word: &'static str, below: bool| {
-        value.zip(y).map(|(value, y)| {
-            view! {
-                <text class=format!("chart-ref-label {class}") x=frame.right - 4.0 y=if below { y + 14.0 } else { y - 5.0 }>
-                    {format!("{word} {}", format_value.run(value))}
-                </text>
-            }
+    let rules = (rule(target_y, "chart-target"), rule(amber_y, "chart-amber"));
+    // Labels are drawn under the series, so each goes where no point would hide it: over or under its line, at the
+    // right end or the left.
+    let mut taken: Vec<Rect> = placed(model, frame).iter().map(|p| (p.x, p.y, p.x, p.y)).collect();
+    let mut label = |value: Option<f64>,
+                     y: Option<f64>,
+                     class: &'static str,
+                     word: &'static str,
+                     side: Option<bool>| {
+        let (value, y) = value.zip(y)?;
+        let text = format!("{word} {}", format_value.run(value));
+        let width = text.chars().count() as f64 * CHAR_WIDTH;
+        let spots: Vec<(bool, bool)> = match side {
+            Some(below) => vec![(true, below), (false, below)],
+            None => vec![(true, false), (true, true), (false, false), (false, true)],
+        };
+        let boxes: Vec<Rect> = spots
+            .iter()
+            .map(|&(right, below)| {
+                let baseline = if below { y + 14.0 } else { y - 5.0 };
+                let (x0, x1) = if right {
+                    (frame.right - 4.0 - width, frame.right - 4.0)
+                } else {
+                    (frame.left + 4.0, frame.left + 4.0 + width)
+                };
+                (x0, baseline - 11.0, x1, baseline + 3.0)
+            })
+            .collect();
+        let chosen = chart_scale::clear_spot(&boxes, &taken, 6.0);
+        taken.push(boxes[chosen]);
+        let (right, below) = spots[chosen];
+        let (x, anchor) = if right { (frame.right - 4.0, "") } else { (frame.left + 4.0, " chart-ref-start") };
+        Some(view! {
+            <text class=format!("chart-ref-label {class}{anchor}") x=x y=if below { y + 14.0 } else { y - 5.0 }>{text}</text>
         })
     };
-    let rules = (rule(target_y, "chart-target"), rule(amber_y, "chart-amber"));
     let rule_labels = (
-        label(target, target_y, "chart-target", "Target", crowded && target_y > amber_y),
-        label(amber, amber_y, "chart-amber", "Amber", crowded && amber_y >= target_y),
+        label(target, target_y, "chart-target", "Target", crowded.then_some(target_y > amber_y)),
+        label(amber, amber_y, "chart-amber", "Amber", crowded.then_some(amber_y >= target_y)),
     );
     let visible: Vec<&Line> = model.lines.iter().filter(|l| l.visible).collect();
     let lines = visible
