@@ -54,3 +54,4 @@ pub mod transfer;
 pub mod units;
 pub mod url_encoding;
 pub mod validation;
+pub mod value_entry;

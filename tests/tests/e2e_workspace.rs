@@ -571,3 +571,58 @@ async fn saving_a_stage_s_dates_is_confirmed_on_screen() {
     })
     .await;
 }
+
+/// At tablet size, Norvia's QA adds replicate results on the receiving unit's side of a method: each value has its own
+/// field on the decimal keypad (which has no space to separate values); a space typed after a value moves on to a
+/// new field, as on a keyboard; the saved results come back a field each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn method_results_are_entered_a_field_per_value() {
+    const SEC_HPLC: &str = "0000000d-0000-4000-8000-000000000100";
+    let server = TestServer::start(Backend::Sqlite).await;
+    let site = &server;
+    Browser::run_sized(768, 1024, |c| async move {
+        c.goto(&site.url("/login")).await?;
+        log_in(&c, "qa@norvia.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&site.url(&format!("/transfers/{VELARIMAB_DS}/methods/{SEC_HPLC}"))).await?;
+        let monomer = format!("ru-{SEC_HPLC}-monomer");
+        let values = format!(
+            "return [...document.querySelectorAll('[data-testid={monomer}] input')]
+                .map(e => [e.value, e.inputMode, e.getBoundingClientRect().height >= 44]);"
+        );
+        wait_for(&c, &format!("#{monomer}-3")).await?;
+        assert_eq!(
+            c.execute(&values, vec![]).await?,
+            json!([
+                ["98.6", "decimal", true],
+                ["98.8", "decimal", true],
+                ["98.7", "decimal", true],
+                ["", "decimal", true]
+            ]),
+            "the stored values a field each, then an empty one, all on the decimal keypad and 44 px tall"
+        );
+        c.find(Locator::Css(&format!("#{monomer}-3"))).await?.click().await?;
+        // Typed into whichever field has the focus, as a keyboard does.
+        c.active_element().await?.send_keys("98.9 ").await?;
+        wait_for(&c, &format!("#{monomer}-4")).await?;
+        c.active_element().await?.send_keys("98.5").await?;
+        let shown: Vec<String> = serde_json::from_value(
+            c.execute(
+                &format!("return [...document.querySelectorAll('[data-testid={monomer}] input')].map(e => e.value);"),
+                vec![],
+            )
+            .await?,
+        )?;
+        assert_eq!(shown, ["98.6", "98.8", "98.7", "98.9", "98.5", ""], "the space moved on to a new field");
+        c.find(Locator::Css("[data-testid=results-ru] button[type=submit]")).await?.click().await?;
+        wait_for_text(&c, "saved-note", "RU results saved.").await?;
+        c.refresh().await?;
+        wait_for(&c, &format!("#{monomer}-5")).await?;
+        let saved = c.execute(&values, vec![]).await?;
+        let saved: Vec<String> =
+            saved.as_array().context("fields")?.iter().filter_map(|f| f[0].as_str().map(str::to_owned)).collect();
+        assert_eq!(saved, ["98.6", "98.8", "98.7", "98.9", "98.5", ""], "saved, and shown again a field each");
+        Ok(())
+    })
+    .await;
+}

@@ -1,5 +1,5 @@
-//! The method page's forms: one site's results (numbers as written, separated by spaces or semicolons), saved on
-//! the version shown; and a new method with one attribute and its acceptance criteria.
+//! The method page's forms: one site's results (a field per value, numbers as written), saved on the version
+//! shown; and a new method with one attribute and its acceptance criteria.
 
 use crate::api::{self, Failure};
 use crate::components::saved_note::use_saved_note;
@@ -9,18 +9,10 @@ use baton_domain::ids::TransferId;
 use baton_domain::method_record::{AttributeResults, MethodView, SiteResults};
 use baton_domain::method_transfer::{AnalyticalMethod, AttributeCriteria, Criterion, Site};
 use baton_domain::units::Unit;
+use baton_domain::value_entry;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-
-/// The numbers in a field: separated by spaces, semicolons or line breaks (commas are decimal separators to some,
-/// so they are refused by the number rules rather than guessed at).
-fn numbers(text: &str) -> Result<Vec<Decimal>, String> {
-    text.split(|c: char| c.is_whitespace() || c == ';')
-        .filter(|t| !t.is_empty())
-        .map(|t| Decimal::parse(t).map_err(|e| format!("“{t}”: {e}")))
-        .collect()
-}
 
 /// One site's results for every attribute of the method; editable by those the server lets contribute them.
 #[component]
@@ -30,13 +22,13 @@ pub fn ResultsForm(method: MethodView, site: Site, editable: bool, on_saved: Cal
         Site::Ru => method.ru.clone(),
     };
     let stored = side.results.clone().unwrap_or(SiteResults { results: Vec::new(), row_version: 0 });
-    let fields: Vec<(String, RwSignal<String>)> = method
+    let fields: Vec<(String, RwSignal<Vec<String>>)> = method
         .method
         .attributes
         .iter()
         .map(|a| {
-            let text = stored.values_of(&a.attribute).iter().map(|v| v.to_string()).collect::<Vec<_>>().join(" ");
-            (a.attribute.clone(), RwSignal::new(text))
+            let values: Vec<String> = stored.values_of(&a.attribute).iter().map(|v| v.to_string()).collect();
+            (a.attribute.clone(), RwSignal::new(value_entry::entered(values, usize::MAX, "").0))
         })
         .collect();
     let error = RwSignal::new(None::<String>);
@@ -47,8 +39,8 @@ pub fn ResultsForm(method: MethodView, site: Site, editable: bool, on_saved: Cal
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let mut results = Vec::new();
-        for (attribute, text) in &inputs {
-            match numbers(&text.get_untracked()) {
+        for (attribute, entries) in &inputs {
+            match entries.with_untracked(|e| value_entry::numbers(e)) {
                 Ok(values) => results.push(AttributeResults { attribute: attribute.clone(), values }),
                 Err(why) => {
                     error.set(Some(format!("{attribute}: {why}")));
@@ -82,18 +74,50 @@ pub fn ResultsForm(method: MethodView, site: Site, editable: bool, on_saved: Cal
             <h3>{title}</h3>
             {side.hidden.is_some().then(|| view! { <p class="muted small">"Not shown to your organisation."</p> })}
             <fieldset disabled=!editable class="plain">
-                {fields.into_iter().map(|(attribute, value)| {
+                {fields.into_iter().map(|(attribute, entries)| {
                     let field_id = format!("{prefix}-{}", attribute.to_lowercase().replace(' ', "-"));
-                    view! {
-                        <div class="field"><label for=field_id.clone()>{attribute.clone()}</label>
-                            <input id=field_id type="text" inputmode="decimal" placeholder="e.g. 99.8 100.2 100.0"
-                                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/></div>
-                    }
+                    view! { <ValueFields attribute=attribute field_id=field_id entries=entries/> }
                 }).collect_view()}
             </fieldset>
             <p class="field-error">{move || error.get()}</p>
             {editable.then(|| view! { <button type="submit" class="button" disabled=move || pending.get()>"Save results"</button> })}
         </form>
+    }
+}
+
+/// One attribute's values, a field each, with an empty one at the end for the next.
+#[component]
+fn ValueFields(attribute: String, field_id: String, entries: RwSignal<Vec<String>>) -> impl IntoView {
+    let group = field_id.clone();
+    let legend = attribute.clone();
+    let field = move |i: usize| {
+        let base = field_id.clone();
+        view! {
+            <input id=format!("{base}-{i}") class="value-field" type="text" inputmode="decimal" autocomplete="off" placeholder="Add value"
+                aria-label=format!("{attribute}, value {}", i + 1)
+                prop:value=move || entries.with(|e| e.get(i).cloned().unwrap_or_default())
+                on:input=move |ev| {
+                    let text = event_target_value(&ev);
+                    let mut next = None;
+                    entries.update(|e| {
+                        let (changed, focus) = value_entry::entered(std::mem::take(e), i, &text);
+                        (*e, next) = (changed, focus);
+                    });
+                    if let Some(next) = next {
+                        focus_field(format!("{base}-{next}"));
+                    }
+                }/>
+        }
+    };
+    view! {
+        <fieldset class="plain value-fields" data-testid=group>
+            <legend>{legend}</legend>
+            <div class="value-field-row">
+                // Keyed by position, so a new empty field at the end leaves the one being typed in (and its focus)
+                // alone.
+                <For each=move || 0..entries.with(Vec::len) key=|i| *i children=field/>
+            </div>
+        </fieldset>
     }
 }
 
@@ -165,4 +189,16 @@ pub fn NewMethodForm(transfer: TransferId, on_done: Callback<bool>) -> impl Into
             </div>
         </form>
     }
+}
+
+/// Moves the focus to field `id` once the page shows it (a field just added is drawn after this event).
+fn focus_field(id: String) {
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        let field = document().get_element_by_id(&id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(field) = field {
+            // Fails only for an element that cannot take focus, which these fields always can.
+            let _ = field.focus();
+        }
+    });
 }
