@@ -34,6 +34,7 @@ use crate::record::RecordType;
 use crate::record_query::RecordQuery;
 use crate::risk_register::{RiskChange, RiskInput, RiskRegister, StoredRisk};
 use crate::scorecard::{ScorecardQuery, ScorecardView};
+use crate::search::{SearchQuery, SearchResults};
 use crate::session::{LoginRequest, SessionInfo};
 use crate::signature::{Meaning, SignRequest};
 use crate::stage::{ReopenRequest, StageDates, StagePlan, StageView};
@@ -166,6 +167,17 @@ impl Access {
         }
     }
 
+    /// Records of every kind that a search finds, each read only if the rule lets the caller read it, as its own
+    /// list would decide.
+    pub const SEARCH: Access = Access {
+        record: None,
+        action: Some(Action::Read),
+        data_class: None,
+        list: true,
+        owner: Party::Sponsor,
+        also_reads: None,
+    };
+
     /// The caller's own session: no record of anyone else's.
     pub const SESSION: Access = Access {
         record: Some(RecordType::Session),
@@ -281,6 +293,9 @@ endpoints! {
     /// The caller's live updates: a server-sent events stream that never ends by itself (`change` events, each a
     /// `LiveEvent` the caller may read when it is delivered; `reset`, a `LiveReset`), resuming after `Last-Event-ID`.
     StreamEvents: Get "/events", () => LiveEvent, Access::SESSION;
+    /// Transfers, batches, deviations, CAPAs and change controls the caller may read whose number, title or product
+    /// has every word of the query.
+    Search: Get "/search", SearchQuery => SearchResults, Access::SEARCH;
     /// The transfers the caller's organisation takes part in.
     ListTransfers: Get "/transfers", () => TransferList, Access::listing(RecordType::Transfer);
     /// Starts a transfer from the organisation's stage template.

@@ -42,6 +42,7 @@ pub mod redirect;
 pub mod risk;
 pub mod risk_register;
 pub mod scorecard;
+pub mod search;
 pub mod session;
 pub mod session_expiry;
 pub mod signature;

@@ -57,7 +57,8 @@ impl Rng {
 on_both_databases!(lists_equal_the_rule_on_demo_and_random_data);
 
 /// The list operations this test checks; a list the API declares that is not here fails the test.
-const CHECKED_LISTS: [&str; 15] = [
+const CHECKED_LISTS: [&str; 16] = [
+    "/search",
     "/transfers",
     "/transfers/{id}/documents",
     "/batches/{id}/documents",
@@ -138,6 +139,59 @@ async fn check_partners_and_trails(server: &TestServer, context: &str) {
             }
         }
     }
+}
+
+/// Search, for each organisation and role, finds only records its lists hold (which equal the rule), and, unless it
+/// says it was cut short, every one of them whose number has the query: a number's prefix ("DEV-2026") of each kind.
+async fn check_search(server: &TestServer, context: &str) {
+    let mut complete = 0;
+    for org in ["helix", "norvia", "castellan"] {
+        for role in ["viewer", "qa"] {
+            let client = ApiClient::logged_in(&server.base_url, &format!("{role}@{org}.example")).await;
+            let mut listed: BTreeSet<(String, String, String)> = BTreeSet::new();
+            for (path, kind, number) in [
+                ("/transfers", "transfer", "code"),
+                ("/batches", "batch", "number"),
+                ("/deviations", "deviation", "number"),
+                ("/capas", "capa", "number"),
+                ("/change-controls", "change_control", "number"),
+            ] {
+                for item in client.get(path).await.body["items"].as_array().into_iter().flatten() {
+                    let text = |key: &str| item[key].as_str().expect("text").to_owned();
+                    listed.insert((kind.to_owned(), text("id"), text(number)));
+                }
+            }
+            let prefixes: BTreeSet<String> = listed
+                .iter()
+                .filter_map(|(_, _, number)| number.rsplit_once('-').map(|(prefix, _)| prefix.to_lowercase()))
+                .collect();
+            for q in prefixes {
+                let reply = client.get(&format!("/search?q={q}")).await;
+                assert_eq!(reply.status, 200, "{context}: {role}@{org} searching {q}: {:?}", reply.body);
+                let found: BTreeSet<(String, String)> = reply.body["items"]
+                    .as_array()
+                    .expect("items")
+                    .iter()
+                    .map(|h| {
+                        (h["record_type"].as_str().expect("type").to_owned(), h["id"].as_str().expect("id").to_owned())
+                    })
+                    .collect();
+                let known: BTreeSet<(String, String)> =
+                    listed.iter().map(|(k, id, _)| (k.clone(), id.clone())).collect();
+                assert!(found.is_subset(&known), "{context}: {role}@{org} searching {q} finds what it may not list");
+                if reply.body["truncated"] == false {
+                    complete += 1;
+                    for (kind, id, number) in &listed {
+                        if number.to_lowercase().contains(&q) {
+                            let hit = (kind.clone(), id.clone());
+                            assert!(found.contains(&hit), "{context}: {role}@{org} searching {q} misses {number}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(complete >= 12, "{context}: only {complete} searches were complete");
 }
 
 async fn every_declared_list_is_checked(server: &TestServer) {
@@ -506,6 +560,7 @@ async fn lists_equal_the_rule_on_demo_and_random_data(db: Backend) {
     attach_documents(&server).await;
     check_lists(&server, "demo data").await;
     check_partners_and_trails(&server, "demo data").await;
+    check_search(&server, "demo data").await;
     for (email, expected) in [("viewer@helix.example", 3), ("operator@norvia.example", 1), ("qa@castellan.example", 1)]
     {
         let client = ApiClient::logged_in(&server.base_url, email).await;
@@ -563,5 +618,6 @@ async fn lists_equal_the_rule_on_demo_and_random_data(db: Backend) {
         }
         check_lists(&server, &format!("random data, seed {seed:#x}")).await;
         check_partners_and_trails(&server, &format!("random data, seed {seed:#x}")).await;
+        check_search(&server, &format!("random data, seed {seed:#x}")).await;
     }
 }

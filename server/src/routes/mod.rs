@@ -23,6 +23,7 @@ pub mod parameters;
 pub mod quality;
 pub mod risks;
 pub mod scorecard;
+pub mod search;
 pub mod session;
 pub mod stages;
 pub mod templates;
@@ -52,6 +53,7 @@ pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
     components(schemas(openapi::HistoryRecordType, baton_domain::live::LiveReset)),
     tags(
         (name = "session", description = "Logging in and out"),
+        (name = "search", description = "Finding records by number, title or product"),
         (name = "transfers", description = "Technology transfers"),
         (name = "documents", description = "Versioned documents of a transfer, their files and signed steps"),
         (name = "parameters", description = "Process parameters of the sending and receiving units"),
@@ -81,6 +83,7 @@ impl utoipa::Modify for SessionCookie {
 pub fn api() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(session::current, session::login, session::logout))
+        .routes(routes!(search::search))
         .routes(routes!(transfers::list, transfers::create))
         .routes(routes!(transfers::get))
         .routes(routes!(transfers::setup))

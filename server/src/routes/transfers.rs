@@ -15,8 +15,8 @@ use baton_domain::audit::{AuditAction, AuditEntry};
 use baton_domain::error::{ApiError, ErrorBody, ErrorCode};
 use baton_domain::ids::{OrgId, ProductId, TransferId};
 use baton_domain::org::{OrgKind, UserProfile};
-use baton_domain::transfer::{TransferDetail, TransferDraft, TransferList, TransferSetup};
-use chrono::Utc;
+use baton_domain::transfer::{TransferDetail, TransferDraft, TransferList, TransferSetup, TransferSummary};
+use chrono::{DateTime, Utc};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -27,22 +27,32 @@ mod start;
     responses((status = 200, body = TransferList), (status = 401, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<TransferList>, AppError> {
     let now = Utc::now();
-    let own = user.profile.organisation.id;
-    let items = store::transfers::list_readable(&state.db.pool, own, now).await?;
-    // Listing partners' transfers reads their data: one entry per owning organisation, in its trail, naming them.
+    let items = store::transfers::list_readable(&state.db.pool, user.profile.organisation.id, now).await?;
+    record_listing(&state, &user.profile, &items, now).await?;
+    let actions = may_start(&user.profile).then_some(Action::Plan).into_iter().collect();
+    Ok(Json(TransferList { items, actions }))
+}
+
+/// Records that `user` was shown the partners' transfers among `items`: one entry per owning organisation, in its
+/// trail, naming them.
+pub(crate) async fn record_listing(
+    state: &AppState,
+    user: &UserProfile,
+    items: &[TransferSummary],
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let own = user.organisation.id;
     let mut by_owner: BTreeMap<OrgId, Vec<String>> = BTreeMap::new();
     for t in items.iter().filter(|t| t.owner != own) {
         by_owner.entry(t.owner).or_default().push(t.id.to_string());
     }
     let entries = by_owner.into_iter().map(|(owner, transfers)| {
         let new = Some(serde_json::json!({ "transfers": transfers }));
-        let entry =
-            NewEntry::event(Actor::from(&user.profile), Some(owner), AuditAction::Read, Event::TransferList(own), new);
+        let entry = NewEntry::event(Actor::from(user), Some(owner), AuditAction::Read, Event::TransferList(own), new);
         state.audit.append(entry, now)
     });
     futures_util::future::try_join_all(entries).await?;
-    let actions = may_start(&user.profile).then_some(Action::Plan).into_iter().collect();
-    Ok(Json(TransferList { items, actions }))
+    Ok(())
 }
 
 /// One transfer, if the access rule lets the caller see it, with what the caller may do with it.

@@ -1,0 +1,146 @@
+//! `/search`: the top bar's search. Each kind of record is fetched as its own list fetches it, kept only when it
+//! matches, and then only when the rule lets the caller read it, so that reading partners' records is recorded for
+//! what matched and nothing else.
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::json::ApiQuery;
+use crate::kernel::{self, Batch, Capa, ChangeControl, Deviation, Record};
+use crate::state::AppState;
+use crate::store;
+use crate::store::narrowing::Narrowing;
+use axum::Json;
+use axum::extract::State;
+use baton_domain::error::ErrorBody;
+use baton_domain::org::UserProfile;
+use baton_domain::record::RecordType;
+use baton_domain::search::{self, MAX_HITS, SearchHit, SearchQuery, SearchResults};
+use chrono::Utc;
+
+/// What a record shows in a hit: its number, title and where it belongs.
+struct Described {
+    number: String,
+    title: String,
+    context: String,
+}
+
+/// Records the caller may read whose number, title or context has every word of the query: transfers, batches,
+/// deviations, CAPAs and change controls; the exact number first, then numbers that start with the query.
+#[utoipa::path(get, path = "/search", tag = "search", security(("session" = [])), params(SearchQuery),
+    responses((status = 200, body = SearchResults), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn search(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: ApiQuery<SearchQuery>,
+) -> Result<Json<SearchResults>, AppError> {
+    let terms = search::terms(query.q.as_deref().unwrap_or_default())?;
+    if terms.is_empty() {
+        return Ok(Json(SearchResults::default()));
+    }
+    let user = &user.profile;
+    let (own, none) = (user.organisation.id, Narrowing::default());
+    let mut hits = transfers(&state, user, &terms).await?;
+
+    let mut conn = state.db.pool.acquire().await?;
+    let batches = store::batches::of_party(&mut conn, own, &none, false).await?.0;
+    let deviations = store::deviations::of_party(&mut conn, own, &none, false).await?.0;
+    let capas = store::capas::of_party(&mut conn, own, &none).await?.0;
+    let changes = store::change_controls::of_party(&mut conn, own, None).await?.0;
+    drop(conn);
+
+    let batches = batches.into_iter().map(|(stored, _)| Batch { view: stored.view }).collect();
+    hits.extend(
+        found(&state, user, &terms, batches, |b: &Batch| Described {
+            number: b.view.input.number.clone(),
+            title: format!("{} batch", b.view.input.batch_type.label()),
+            context: format!("{} · {}", b.view.product.name, b.view.site.name),
+        })
+        .await?,
+    );
+    let deviations = deviations.into_iter().map(|view| Deviation { view }).collect();
+    hits.extend(
+        found(&state, user, &terms, deviations, |d: &Deviation| Described {
+            number: d.view.number.clone(),
+            title: d.view.input.title.clone(),
+            context: format!("{} · {}", d.view.product.name, d.view.owner.name),
+        })
+        .await?,
+    );
+    let capas = capas.into_iter().map(|stored| Capa { view: stored.view }).collect();
+    hits.extend(
+        found(&state, user, &terms, capas, |c: &Capa| Described {
+            number: c.view.number.clone(),
+            title: c.view.input.title.clone(),
+            context: format!("{} · {}", c.view.product.name, c.view.owner.name),
+        })
+        .await?,
+    );
+    let changes = changes.into_iter().map(|stored| ChangeControl { view: stored.view }).collect();
+    hits.extend(
+        found(&state, user, &terms, changes, |c: &ChangeControl| Described {
+            number: c.view.number.clone(),
+            title: c.view.input.title.clone(),
+            context: format!("{} · {}", c.view.product.name, c.view.owner.name),
+        })
+        .await?,
+    );
+
+    // Stable: within a rank, records stay grouped by kind, each kind in its own list's order (newest first).
+    hits.sort_by_key(|(rank, _)| *rank);
+    let truncated = hits.len() > MAX_HITS;
+    let items = hits.into_iter().take(MAX_HITS).map(|(_, hit)| hit).collect();
+    Ok(Json(SearchResults { items, truncated }))
+}
+
+/// The transfers the caller may read that match, with their rank; the partners' among them recorded as read.
+async fn transfers(state: &AppState, user: &UserProfile, terms: &[String]) -> Result<Vec<(u8, SearchHit)>, AppError> {
+    let now = Utc::now();
+    let listed = store::transfers::list_readable(&state.db.pool, user.organisation.id, now).await?;
+    let (matched, ranks): (Vec<_>, Vec<_>) = listed
+        .into_iter()
+        .filter_map(|t| search::rank(terms, &t.code, &[&t.product, &t.partner.name]).map(|rank| (t, rank)))
+        .unzip();
+    super::transfers::record_listing(state, user, &matched, now).await?;
+    Ok(matched
+        .into_iter()
+        .zip(ranks)
+        .map(|(t, rank)| {
+            let hit = SearchHit {
+                record_type: RecordType::Transfer,
+                id: t.id.to_string(),
+                number: t.code,
+                title: t.product,
+                context: format!("with {}", t.partner.name),
+            };
+            (rank, hit)
+        })
+        .collect())
+}
+
+/// The hits among `records`: those that match, then of those the ones the rule lets `user` read (recorded as read
+/// when they are partners').
+async fn found<R: Record>(
+    state: &AppState,
+    user: &UserProfile,
+    terms: &[String],
+    records: Vec<R>,
+    describe: impl Fn(&R) -> Described,
+) -> Result<Vec<(u8, SearchHit)>, AppError> {
+    let matched: Vec<R> = records
+        .into_iter()
+        .filter(|r| {
+            let d = describe(r);
+            search::rank(terms, &d.number, &[&d.title, &d.context]).is_some()
+        })
+        .collect();
+    let readable = kernel::readable(state, user, matched).await?;
+    Ok(readable
+        .into_iter()
+        .filter_map(|(record, _)| {
+            let Described { number, title, context } = describe(&record);
+            let rank = search::rank(terms, &number, &[&title, &context])?;
+            let hit = SearchHit { record_type: R::TYPE, id: record.id().to_string(), number, title, context };
+            Some((rank, hit))
+        })
+        .collect())
+}
