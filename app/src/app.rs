@@ -33,6 +33,7 @@ use crate::pages::parameters::ParametersPage;
 use crate::pages::partner::PartnerPage;
 use crate::pages::risks::RisksPage;
 use crate::pages::scorecard::ScorecardPage;
+use crate::pages::search::SearchPage;
 use crate::pages::stage::StagePage;
 use crate::pages::stage_template::StageTemplatePage;
 use crate::pages::transfer::TransferPage;
@@ -87,6 +88,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/deviations/:id") view=DeviationPage/>
                 <Route path=path!("/partners/:id") view=PartnerPage/>
                 <Route path=path!("/kpis") view=KpisPage/>
+                <Route path=path!("/search") view=SearchPage/>
                 <Route path=path!("/partnerships/:id/scorecard") view=ScorecardPage/>
                 <Route path=path!("/partnerships/:id/targets") view=KpiTargetsPage/>
             </Routes>

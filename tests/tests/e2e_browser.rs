@@ -4,6 +4,7 @@ use baton_tests::browser::{log_in, wait_for, wait_for_path};
 use baton_tests::client::DEMO_PASSWORD;
 use baton_tests::{ApiClient, Backend, Browser, TestServer};
 use fantoccini::Locator;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 
 const VELARIMAB_DS: &str = "00000003-0000-4000-8000-000000000001";
 const CORVASTATIN: &str = "00000003-0000-4000-8000-000000000002";
@@ -335,6 +336,47 @@ async fn the_navigation_leads_to_each_partnership_s_kpis() {
             .await?;
         let card = wait_for(&c, "[data-testid=scorecard] h1").await?.text().await?;
         assert!(card.contains("Helix Biologics") && card.contains("Norvia CDMO"), "{card}");
+        Ok(())
+    })
+    .await;
+}
+
+/// At tablet size, Norvia's lead presses "/" to search, types a deviation's number and Enter, and opens it from the
+/// results; a transfer Norvia may not read is not found, and the page says what can be searched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_top_bar_search_finds_a_record_by_its_number() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    Browser::run_sized(768, 1024, |c| async move {
+        c.goto(&server.url("/login")).await?;
+        log_in(&c, "lead@norvia.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        wait_for(&c, "#top-search").await?;
+        let slash = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: '/' })
+            .then(KeyAction::Up { value: '/' });
+        c.perform_actions(slash).await?;
+        let field = c.active_element().await?;
+        assert_eq!(field.attr("id").await?.as_deref(), Some("top-search"), "\"/\" puts the cursor in the search box");
+        field.send_keys("dev-2026-00001\u{E007}").await?;
+        wait_for_path(&c, "/search?q=dev-2026-00001").await?;
+        let first = wait_for(&c, "[data-testid=search-results] tbody tr").await?.text().await?;
+        assert!(first.starts_with("Deviation") && first.contains("DEV-2026-00001"), "the exact number first: {first}");
+        let fits = "return document.documentElement.scrollWidth <= window.innerWidth;";
+        assert_eq!(c.execute(fits, vec![]).await?, serde_json::json!(true), "no horizontal scroll at 768 px");
+        c.find(Locator::LinkText("DEV-2026-00001")).await?.click().await?;
+        let header = wait_for(&c, "[data-testid=deviation] .record-header").await?.text().await?;
+        assert!(header.contains("DEV-2026-00001"), "{header}");
+
+        // Back on the results, the box still holds the query; a transfer Norvia may not read is not found.
+        c.back().await?;
+        wait_for(&c, "[data-testid=search-results]").await?;
+        let shown = c.find(Locator::Css("#top-search")).await?.prop("value").await?;
+        assert_eq!(shown.as_deref(), Some("dev-2026-00001"));
+        let field = c.find(Locator::Css("#top-search")).await?;
+        field.clear().await?;
+        field.send_keys("TT-2026-007\u{E007}").await?;
+        let empty = wait_for(&c, "[data-testid=search-empty]").await?.text().await?;
+        assert!(empty.contains("Nothing found for “TT-2026-007”"), "{empty}");
         Ok(())
     })
     .await;

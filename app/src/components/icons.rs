@@ -135,3 +135,15 @@ pub fn BellIcon() -> impl IntoView {
         </svg>
     }
 }
+
+/// A magnifying glass: search.
+#[component]
+pub fn SearchIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2"
+            stroke-linecap="round" stroke-linejoin="round">
+            <circle cx="11" cy="11" r="7"/>
+            <path d="M20 20l-4-4"/>
+        </svg>
+    }
+}

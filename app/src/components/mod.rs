@@ -17,6 +17,7 @@ pub mod loading;
 pub mod parameter_grid;
 pub mod partner_cards;
 pub mod saved_note;
+pub mod search_box;
 pub mod shell;
 pub mod sign_dialog;
 pub mod stage;

@@ -7,6 +7,7 @@ use crate::components::icons::{
     AgreementIcon, AuditIcon, BatchIcon, ChangeIcon, KpiIcon, LogoutIcon, QualityIcon, TemplateIcon, TransfersIcon,
 };
 use crate::components::saved_note::{SavedNote, SavedNoteArea};
+use crate::components::search_box::SearchBox;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -41,6 +42,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                     <img src="/favicon.svg" alt="" width="28" height="28"/>
                     <span>"Baton"</span>
                 </a>
+                <SearchBox/>
                 <div class="top-bar-user">
                     {move || user().map(|u| view! {
                         <div class="who">

@@ -41,6 +41,7 @@ pub mod risk_form;
 pub mod risks;
 pub mod scorecard;
 pub mod scorecard_drill;
+pub mod search;
 pub mod stage;
 pub mod stage_forms;
 pub mod stage_template;
