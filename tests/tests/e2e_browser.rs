@@ -351,9 +351,8 @@ async fn the_top_bar_search_finds_a_record_by_its_number() {
         log_in(&c, "lead@norvia.example", DEMO_PASSWORD).await?;
         wait_for_path(&c, "/transfers").await?;
         wait_for(&c, "#top-search").await?;
-        let slash = KeyActions::new("keyboard".into())
-            .then(KeyAction::Down { value: '/' })
-            .then(KeyAction::Up { value: '/' });
+        let slash =
+            KeyActions::new("keyboard".into()).then(KeyAction::Down { value: '/' }).then(KeyAction::Up { value: '/' });
         c.perform_actions(slash).await?;
         let field = c.active_element().await?;
         assert_eq!(field.attr("id").await?.as_deref(), Some("top-search"), "\"/\" puts the cursor in the search box");

@@ -35,12 +35,15 @@ pub fn SearchBox() -> impl IntoView {
                 .ok()
                 .map(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
         });
-        if ev.key() == "/" && !ev.ctrl_key() && !ev.meta_key() && typing != Some(true) {
-            if let Some(field) = input.get_untracked() {
-                ev.prevent_default();
-                // Fails only for a field that cannot take focus, which this one always can.
-                let _ = field.focus();
-            }
+        if ev.key() == "/"
+            && !ev.ctrl_key()
+            && !ev.meta_key()
+            && typing != Some(true)
+            && let Some(field) = input.get_untracked()
+        {
+            ev.prevent_default();
+            // Fails only for a field that cannot take focus, which this one always can.
+            let _ = field.focus();
         }
     });
     on_cleanup(move || shortcut.remove());
