@@ -380,3 +380,31 @@ async fn the_top_bar_search_finds_a_record_by_its_number() {
     })
     .await;
 }
+
+/// At tablet size, a long table that fits its box keeps its header row in sight under the top bar as the page
+/// scrolls; a table too wide for its box (the risk register) scrolls sideways inside it, never the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_tables_keep_their_header_in_sight_and_wide_ones_scroll_inside() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    Browser::run_sized(768, 1024, |c| async move {
+        c.goto(&server.url("/login")).await?;
+        log_in(&c, "admin@helix.example", DEMO_PASSWORD).await?;
+        wait_for_path(&c, "/transfers").await?;
+        c.goto(&server.url("/audit")).await?;
+        wait_for(&c, "[data-testid=audit-table]").await?;
+        wait_for(&c, ".table-wrap.fits").await?;
+        let header_top = "window.scrollTo(0, 2500);
+            return new Promise(done => requestAnimationFrame(() => done(
+                Math.round(document.querySelector('[data-testid=audit-table] thead th').getBoundingClientRect().top))));";
+        assert_eq!(c.execute(header_top, vec![]).await?, serde_json::json!(60), "the header sits under the 60 px bar");
+
+        c.goto(&server.url(&format!("/transfers/{VELARIMAB_DS}/risks"))).await?;
+        wait_for(&c, ".table-wrap table").await?;
+        let widths = "const w = document.querySelector('.table-wrap');
+            return [w.classList.contains('fits'), w.scrollWidth > w.clientWidth,
+                    document.documentElement.scrollWidth <= window.innerWidth];";
+        assert_eq!(c.execute(widths, vec![]).await?, serde_json::json!([false, true, true]), "scrolls inside, not the page");
+        Ok(())
+    })
+    .await;
+}

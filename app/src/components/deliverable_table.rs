@@ -1,5 +1,6 @@
 //! Deliverables as a table: each title is its deep link; overdue dates are marked in words, not colour alone.
 
+use crate::components::table_wrap::TableWrap;
 use crate::format;
 use baton_domain::deliverable::{Deliverable, DeliverableStatus};
 use baton_domain::ids::DeliverableId;
@@ -15,7 +16,7 @@ pub fn DeliverableTable(
     #[prop(optional_no_strip)] highlight: Option<DeliverableId>,
 ) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <TableWrap>
             <table class="data-table" data-testid="deliverables">
                 <thead><tr>
                     <th scope="col">"Deliverable"</th>
@@ -51,6 +52,6 @@ pub fn DeliverableTable(
                     }).collect_view()}
                 </tbody>
             </table>
-        </div>
+        </TableWrap>
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::api::{self, Failure};
 use crate::components::loading::Loading;
+use crate::components::table_wrap::TableWrap;
 use crate::format;
 use crate::live::on_change;
 use crate::upload::{self, Progress, UploadProgress};
@@ -140,10 +141,10 @@ fn Documents(list: DocumentList, place: Place, zone: Zone, on_change: Callback<(
             view! { <p class="muted" data-testid="documents-empty">{empty}</p> }.into_any()
         } else {
             view! {
-                <div class="table-wrap"><table class="data-table" data-testid="documents-table">
+                <TableWrap><table class="data-table" data-testid="documents-table">
                     <thead><tr><th>"Title"</th><th>"Class"</th><th>"Owner"</th><th>"Version"</th><th>"Status"</th><th>"Uploaded"</th></tr></thead>
                     <tbody>{list.items.into_iter().map(row).collect_view()}</tbody>
-                </table></div>
+                </table></TableWrap>
             }.into_any()
         }}
     }

@@ -21,6 +21,7 @@ pub mod search_box;
 pub mod shell;
 pub mod sign_dialog;
 pub mod stage;
+pub mod table_wrap;
 pub mod terms_editor;
 pub mod transfer_link;
 pub mod trend_chart;

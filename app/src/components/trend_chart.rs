@@ -7,6 +7,7 @@
 //! Every colour and dash comes from classes in `style/chart.css`, every position from SVG attributes. The arithmetic
 //! lives in `baton_domain::chart_scale`, where it is unit-tested natively.
 
+use crate::components::table_wrap::TableWrap;
 use baton_domain::chart_scale::{self, ChartSeries, DomainHint, Rect, Scale, YAxis};
 use leptos::html;
 use leptos::prelude::*;
@@ -683,7 +684,7 @@ fn Numbers(
     view! {
         <details class="chart-numbers">
             <summary>"Show the numbers"</summary>
-            <div class="table-wrap">{table}</div>
+            <TableWrap>{table}</TableWrap>
         </details>
     }
 }

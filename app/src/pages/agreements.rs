@@ -6,6 +6,7 @@ use crate::components::error_panel::ErrorPanel;
 use crate::components::loading::SkeletonRows;
 use crate::components::partner_cards::{PartnerCards, PartnerLink};
 use crate::components::shell::Shell;
+use crate::components::table_wrap::TableWrap;
 use crate::format;
 use baton_domain::access::Action;
 use baton_domain::agreement::AgreementState;
@@ -66,7 +67,7 @@ pub fn AgreementsPage() -> impl IntoView {
                             </div>
                         }.into_any(),
                         Ok(list) => view! {
-                            <div class="table-wrap">
+                            <TableWrap>
                                 <table class="data-table" data-testid="agreements-table">
                                     <thead><tr>
                                         <th scope="col">"Agreement"</th><th scope="col">"Grantor → grantee"</th>
@@ -84,7 +85,7 @@ pub fn AgreementsPage() -> impl IntoView {
                                         }).collect_view()}
                                     </tbody>
                                 </table>
-                            </div>
+                            </TableWrap>
                         }.into_any(),
                     })}
                 </Suspense>

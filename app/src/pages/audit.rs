@@ -5,6 +5,7 @@ use crate::auth::RequireAuth;
 use crate::components::load_failure::load_failure;
 use crate::components::loading::SkeletonRows;
 use crate::components::shell::Shell;
+use crate::components::table_wrap::TableWrap;
 use crate::format;
 use baton_domain::audit::{AuditAction, AuditEntry};
 use baton_domain::audit_trail::{AuditQuery, day_bounds};
@@ -183,7 +184,7 @@ pub fn AuditPage() -> impl IntoView {
                         Ok(page) => {
                             let first = page.items.len();
                             view! {
-                                <div class="table-wrap">
+                                <TableWrap>
                                     <table class="data-table" data-testid="audit-table">
                                         <thead><tr>
                                             <th scope="col" class="numeric">"#"</th><th scope="col">"Time"</th><th scope="col">"Who"</th>
@@ -194,7 +195,7 @@ pub fn AuditPage() -> impl IntoView {
                                             {move || older.get().into_iter().map(row).collect_view()}
                                         </tbody>
                                     </table>
-                                </div>
+                                </TableWrap>
                                 <ListFoot shown=Signal::derive(move || first + older.with(Vec::len))
                                     before=Signal::derive(move || next.get().unwrap_or(page.next_before_seq))
                                     state=older_state on_more=Callback::new(load_older)/>

@@ -12,6 +12,7 @@ use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
 use crate::components::sign_dialog::{SignDialog, SignInput};
+use crate::components::table_wrap::TableWrap;
 use crate::components::transfer_link::TransferLink;
 use crate::format;
 use crate::live::{LiveNote, on_change};
@@ -176,11 +177,12 @@ fn BatchRecord(batch: BatchView, on_change: Callback<()>) -> impl IntoView {
                 {if batch.results.is_empty() {
                     view! { <p class="empty-state">"No results recorded yet."</p> }.into_any()
                 } else {
+                    let results = batch.results.clone();
                     view! {
-                        <div class="table-wrap"><table class="data-table" data-testid="results-table">
+                        <TableWrap><table class="data-table" data-testid="results-table">
                             <thead><tr><th scope="col">"Test"</th><th scope="col">"Result"</th><th scope="col">"Specification"</th><th scope="col">"Judgement"</th>
                                 {may_add.then(|| view! { <th scope="col"><span class="visually-hidden">"Correct"</span></th> })}</tr></thead>
-                            <tbody>{batch.results.clone().into_iter().map(|r| {
+                            <tbody>{results.into_iter().map(|r| {
                                 let shown = Correcting { result: r.clone(), row_version };
                                 view! {
                                 <tr class:oos=r.out_of_spec>
@@ -196,7 +198,7 @@ fn BatchRecord(batch: BatchView, on_change: Callback<()>) -> impl IntoView {
                                         on:click=move |_| { adding.set(false); correcting.set(Some(shown.clone())) }>"Correct"</button></td> })}
                                 </tr>
                             }}).collect_view()}</tbody>
-                        </table></div>
+                        </table></TableWrap>
                     }.into_any()
                 }}
             </section>

@@ -6,6 +6,7 @@ use crate::auth::RequireAuth;
 use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
+use crate::components::table_wrap::TableWrap;
 use crate::format;
 use baton_domain::batch::{BatchQuery, BatchStatus, BatchSummary};
 use baton_domain::endpoints::ListBatches;
@@ -69,7 +70,7 @@ pub fn BatchesPage() -> impl IntoView {
                                         </div>
                                     </div>
                                     {list.truncated.then(|| view! { <p class="muted">"Showing the newest 500 batches."</p> })}
-                                    <div class="table-wrap">
+                                    <TableWrap>
                                         <table class="data-table" data-testid="batches-table">
                                             <thead><tr>
                                                 <th scope="col">"Batch"</th><th scope="col">"Type"</th><th scope="col">"Product"</th>
@@ -78,7 +79,7 @@ pub fn BatchesPage() -> impl IntoView {
                                             </tr></thead>
                                             <tbody>{rows}</tbody>
                                         </table>
-                                    </div>
+                                    </TableWrap>
                                 }.into_any()
                             }
                         })}

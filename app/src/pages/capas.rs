@@ -5,6 +5,7 @@ use crate::auth::RequireAuth;
 use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
+use crate::components::table_wrap::TableWrap;
 use crate::format;
 use baton_domain::endpoints::ListCapas;
 use baton_domain::record_query::RecordQuery;
@@ -32,7 +33,7 @@ pub fn CapasPage() -> impl IntoView {
                                 <p>"A CAPA is raised from a deviation (“Raise a CAPA” on its page) or from a red KPI on a partnership's scorecard; yours and those a partner shares with you appear here."</p>
                             </div> }.into_any(),
                             Ok(list) => view! {
-                                <div class="table-wrap"><table class="data-table">
+                                <TableWrap><table class="data-table">
                                     <thead><tr><th scope="col">"Number"</th><th scope="col">"Title"</th><th scope="col">"Product"</th>
                                         <th scope="col" class="numeric">"Open actions"</th><th scope="col">"Status"</th><th scope="col" class="numeric">"Due"</th></tr></thead>
                                     <tbody>{list.items.into_iter().map(|c| view! {
@@ -45,7 +46,7 @@ pub fn CapasPage() -> impl IntoView {
                                             <td class="numeric">{format::date(c.due_on)}</td>
                                         </tr>
                                     }).collect_view()}</tbody>
-                                </table></div>
+                                </table></TableWrap>
                             }.into_any(),
                         })}
                     </Suspense>

@@ -6,6 +6,7 @@ use crate::auth::RequireAuth;
 use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
+use crate::components::table_wrap::TableWrap;
 use crate::format;
 use baton_domain::change_control::{ChangeControlQuery, ChangeControlStatus, ChangeControlSummary};
 use baton_domain::endpoints::ListChangeControls;
@@ -73,14 +74,14 @@ pub fn ChangeControlsPage() -> impl IntoView {
                             Ok(list) if list.items.is_empty() => empty(status().is_some(), list.may_raise).into_any(),
                             Ok(list) => view! {
                                 {list.truncated.then(|| view! { <p class="muted">"Showing the newest 500 change controls."</p> })}
-                                <div class="table-wrap"><table class="data-table" data-testid="change-controls-table">
+                                <TableWrap><table class="data-table" data-testid="change-controls-table">
                                     <thead><tr>
                                         <th scope="col">"Number"</th><th scope="col">"Change"</th>
                                         <th scope="col">"Status"</th><th scope="col">"Risk"</th>
                                         <th scope="col" class="numeric">"Proposed for"</th>
                                     </tr></thead>
                                     <tbody>{list.items.into_iter().map(row).collect_view()}</tbody>
-                                </table></div>
+                                </table></TableWrap>
                             }.into_any(),
                         })}
                     </Suspense>

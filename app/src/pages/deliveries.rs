@@ -6,6 +6,7 @@ use crate::auth::RequireAuth;
 use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
+use crate::components::table_wrap::TableWrap;
 use crate::format;
 use baton_domain::delivery::{DeliveryOutcome, DeliveryView};
 use baton_domain::endpoints::ListDeliveries;
@@ -75,7 +76,7 @@ pub fn DeliveriesPage() -> impl IntoView {
                                     </div> }.into_any()
                                 } else {
                                     view! {
-                                        <div class="table-wrap">
+                                        <TableWrap>
                                             <table class="data-table" data-testid="deliveries-table">
                                                 <thead><tr>
                                                     <th scope="col">"Order"</th><th scope="col">"Product"</th>
@@ -85,7 +86,7 @@ pub fn DeliveriesPage() -> impl IntoView {
                                                 </tr></thead>
                                                 <tbody>{list.items.into_iter().map(row).collect_view()}</tbody>
                                             </table>
-                                        </div>
+                                        </TableWrap>
                                     }.into_any()
                                 }}
                             }.into_any(),

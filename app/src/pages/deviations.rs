@@ -5,6 +5,7 @@ use crate::auth::RequireAuth;
 use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
+use crate::components::table_wrap::TableWrap;
 use crate::format;
 use baton_domain::deviation::DeviationStatus;
 use baton_domain::endpoints::ListDeviations;
@@ -51,7 +52,7 @@ pub fn DeviationsPage() -> impl IntoView {
                                 </div>
                             }.into_any(),
                             Ok(list) => view! {
-                                <div class="table-wrap"><table class="data-table" data-testid="deviations-table">
+                                <TableWrap><table class="data-table" data-testid="deviations-table">
                                     <thead><tr><th scope="col">"Number"</th><th scope="col">"What happened"</th><th scope="col">"Class"</th>
                                         <th scope="col">"Status"</th><th scope="col">"Product"</th><th scope="col" class="numeric">"Due"</th></tr></thead>
                                     <tbody>{list.items.into_iter().map(|d| view! {
@@ -64,7 +65,7 @@ pub fn DeviationsPage() -> impl IntoView {
                                             <td class="numeric">{format::date(d.due_on)}</td>
                                         </tr>
                                     }).collect_view()}</tbody>
-                                </table></div>
+                                </table></TableWrap>
                             }.into_any(),
                         })}
                     </Suspense>

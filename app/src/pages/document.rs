@@ -11,6 +11,7 @@ use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
 use crate::components::sign_dialog::{SignDialog, SignInput};
+use crate::components::table_wrap::TableWrap;
 use crate::format;
 use crate::live::{LiveNote, on_change};
 use crate::upload::{Progress, UploadProgress};
@@ -170,17 +171,17 @@ fn Versions(document: DocumentView) -> impl IntoView {
                 view! { <p class="muted" data-testid="no-versions">"No file has been uploaded yet. Upload one above to start the document's first version."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap"><table class="data-table" data-testid="versions">
+                    <TableWrap><table class="data-table" data-testid="versions">
                         <thead><tr><th>"Version"</th><th>"File"</th><th>"Size"</th><th>"SHA-256"</th><th>"Uploaded"</th><th>"Status"</th></tr></thead>
                         <tbody>{document.versions.iter().map(|v| version_row(&id, v)).collect_view()}</tbody>
-                    </table></div>
+                    </table></TableWrap>
                 }.into_any()
             }}
         </section>
     }
 }
 
-fn version_row(id: &str, v: &DocumentVersion) -> impl IntoView {
+fn version_row(id: &str, v: &DocumentVersion) -> impl IntoView + use<> {
     let query = VersionQuery { version: Some(v.number) };
     let view_href = viewable_inline(&v.content_type).then(|| api::href::<ViewDocument>([id], &query).ok()).flatten();
     view! {

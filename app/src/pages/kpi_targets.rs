@@ -7,6 +7,7 @@ use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
 use crate::components::sign_dialog::{SignDialog, SignInput};
+use crate::components::table_wrap::TableWrap;
 use crate::format;
 use crate::pages::kpi_targets_editor::{Editing, TargetsEditor};
 use baton_domain::access::Action;
@@ -203,7 +204,7 @@ fn VersionPanel(
                 {(version.updated_at != version.created_at).then(|| format!(" · edited {}", format::date_time(version.updated_at)))}
                 {format!(" — “{}”", version.reason)}
             </p>
-            <div class="table-wrap">
+            <TableWrap>
                 <table class="data-table targets-table">
                     <thead><tr>
                         <th scope="col">"KPI"</th>
@@ -213,7 +214,7 @@ fn VersionPanel(
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
-            </div>
+            </TableWrap>
             <p class="muted small">{if version.version == 1 {
                 "“Changed” marks a KPI whose limits differ from the shared defaults."
             } else {

@@ -5,6 +5,7 @@
 
 use crate::api::{self, Failure};
 use crate::components::conflict_dialog::{ConflictDialog, FieldClash, clashes};
+use crate::components::table_wrap::TableWrap;
 use crate::pages::kpi_targets::worse_than;
 use baton_domain::endpoints::{ChangeKpiTargets, GetKpiTargets, ProposeKpiTargets};
 use baton_domain::error::{ApiError, ErrorCode};
@@ -230,13 +231,13 @@ pub fn TargetsEditor(
         <section class="panel targets-editor" data-testid="targets-editor">
             <h2>{title}</h2>
             <p class="muted">"Green at or better than the target; amber down to the amber limit; red beyond it."</p>
-            <div class="table-wrap">
+            <TableWrap>
                 <table class="data-table targets-table">
                     <thead><tr><th scope="col">"KPI"</th><th scope="col">"Target (green)"</th>
                         <th scope="col">"Amber limit"</th><th scope="col">"Red"</th></tr></thead>
                     <tbody>{body}</tbody>
                 </table>
-            </div>
+            </TableWrap>
             <p class="field-error">{error_of("targets".to_owned())}</p>
             <div class="field">
                 <label for="targets-reason">"Reason for the change"</label>

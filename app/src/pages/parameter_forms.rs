@@ -2,6 +2,7 @@
 //! parameters from a CSV file (all or nothing; every problem listed by line and column).
 
 use crate::api::{self, Failure};
+use crate::components::table_wrap::TableWrap;
 use baton_domain::decimal::Decimal;
 use baton_domain::endpoints::{AddRuProposal, ChangeRuProposal, ImportSuParameters};
 use baton_domain::error::{ErrorCode, Problem};
@@ -192,7 +193,7 @@ pub fn ImportPanel(transfer: TransferId, on_imported: Callback<()>) -> impl Into
             </form>
             <p role="status" data-testid="import-message">{move || message.get()}</p>
             {move || (!problems.with(Vec::is_empty)).then(|| view! {
-                <div class="table-wrap">
+                <TableWrap>
                     <table class="data-table" data-testid="import-problems">
                         <thead><tr><th scope="col">"Line"</th><th scope="col">"Column"</th><th scope="col">"Problem"</th></tr></thead>
                         <tbody>{problems.get().into_iter().map(|p| view! {
@@ -200,7 +201,7 @@ pub fn ImportPanel(transfer: TransferId, on_imported: Callback<()>) -> impl Into
                                 <td>{p.column.unwrap_or_default()}</td><td>{p.message}</td></tr>
                         }).collect_view()}</tbody>
                     </table>
-                </div>
+                </TableWrap>
             })}
         </details>
     }

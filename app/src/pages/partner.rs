@@ -7,6 +7,7 @@ use crate::components::error_panel::ErrorPanel;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
 use crate::components::sign_dialog::{SignDialog, SignInput};
+use crate::components::table_wrap::TableWrap;
 use crate::format;
 use crate::pages::no_access::NoAccess;
 use crate::pages::not_found::NotFound;
@@ -145,14 +146,14 @@ fn VersionView(version: QualityAgreementVersion, can_sign: bool, on_change: Call
                 {format!("Proposed by {}, {}", version.created_by, format::date_time(version.created_at))}
                 {version.reason.clone().map(|r| format!(" — “{r}”"))}
             </p>
-            <div class="table-wrap">
+            <TableWrap>
                 <table class="data-table raci-table">
                     <thead><tr><th scope="col">"Activity"</th><th scope="col">"Sponsor"</th><th scope="col">"CMO"</th></tr></thead>
                     <tbody>
                         {version.rows.iter().map(|r| view! { <tr><td>{r.activity.clone()}</td>{raci_cell(r.sponsor)}{raci_cell(r.cmo)}</tr> }).collect_view()}
                     </tbody>
                 </table>
-            </div>
+            </TableWrap>
             <ul class="signatures">
                 {version.signatures.iter().map(|s| view! {
                     <li><strong>{format!("{} by {}", s.meaning.label(), s.signer_name)}</strong>
@@ -214,7 +215,7 @@ fn VersionEditor(partnership: String, start: Option<Vec<RaciRow>>, on_saved: Cal
     view! {
         <section class="panel" data-testid="version-editor">
             <h2>"New version"</h2>
-            <div class="table-wrap">
+            <TableWrap>
                 <table class="data-table raci-table">
                     <thead><tr><th scope="col">"Activity"</th><th scope="col">"Sponsor"</th><th scope="col">"CMO"</th><th scope="col"><span class="visually-hidden">"Remove"</span></th></tr></thead>
                     <tbody>
@@ -231,7 +232,7 @@ fn VersionEditor(partnership: String, start: Option<Vec<RaciRow>>, on_saved: Cal
                         }).collect_view()}
                     </tbody>
                 </table>
-            </div>
+            </TableWrap>
             <button type="button" class="button" on:click=move |_| rows.update(|r| r.push(RaciRow { activity: String::new(), sponsor: Raci::Accountable, cmo: Raci::Responsible }))>
                 "Add activity"
             </button>

@@ -8,6 +8,7 @@ use crate::components::copy_link::CopyLink;
 use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
+use crate::components::table_wrap::TableWrap;
 use crate::pages::risk_form::RiskForm;
 use baton_domain::access::Action;
 use baton_domain::endpoints::{GetRiskRegister, GetTransfer};
@@ -128,7 +129,7 @@ fn RiskRegisterView(
                         about=format!("failure mode “{}”", risk.failure_mode.failure_mode)/>
                 }
             })}
-            <div class="table-wrap">
+            <TableWrap>
                 <table class="data-table" data-testid="risk-table">
                     <thead><tr>
                         <th scope="col">"Failure mode"</th>
@@ -169,7 +170,7 @@ fn RiskRegisterView(
                         }}
                     </tbody>
                 </table>
-            </div>
+            </TableWrap>
         </article>
     }
 }

@@ -8,6 +8,7 @@ use crate::auth::RequireAuth;
 use crate::components::load_failure::load_failure;
 use crate::components::loading::Loading;
 use crate::components::shell::Shell;
+use crate::components::table_wrap::TableWrap;
 use crate::components::trend_chart::TrendChart;
 use crate::pages::kpi_targets::agreed_sentence;
 use crate::pages::scorecard_drill::DrillDown;
@@ -263,7 +264,7 @@ fn Scorecard(card: ScorecardView, state: Memo<ViewState>) -> impl IntoView {
                     })/>
                 <details class="trend-details" open=current.point.is_some()>
                 <summary>"Each period, and what it is made of"</summary>
-                <div class="table-wrap">
+                <TableWrap>
                     <table class="data-table" data-testid="kpi-trend">
                         <caption class="muted">{format!("{} by {}; target {}", kpi.label(), card.grain.label().to_lowercase(),
                             format_value(kpi, Some(limits.target)))}</caption>
@@ -280,7 +281,7 @@ fn Scorecard(card: ScorecardView, state: Memo<ViewState>) -> impl IntoView {
                             }
                         }).collect_view()}</tbody>
                     </table>
-                </div>
+                </TableWrap>
                 </details>
             </section>
             {current.point.map(|period| view! {

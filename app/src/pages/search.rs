@@ -6,6 +6,7 @@ use crate::auth::RequireAuth;
 use crate::components::load_failure::load_failure;
 use crate::components::loading::SkeletonRows;
 use crate::components::shell::Shell;
+use crate::components::table_wrap::TableWrap;
 use baton_domain::endpoints::Search;
 use baton_domain::search::{MAX_HITS, SearchHit, SearchQuery, SearchResults};
 use leptos::prelude::*;
@@ -52,14 +53,14 @@ fn results(q: String, found: SearchResults) -> AnyView {
         format!("{count} records found.")
     };
     view! {
-        <div class="table-wrap">
+        <TableWrap>
             <table class="data-table" data-testid="search-results">
                 <thead><tr>
                     <th scope="col">"Type"</th><th scope="col">"Number"</th><th scope="col">"Title"</th><th scope="col">"Where"</th>
                 </tr></thead>
                 <tbody>{found.items.into_iter().map(row).collect_view()}</tbody>
             </table>
-        </div>
+        </TableWrap>
         <p class="muted small list-foot" data-testid="search-foot">{foot}</p>
     }
     .into_any()

@@ -6,6 +6,7 @@ use crate::components::error_panel::ErrorPanel;
 use crate::components::loading::SkeletonRows;
 use crate::components::shell::Shell;
 use crate::components::stage::{StageChip, today};
+use crate::components::table_wrap::TableWrap;
 use crate::format;
 use baton_domain::access::Action;
 use baton_domain::endpoints::ListTransfers;
@@ -178,7 +179,7 @@ fn TransferList() -> impl IntoView {
                     };
                     view! {
                         <FilterBar items=all filters=filters/>
-                        <div class="table-wrap">
+                        <TableWrap>
                             <table class="data-table" data-testid="transfers-table">
                                 <thead>
                                     <tr>
@@ -191,7 +192,7 @@ fn TransferList() -> impl IntoView {
                                 </thead>
                                 <tbody>{rows}</tbody>
                             </table>
-                        </div>
+                        </TableWrap>
                     }.into_any()
                 }
             })}
