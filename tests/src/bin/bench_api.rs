@@ -1,7 +1,7 @@
 //! Benchmark: throughput of an authenticated, access-checked `GET /api/v1/transfers/{id}` on the real server
 //! (`BATON_BIN`; SQLite, or PostgreSQL with `BATON_BENCH_BACKEND=postgres` and `BATON_TEST_DATABASE_URL`) against a
 //! bare axum handler returning the same JSON from memory, with 10 and 1,000 agreements in force between the sponsor
-//! and the CMO. Prints figures; asserts nothing.
+//! and the CMO; and the top bar's search as each party. Prints figures; asserts nothing.
 
 use baton_tests::client::{ApiClient, DEMO_PASSWORD, send};
 use baton_tests::{Backend, TestServer};
@@ -156,6 +156,23 @@ async fn main() {
             c / s
         );
     }
+    // The top bar's search reads five lists and keeps what matches and the rule allows; the CMO's matches include the
+    // sponsor's transfer, so each search also appends a partner-read entry.
+    let search = sponsor.api("/search?q=velarimab");
+    let (mut own, mut partner) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        own.push(throughput(sponsor_reader.http.clone(), search.clone()).await);
+        partner.push(throughput(cmo_reader.http.clone(), search.clone()).await);
+    }
+    let rate = |runs: &[Run]| median(runs.iter().map(|r| r.per_second).collect());
+    let ms = |runs: &[Run]| median(runs.iter().map(|r| r.p99.as_secs_f64() * 1000.0).collect());
+    println!(
+        "GET /api/v1/search?q=velarimab: sponsor {:.0} req/s (p99 {:.1} ms), CMO {:.0} req/s (p99 {:.1} ms)",
+        rate(&own),
+        ms(&own),
+        rate(&partner),
+        ms(&partner)
+    );
     // The floor under the partner figure: each partner read is answered only once the group commit holding its entry
     // is durable. A read arriving while one commit is under way waits for it and then for its own: about 1.5 commits.
     let durable = durable_append_median(server.data_dir());
