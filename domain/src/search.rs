@@ -28,7 +28,8 @@ pub struct SearchQuery {
 pub struct SearchHit {
     /// What kind of record.
     pub record_type: RecordType,
-    /// Its id.
+    /// Its id (every kind searched has a UUID).
+    #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub id: String,
     /// Its number or code, e.g. "DEV-2026-00001".
     pub number: String,
