@@ -367,17 +367,6 @@ async fn a_result_is_corrected_with_a_reason() {
 async fn no_chart_point_hides_a_target_label() {
     let server = TestServer::start(Backend::Sqlite).await;
     let site = &server;
-    let kinds = [
-        "right_first_time",
-        "lot_acceptance",
-        "deviations_per_batch",
-        "median_days_to_close",
-        "deviations_closed_in_time",
-        "capa_on_time",
-        "on_time_in_full",
-        "mean_yield",
-        "schedule_adherence",
-    ];
     // Each label's box, grown by a marker's radius, against every marker's centre, in the chart's own units.
     let covered = "return [...document.querySelectorAll('.chart-ref-label')].flatMap(label => {
             const b = label.getBBox();
@@ -393,7 +382,7 @@ async fn no_chart_point_hides_a_target_label() {
             wait_for_path(&c, "/transfers").await?;
             let mut charts = 0;
             for grain in ["quarter", "month"] {
-                for kind in kinds {
+                for kind in baton_domain::kpi::KpiKind::ALL.iter().map(|k| k.as_str()) {
                     let card = format!("/partnerships/{NORVIA_PARTNERSHIP}/scorecard?grain={grain}&kpi={kind}");
                     c.goto(&site.url(&card)).await?;
                     if wait_for(&c, ".chart-ref-label").await.is_err() {

@@ -24,6 +24,13 @@ struct Described {
     context: String,
 }
 
+impl Described {
+    /// A record raised by a party about a product: a deviation, a CAPA, a change control.
+    fn raised(number: &str, title: &str, product: &str, owner: &str) -> Described {
+        Described { number: number.to_owned(), title: title.to_owned(), context: format!("{product} · {owner}") }
+    }
+}
+
 /// Records the caller may read whose number, title or context has every word of the query: transfers, batches,
 /// deviations, CAPAs and change controls; the exact number first, then numbers that start with the query.
 #[utoipa::path(get, path = "/search", tag = "search", security(("session" = [])), params(SearchQuery),
@@ -59,28 +66,25 @@ pub async fn search(
     );
     let deviations = deviations.into_iter().map(|view| Deviation { view }).collect();
     hits.extend(
-        found(&state, user, &terms, deviations, |d: &Deviation| Described {
-            number: d.view.number.clone(),
-            title: d.view.input.title.clone(),
-            context: format!("{} · {}", d.view.product.name, d.view.owner.name),
+        found(&state, user, &terms, deviations, |d: &Deviation| {
+            let v = &d.view;
+            Described::raised(&v.number, &v.input.title, &v.product.name, &v.owner.name)
         })
         .await?,
     );
     let capas = capas.into_iter().map(|stored| Capa { view: stored.view }).collect();
     hits.extend(
-        found(&state, user, &terms, capas, |c: &Capa| Described {
-            number: c.view.number.clone(),
-            title: c.view.input.title.clone(),
-            context: format!("{} · {}", c.view.product.name, c.view.owner.name),
+        found(&state, user, &terms, capas, |c: &Capa| {
+            let v = &c.view;
+            Described::raised(&v.number, &v.input.title, &v.product.name, &v.owner.name)
         })
         .await?,
     );
     let changes = changes.into_iter().map(|stored| ChangeControl { view: stored.view }).collect();
     hits.extend(
-        found(&state, user, &terms, changes, |c: &ChangeControl| Described {
-            number: c.view.number.clone(),
-            title: c.view.input.title.clone(),
-            context: format!("{} · {}", c.view.product.name, c.view.owner.name),
+        found(&state, user, &terms, changes, |c: &ChangeControl| {
+            let v = &c.view;
+            Described::raised(&v.number, &v.input.title, &v.product.name, &v.owner.name)
         })
         .await?,
     );
