@@ -289,15 +289,35 @@ pub fn tooltip_origin(anchor: (f64, f64), size: (f64, f64), bounds: (f64, f64, f
 /// A box on the chart in pixels: left, top, right, bottom. A point is a box of no size.
 pub type Rect = (f64, f64, f64, f64);
 
-/// Which of `candidates` a label goes in: the first that stays `clearance` pixels clear of every obstacle (points and
-/// labels already placed), else the first of those that touch the fewest, so a point hides a label only when no
-/// place is free.
-pub fn clear_spot(candidates: &[Rect], obstacles: &[Rect], clearance: f64) -> usize {
+/// Which of `candidates` a label goes in: the first that stays `clearance` pixels clear of every `hard` obstacle
+/// (points and labels already placed) and of the `soft` ones (points along the lines between them), else the first
+/// of those that touch the fewest hard ones and then the fewest soft ones: a point hides a label only when no place
+/// is free of points, and a line crosses it only when no such place is free of lines.
+pub fn clear_spot(candidates: &[Rect], hard: &[Rect], soft: &[Rect], clearance: f64) -> usize {
     let touches = |a: &Rect, b: &Rect| {
         a.0 < b.2 + clearance && b.0 < a.2 + clearance && a.1 < b.3 + clearance && b.1 < a.3 + clearance
     };
-    let touched = |spot: &Rect| obstacles.iter().filter(|o| touches(spot, o)).count();
-    candidates.iter().enumerate().min_by_key(|(_, spot)| touched(spot)).map_or(0, |(i, _)| i)
+    let touched = |spot: &Rect, obstacles: &[Rect]| obstacles.iter().filter(|o| touches(spot, o)).count();
+    candidates
+        .iter()
+        .enumerate()
+        .min_by_key(|(_, spot)| (touched(spot, hard), touched(spot, soft)))
+        .map_or(0, |(i, _)| i)
+}
+
+/// Points every `step` pixels along the straight pieces between `points` (the points themselves left out).
+pub fn along(points: &[(f64, f64)], step: f64) -> Vec<(f64, f64)> {
+    points
+        .windows(2)
+        .flat_map(|pair| {
+            let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+            let pieces = ((x1 - x0).hypot(y1 - y0) / step).ceil().max(1.0) as usize;
+            (1..pieces).map(move |k| {
+                let t = k as f64 / pieces as f64;
+                (x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -479,14 +499,38 @@ mod tests {
         let (right_above, right_below, left_above) =
             ((600.0, 80.0, 680.0, 94.0), (600.0, 99.0, 680.0, 113.0), (60.0, 80.0, 140.0, 94.0));
         let spots = [right_above, right_below, left_above];
-        assert_eq!(clear_spot(&spots, &[], 4.0), 0, "the first place when nothing is in the way");
+        assert_eq!(clear_spot(&spots, &[], &[], 4.0), 0, "the first place when nothing is in the way");
         let last_point = (662.0, 90.0, 662.0, 90.0);
-        assert_eq!(clear_spot(&spots, &[last_point], 4.0), 1, "under the line when the last point sits on the label");
+        assert_eq!(
+            clear_spot(&spots, &[last_point], &[], 4.0),
+            1,
+            "under the line when the last point sits on the label"
+        );
         let near_below = (640.0, 116.0, 640.0, 116.0);
-        assert_eq!(clear_spot(&spots, &[last_point, near_below], 4.0), 2, "within the clearance counts as touching");
+        assert_eq!(
+            clear_spot(&spots, &[last_point, near_below], &[], 4.0),
+            2,
+            "within the clearance counts as touching"
+        );
         let everywhere = [last_point, (610.0, 105.0, 610.0, 105.0), (100.0, 85.0, 100.0, 85.0)];
-        assert_eq!(clear_spot(&spots, &everywhere, 4.0), 0, "no free place: the first of the least covered");
+        assert_eq!(clear_spot(&spots, &everywhere, &[], 4.0), 0, "no free place: the first of the least covered");
         let placed_label = (590.0, 103.0, 670.0, 117.0);
-        assert_eq!(clear_spot(&[right_below, right_above], &[placed_label], 4.0), 1, "labels keep clear of each other");
+        assert_eq!(
+            clear_spot(&[right_below, right_above], &[placed_label], &[], 4.0),
+            1,
+            "labels keep clear of each other"
+        );
+    }
+
+    #[test]
+    fn a_label_keeps_off_lines_too_but_never_for_a_point() {
+        let (right_above, right_below) = ((600.0, 80.0, 680.0, 94.0), (600.0, 99.0, 680.0, 113.0));
+        let line = along(&[(560.0, 87.0), (700.0, 87.0)], 6.0);
+        assert!(line.len() > 20 && line.iter().all(|&(_, y)| (y - 87.0).abs() < 1e-9), "{line:?}");
+        let line: Vec<Rect> = line.into_iter().map(|(x, y)| (x, y, x, y)).collect();
+        assert_eq!(clear_spot(&[right_above, right_below], &[], &line, 4.0), 1, "off the line when a place is free");
+        let point = (640.0, 105.0, 640.0, 105.0);
+        assert_eq!(clear_spot(&[right_above, right_below], &[point], &line, 4.0), 0, "a line, rather than a point");
+        assert_eq!(along(&[(0.0, 0.0), (3.0, 4.0)], 6.0), Vec::<(f64, f64)>::new(), "a piece shorter than a step");
     }
 }

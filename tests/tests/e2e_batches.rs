@@ -187,6 +187,14 @@ async fn an_oos_batch_is_rejected_and_the_scorecard_follows() {
         assert!(chosen.text().await?.contains("80.0 %"));
         let selected = wait_for(&c, "[data-testid=kpi-trend] tr.selected").await?.text().await?;
         assert!(selected.contains("80.0 %"), "{selected}");
+
+        // Choosing another KPI's tile redraws the chart and the periods for it, without a reload.
+        c.find(Locator::Css("[data-testid=kpi-right_first_time] button.kpi-choose")).await?.click().await?;
+        wait_for(&c, "[data-testid=kpi-right_first_time] button[aria-pressed=true]").await?;
+        let heading = "//section[contains(@class,'panel')]/h2[normalize-space()='Right first time over time']";
+        c.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath(heading)).await?;
+        let chosen = c.find(Locator::Css("[data-testid=kpi-lot_acceptance] button.kpi-choose")).await?;
+        assert_eq!(chosen.attr("aria-pressed").await?.as_deref(), Some("false"), "one tile chosen at a time");
         Ok(())
     })
     .await;
@@ -228,7 +236,7 @@ async fn a_cmo_raises_a_change_control_and_the_accountable_sponsor_s_qa_approves
         c.find(Locator::Css("input[name=cc-risk][value=low]")).await?.click().await?;
         button(&c, "Record assessment").await?.click().await?;
         wait_for_text(&c, "[data-testid=assessment-cmo]", "Assessed").await?;
-        wait_for_text(&c, "[data-testid=assessment-sponsor]", "Awaiting Helix Biologics's assessment").await?;
+        wait_for_text(&c, "[data-testid=assessment-sponsor]", "Awaiting the assessment by Helix Biologics").await?;
         log_out(&c).await?;
 
         // Helix's QA opens the deep link, assesses, and approves with a signature.

@@ -371,9 +371,12 @@ async fn the_top_bar_search_finds_a_record_by_its_number() {
         wait_for(&c, "[data-testid=search-results]").await?;
         let shown = c.find(Locator::Css("#top-search")).await?.prop("value").await?;
         assert_eq!(shown.as_deref(), Some("dev-2026-00001"));
-        let field = c.find(Locator::Css("#top-search")).await?;
-        field.clear().await?;
-        field.send_keys("TT-2026-007\u{E007}").await?;
+        // "/" selects the query shown, so what is typed next replaces it.
+        let slash =
+            KeyActions::new("keyboard".into()).then(KeyAction::Down { value: '/' }).then(KeyAction::Up { value: '/' });
+        c.perform_actions(slash).await?;
+        c.active_element().await?.send_keys("TT-2026-007\u{E007}").await?;
+        wait_for_path(&c, "/search?q=TT-2026-007").await?;
         let empty = wait_for(&c, "[data-testid=search-empty]").await?.text().await?;
         assert!(empty.contains("Nothing found for “TT-2026-007”"), "{empty}");
         Ok(())

@@ -44,6 +44,8 @@ pub fn SearchBox() -> impl IntoView {
             ev.prevent_default();
             // Fails only for a field that cannot take focus, which this one always can.
             let _ = field.focus();
+            // Selected, so a new query replaces the one shown rather than running on from it.
+            field.select();
         }
     });
     on_cleanup(move || shortcut.remove());
@@ -52,7 +54,7 @@ pub fn SearchBox() -> impl IntoView {
             <label for="top-search" class="visually-hidden">"Search records"</label>
             <span class="top-search-icon"><SearchIcon/></span>
             <input id="top-search" node_ref=input type="search" enterkeyhint="search" autocomplete="off"
-                maxlength=MAX_QUERY_CHARS.to_string() placeholder="Search numbers, titles, products"
+                maxlength=MAX_QUERY_CHARS.to_string() placeholder="Search"
                 title="Search (press / to start)" prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))/>
         </form>

@@ -59,36 +59,36 @@ pub fn Shell(children: Children) -> impl IntoView {
             </header>
             {move || logout_error.get().map(|m| view! { <div class="banner error" role="alert">{m}</div> })}
             <nav class="side-nav" aria-label="Main">
-                <A href="/transfers" attr:class="nav-item">
+                <A href="/transfers" attr:class="nav-item" attr:title="Transfers">
                     <TransfersIcon/>
                     <span class="nav-label">"Transfers"</span>
                 </A>
-                <A href="/batches" attr:class="nav-item">
+                <A href="/batches" attr:class="nav-item" attr:title="Batches">
                     <BatchIcon/>
                     <span class="nav-label">"Batches"</span>
                 </A>
-                <A href="/deviations" attr:class="nav-item">
+                <A href="/deviations" attr:class="nav-item" attr:title="Deviations & CAPAs">
                     <QualityIcon/>
                     <span class="nav-label">"Deviations & CAPAs"</span>
                 </A>
-                <A href="/change-controls" attr:class="nav-item">
+                <A href="/change-controls" attr:class="nav-item" attr:title="Change controls">
                     <ChangeIcon/>
                     <span class="nav-label">"Change controls"</span>
                 </A>
-                <A href="/agreements" attr:class="nav-item">
+                <A href="/agreements" attr:class="nav-item" attr:title="Partners & agreements">
                     <AgreementIcon/>
                     <span class="nav-label">"Partners & agreements"</span>
                 </A>
-                <A href="/kpis" attr:class="nav-item">
+                <A href="/kpis" attr:class="nav-item" attr:title="KPIs">
                     <KpiIcon/>
                     <span class="nav-label">"KPIs"</span>
                 </A>
-                <A href="/stage-template" attr:class="nav-item">
+                <A href="/stage-template" attr:class="nav-item" attr:title="Stage template">
                     <TemplateIcon/>
                     <span class="nav-label">"Stage template"</span>
                 </A>
                 {move || may_audit().then(|| view! {
-                    <A href="/audit" attr:class="nav-item">
+                    <A href="/audit" attr:class="nav-item" attr:title="Audit">
                         <AuditIcon/>
                         <span class="nav-label">"Audit"</span>
                     </A>

@@ -313,9 +313,21 @@ fn drawing(
         y.map(|y| view! { <line class=format!("chart-ref {class}") x1=frame.left x2=frame.right y1=y y2=y/> })
     };
     let rules = (rule(target_y, "chart-target"), rule(amber_y, "chart-amber"));
-    // Labels are drawn under the series, so each goes where no point would hide it: over or under its line, at the
-    // right end or the left.
+    // Labels are drawn under the series, so each goes where no point would hide it, and where no line crosses it if
+    // such a place is free: over or under its line, at the right end or the left.
     let mut taken: Vec<Rect> = placed(model, frame).iter().map(|p| (p.x, p.y, p.x, p.y)).collect();
+    let crossing: Vec<Rect> = model
+        .lines
+        .iter()
+        .filter(|l| l.visible)
+        .flat_map(|line| chart_scale::segments(&line.values[model.window.clone()]))
+        .flat_map(|run| {
+            let pixels: Vec<(f64, f64)> =
+                run.iter().map(|&(i, v)| (frame.x(i, model.window.len()), frame.y(axis, v))).collect();
+            chart_scale::along(&pixels, 6.0)
+        })
+        .map(|(x, y)| (x, y, x, y))
+        .collect();
     let mut label = |value: Option<f64>,
                      y: Option<f64>,
                      class: &'static str,
@@ -340,7 +352,7 @@ fn drawing(
                 (x0, baseline - 11.0, x1, baseline + 3.0)
             })
             .collect();
-        let chosen = chart_scale::clear_spot(&boxes, &taken, 6.0);
+        let chosen = chart_scale::clear_spot(&boxes, &taken, &crossing, 6.0);
         taken.push(boxes[chosen]);
         let (right, below) = spots[chosen];
         let (x, anchor) = if right { (frame.right - 4.0, "") } else { (frame.left + 4.0, " chart-ref-start") };

@@ -144,7 +144,7 @@ fn party_assessment(
     let may_assess = mine
         && change.actions.contains(&Action::Contribute)
         && matches!(change.status, ChangeControlStatus::Raised | ChangeControlStatus::Assessed);
-    let heading = format!("{}'s assessment", party.name);
+    let heading = format!("Assessment by {}", party.name);
     let body = match (recorded, may_assess) {
         (_, true) => view! {
             {recorded.map(assessment_card)}
@@ -155,7 +155,7 @@ fn party_assessment(
         }
         .into_any(),
         (Some(a), false) => assessment_card(a).into_any(),
-        (None, false) => view! { <p class="muted">{format!("Awaiting {}'s assessment.", party.name)}</p> }.into_any(),
+        (None, false) => view! { <p class="muted">{format!("Awaiting the assessment by {}.", party.name)}</p> }.into_any(),
     };
     view! {
         <section class="assessment" data-testid=format!("assessment-{}", party.kind.as_str())>

@@ -40,7 +40,7 @@ pub fn MethodsPage() -> impl IntoView {
     view! {
         <RequireAuth>
             <Shell>
-                <Suspense fallback=|| view! { <Loading label="Loading the methods…"/> }>
+                <Transition fallback=|| view! { <Loading label="Loading the methods…"/> }>
                     {move || loaded.get().map(|result| match result {
                         Ok((transfer, list)) => {
                             let may_add = list.actions.contains(&Action::Contribute);
@@ -48,7 +48,7 @@ pub fn MethodsPage() -> impl IntoView {
                         }
                         Err(failure) => load_failure(failure, "There is no transfer at this address.", reload),
                     })}
-                </Suspense>
+                </Transition>
             </Shell>
         </RequireAuth>
     }

@@ -86,10 +86,13 @@ pub fn ScorecardPage() -> impl IntoView {
         <RequireAuth>
             <Shell>
                 <Suspense fallback=|| view! { <Loading label="Loading the scorecard…"/> }>
-                    {move || loaded.get().map(|result| match result {
+                    {move || {
+                        // The KPI and the point change the view, not the data: no new request, but a new drawing.
+                        state.track();
+                        loaded.get().map(|result| match result {
                         Ok(card) => view! { <Scorecard card=card state=state/> }.into_any(),
                         Err(failure) => load_failure(failure, "There is no partnership at this address.", reload),
-                    })}
+                    })}}
                 </Suspense>
             </Shell>
         </RequireAuth>
