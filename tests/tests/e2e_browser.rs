@@ -299,6 +299,14 @@ async fn the_audit_trail_filters_by_the_reader_s_own_days() {
         };
         let first = wait_for(&c, "[data-testid=audit-table] tbody tr").await?.text().await?;
         assert!(first.contains("Logged in"), "the newest entry today is this login: {first} ({} shown)", shown.len());
+        // Days the wrong way round are named under the field.
+        set_date("#f-to", yesterday.to_string()).await?;
+        let reversed = wait_for(&c, "[data-testid=dates-reversed]").await?;
+        c.wait()
+            .at_most(std::time::Duration::from_secs(10))
+            .for_element(Locator::XPath("//*[@data-testid='dates-reversed'][contains(., 'before “From”')]"))
+            .await?;
+        assert_eq!(reversed.attr("id").await?.as_deref(), Some("f-to-error"));
         // Up to yesterday, included: nothing from today.
         set_date("#f-from", String::new()).await?;
         set_date("#f-to", yesterday.to_string()).await?;

@@ -90,6 +90,11 @@ pub fn AuditPage() -> impl IntoView {
     let record_type = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
+    // Both days chosen the wrong way round: said under the field, not left to an empty table to suggest.
+    let reversed = move || {
+        let day = |value: String| value.parse::<NaiveDate>().ok();
+        matches!((day(from.get()), day(to.get())), (Some(first), Some(last)) if last < first)
+    };
     let query = move || {
         // The date pickers give days in the reader's zone, the zone the table shows times in.
         let day = |value: String| value.parse::<NaiveDate>().ok();
@@ -172,7 +177,11 @@ pub fn AuditPage() -> impl IntoView {
                     </div>
                     <div class="field">
                         <label for="f-to">"To (inclusive)"</label>
-                        <input id="f-to" type="date" on:input=move |ev| to.set(event_target_value(&ev))/>
+                        <input id="f-to" type="date" aria-describedby="f-to-error" aria-invalid=move || reversed().to_string()
+                            on:input=move |ev| to.set(event_target_value(&ev))/>
+                        <p class="field-error" id="f-to-error" data-testid="dates-reversed">
+                            {move || reversed().then_some("This day is before “From”: no entry can match.")}
+                        </p>
                     </div>
                 </div></Show>
                 <Transition fallback=|| view! { <SkeletonRows rows=6/> }>
