@@ -195,6 +195,11 @@ async fn an_oos_batch_is_rejected_and_the_scorecard_follows() {
         c.wait().at_most(Duration::from_secs(10)).for_element(Locator::XPath(heading)).await?;
         let chosen = c.find(Locator::Css("[data-testid=kpi-lot_acceptance] button.kpi-choose")).await?;
         assert_eq!(chosen.attr("aria-pressed").await?.as_deref(), Some("false"), "one tile chosen at a time");
+        // Choosing this month's period in the table opens the batches behind it, again without a reload.
+        c.find(Locator::Css("details.trend-details > summary")).await?.click().await?;
+        wait_for(&c, &format!("[data-testid=point-{month}]")).await?.click().await?;
+        let drill = wait_for_text(&c, "[data-testid=drill-down]", "VDS-26-0200").await?;
+        assert!(drill.contains("Rejected"), "{drill}");
         Ok(())
     })
     .await;
