@@ -9,6 +9,13 @@ use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 const VELARIMAB_DS: &str = "00000003-0000-4000-8000-000000000001";
 const CORVASTATIN: &str = "00000003-0000-4000-8000-000000000002";
 
+/// Presses "/" on the keyboard, wherever the focus is (the search box's shortcut).
+async fn press_slash(c: &fantoccini::Client) -> anyhow::Result<()> {
+    let slash =
+        KeyActions::new("keyboard".into()).then(KeyAction::Down { value: '/' }).then(KeyAction::Up { value: '/' });
+    Ok(c.perform_actions(slash).await?)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn log_in_and_open_a_transfer_from_the_list() {
     let server = TestServer::start(Backend::Sqlite).await;
@@ -359,9 +366,7 @@ async fn the_top_bar_search_finds_a_record_by_its_number() {
         log_in(&c, "lead@norvia.example", DEMO_PASSWORD).await?;
         wait_for_path(&c, "/transfers").await?;
         wait_for(&c, "#top-search").await?;
-        let slash =
-            KeyActions::new("keyboard".into()).then(KeyAction::Down { value: '/' }).then(KeyAction::Up { value: '/' });
-        c.perform_actions(slash).await?;
+        press_slash(&c).await?;
         let field = c.active_element().await?;
         assert_eq!(field.attr("id").await?.as_deref(), Some("top-search"), "\"/\" puts the cursor in the search box");
         field.send_keys("dev-2026-00001\u{E007}").await?;
@@ -380,9 +385,7 @@ async fn the_top_bar_search_finds_a_record_by_its_number() {
         let shown = c.find(Locator::Css("#top-search")).await?.prop("value").await?;
         assert_eq!(shown.as_deref(), Some("dev-2026-00001"));
         // "/" selects the query shown, so what is typed next replaces it.
-        let slash =
-            KeyActions::new("keyboard".into()).then(KeyAction::Down { value: '/' }).then(KeyAction::Up { value: '/' });
-        c.perform_actions(slash).await?;
+        press_slash(&c).await?;
         c.active_element().await?.send_keys("TT-2026-007\u{E007}").await?;
         wait_for_path(&c, "/search?q=TT-2026-007").await?;
         let empty = wait_for(&c, "[data-testid=search-empty]").await?.text().await?;
