@@ -56,6 +56,8 @@ stored_enum!(
         AuditTrail = "audit_trail", "audit trail";
         /// A login session.
         Session = "session", "session";
+        /// The whole database (its exports by the operator).
+        Database = "database", "database";
     }
 );
 

@@ -49,6 +49,9 @@ pub enum Command {
     /// Work with the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Write the whole database and every stored document, as of one moment, to a new directory: one JSON Lines
+    /// file per table, each file once under its SHA-256, and a manifest of counts and hashes.
+    Export(ExportArgs),
     /// Write brotli (.br) and gzip (.gz) copies beside the built front end's files, for the server to send as they
     /// are. A build step: touches no database; skips files whose copies are newer than them.
     Precompress(PrecompressArgs),
@@ -96,6 +99,14 @@ pub struct PrecompressArgs {
 pub enum AuditCommand {
     /// Re-compute the hash chain: prints OK with the count, or the first entry where the chain breaks (exit 1).
     Verify,
+}
+
+/// Options of `baton export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The directory to create; it must not exist yet.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// Options of `baton serve`.

@@ -9,6 +9,7 @@ pub mod csrf;
 pub mod csv_cell;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod file_store;
 pub mod json;
 pub mod kernel;

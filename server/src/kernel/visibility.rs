@@ -153,7 +153,8 @@ pub async fn headline(
         | RecordType::Scorecard
         | RecordType::TransferList
         | RecordType::AuditTrail
-        | RecordType::Session => Ok(None),
+        | RecordType::Session
+        | RecordType::Database => Ok(None),
     }
 }
 

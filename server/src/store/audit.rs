@@ -104,6 +104,8 @@ pub enum Event {
     Listing(RecordType, OrgId),
     /// A bulk load of a CMO's quality records under a partnership, summarised in one entry.
     QualityHistory(PartnershipId),
+    /// The whole database (its exports by the operator, `baton export`).
+    Database,
 }
 
 impl NewEntry {
@@ -141,6 +143,7 @@ impl NewEntry {
             Event::TransferList(org) => (RecordType::TransferList, org.to_string()),
             Event::Listing(kind, org) => (kind, org.to_string()),
             Event::QualityHistory(partnership) => (RecordType::QualityHistory, partnership.to_string()),
+            Event::Database => (RecordType::Database, "all".to_owned()),
         };
         NewEntry { actor, owner_org, action, record_type, record_id, old: None, new, reason: None }
     }
@@ -337,11 +340,11 @@ pub enum Verdict {
 }
 
 /// Re-computes the whole chain in sequence order, streaming, and compares its end with the recorded head.
-pub async fn verify(pool: &AnyPool) -> anyhow::Result<Verdict> {
+pub async fn verify(conn: &mut AnyConnection) -> anyhow::Result<Verdict> {
     let mut verifier = ChainVerifier::default();
     let sql = format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq");
     {
-        let mut rows = sqlx::query_as::<_, Row>(&sql).fetch(pool);
+        let mut rows = sqlx::query_as::<_, Row>(&sql).fetch(&mut *conn);
         while let Some(row) = rows.try_next().await? {
             let entry = match row.entry() {
                 Ok(entry) => entry,
@@ -353,7 +356,7 @@ pub async fn verify(pool: &AnyPool) -> anyhow::Result<Verdict> {
         }
     }
     let (head_seq, head_hash): (i64, String) =
-        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(pool).await?;
+        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await?;
     Ok(match verifier.finish(head_seq, &head_hash) {
         Ok(count) => Verdict::Intact(count),
         Err(brk) => Verdict::Broken(brk),
