@@ -16,8 +16,8 @@ pub const MAX_QUERY_CHARS: usize = 100;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct SearchQuery {
-    /// Words that must all appear in a record's number, title or product, in any case; 2 to 100 characters (blank
-    /// finds nothing).
+    /// Words that must all appear in a record's number, title, product or place, in any case; 2 to 100 characters
+    /// (blank finds nothing).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
 }
@@ -31,9 +31,9 @@ pub struct SearchHit {
     /// Its id (every kind searched has a UUID).
     #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub id: String,
-    /// Its number or code, e.g. "DEV-2026-00001".
+    /// Its number or code, e.g. "DEV-2026-00001"; a document's or an agreement's title.
     pub number: String,
-    /// Its title (a transfer's: its product).
+    /// Its title (a transfer's: its product; a document's: its latest file; an agreement's: its state and permission).
     pub title: String,
     /// Where it belongs, e.g. the product and the partner.
     pub context: String,

@@ -161,7 +161,48 @@ async fn check_search(server: &TestServer, context: &str) {
                     listed.insert((kind.to_owned(), text("id"), text(number)));
                 }
             }
-            let prefixes: BTreeSet<String> = listed
+            let numbered = listed.clone();
+            // Documents and agreements have a title where the others have a number.
+            let mut titled: BTreeSet<(String, String, String)> = BTreeSet::new();
+            for item in client.get("/agreements").await.body["items"].as_array().into_iter().flatten() {
+                let text = |key: &str| item[key].as_str().expect("text").to_owned();
+                titled.insert(("agreement".to_owned(), text("id"), text("title")));
+            }
+            let mut places: Vec<String> = Vec::new();
+            for (kind, id, _) in &numbered {
+                match kind.as_str() {
+                    "transfer" => places.push(format!("/transfers/{id}/documents")),
+                    "batch" => places.push(format!("/batches/{id}/documents")),
+                    "deviation" => places.push(format!("/deviations/{id}/documents")),
+                    _ => {}
+                }
+            }
+            for place in places {
+                for item in client.get(&place).await.body["items"].as_array().into_iter().flatten() {
+                    let id = item["id"].as_str().expect("id").to_owned();
+                    titled.insert((
+                        "document".to_owned(),
+                        id,
+                        item["input"]["title"].as_str().expect("title").to_owned(),
+                    ));
+                }
+            }
+            listed.extend(titled.iter().cloned());
+            for (kind, id, title) in &titled {
+                let reply = client.get(&format!("/search?q={}", urlencode(&as_query(title)))).await;
+                assert_eq!(reply.status, 200, "{context}: {role}@{org} searching {title}: {:?}", reply.body);
+                let hit = serde_json::json!({"record_type": kind, "id": id});
+                let found = reply.body["items"]
+                    .as_array()
+                    .expect("items")
+                    .iter()
+                    .any(|h| h["record_type"] == hit["record_type"] && h["id"] == hit["id"]);
+                assert!(
+                    found || reply.body["truncated"] == true,
+                    "{context}: {role}@{org} searching {title} misses it"
+                );
+            }
+            let prefixes: BTreeSet<String> = numbered
                 .iter()
                 .filter_map(|(_, _, number)| number.rsplit_once('-').map(|(prefix, _)| prefix.to_lowercase()))
                 .collect();
@@ -181,7 +222,7 @@ async fn check_search(server: &TestServer, context: &str) {
                 assert!(found.is_subset(&known), "{context}: {role}@{org} searching {q} finds what it may not list");
                 if reply.body["truncated"] == false {
                     complete += 1;
-                    for (kind, id, number) in &listed {
+                    for (kind, id, number) in &numbered {
                         if number.to_lowercase().contains(&q) {
                             let hit = (kind.clone(), id.clone());
                             assert!(found.contains(&hit), "{context}: {role}@{org} searching {q} misses {number}");
@@ -192,6 +233,26 @@ async fn check_search(server: &TestServer, context: &str) {
         }
     }
     assert!(complete >= 12, "{context}: only {complete} searches were complete");
+}
+
+/// A title as a user would search for it: its first words, within the query's 100 characters.
+fn as_query(title: &str) -> String {
+    let mut query = String::new();
+    for word in title.split_whitespace() {
+        if query.chars().count() + word.chars().count() + 1 > 100 {
+            break;
+        }
+        if !query.is_empty() {
+            query.push(' ');
+        }
+        query.push_str(word);
+    }
+    query
+}
+
+/// `text` as a query string value.
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 async fn every_declared_list_is_checked(server: &TestServer) {

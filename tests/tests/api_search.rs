@@ -1,5 +1,6 @@
-//! The top bar's search over the API: only what the rule lets the caller read, the exact number first, a partner's
-//! records recorded as read in the partner's trail, and a query too short refused naming the field.
+//! The top bar's search over the API: only what the rule lets the caller read (documents and agreements included),
+//! the exact number first, a partner's records recorded as read in the partner's trail, and a query too short
+//! refused naming the field.
 
 use baton_tests::{ApiClient, Backend, TestServer, on_both_databases};
 use serde_json::Value;
@@ -44,6 +45,44 @@ async fn search_finds_only_what_the_caller_may_read(db: Backend) {
     let nothing = norvia.get("/search?q=velarimab zzz").await;
     assert_eq!(nothing.body["items"], serde_json::json!([]));
     assert_eq!(reads().await, before + 1, "a search that finds nothing reads nothing");
+
+    // Documents by their title, file or transfer, decided one by one as any document is: Norvia finds the
+    // drug-substance protocol its agreement covers, not the drug-product one; Castellan finds neither.
+    let documents = |reply: &Value| -> Vec<String> {
+        let mut found: Vec<String> = reply["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|h| h["record_type"] == "document")
+            .map(|h| h["number"].as_str().expect("number").to_owned())
+            .collect();
+        found.sort();
+        found
+    };
+    let protocol = |code: &str| format!("Technology transfer protocol {code}");
+    let sponsor = helix.get("/search?q=transfer protocol").await;
+    assert_eq!(documents(&sponsor.body), [protocol("TT-2026-001"), protocol("TT-2026-007")]);
+    assert_eq!(documents(&norvia.get("/search?q=transfer protocol").await.body), [protocol("TT-2026-001")]);
+    assert_eq!(documents(&castellan.get("/search?q=protocol tt-2026").await.body), Vec::<String>::new());
+    let by_place = helix.get("/search?q=protocol tt-2026-007").await;
+    assert_eq!(documents(&by_place.body), [protocol("TT-2026-007")], "found by its transfer's code");
+    let hit = &by_place.body["items"].as_array().expect("items").iter().find(|h| h["record_type"] == "document");
+    assert_eq!(hit.expect("a hit")["context"], "TT-2026-007 · Helix Biologics", "{:?}", by_place.body);
+
+    // Agreements by their title, to their parties only.
+    let agreements = |reply: &Value| -> Vec<(String, String)> {
+        reply["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|h| h["record_type"] == "agreement")
+            .map(|h| (h["number"].as_str().expect("n").to_owned(), h["context"].as_str().expect("c").to_owned()))
+            .collect()
+    };
+    let title = "Velarimab drug substance — technology transfer data".to_owned();
+    let parties = "Helix Biologics → Norvia CDMO".to_owned();
+    assert_eq!(agreements(&norvia.get("/search?q=technology transfer data").await.body), [(title, parties)]);
+    assert_eq!(agreements(&castellan.get("/search?q=technology transfer data").await.body), []);
 
     // Bad input names the field.
     let short = helix.get("/search?q=a").await;

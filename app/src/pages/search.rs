@@ -39,7 +39,7 @@ fn results(q: String, found: SearchResults) -> AnyView {
         return view! {
             <div class="panel empty-state" data-testid="search-empty">
                 <h2>{format!("Nothing found for “{q}”")}</h2>
-                <p>"Search by a number (TT-2026-001, DEV-2026-00001, a batch number), words of a title, or a product. Only records your organisation may read are searched."</p>
+                <p>"Search by a number (TT-2026-001, DEV-2026-00001, a batch number), words of a title (a document's or an agreement's too), a file name or a product. Only records your organisation may read are searched."</p>
             </div>
         }
         .into_any();
@@ -84,7 +84,7 @@ pub fn SearchPage() -> impl IntoView {
                 <header class="page-header">
                     <div>
                         <h1>"Search"</h1>
-                        <p class="muted">"Transfers, batches, deviations, CAPAs and change controls your organisation may read."</p>
+                        <p class="muted">"Transfers, batches, deviations, CAPAs, change controls, documents and agreements your organisation may read."</p>
                     </div>
                 </header>
                 <Transition fallback=|| view! { <SkeletonRows rows=4/> }>

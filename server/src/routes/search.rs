@@ -5,9 +5,11 @@
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::json::ApiQuery;
-use crate::kernel::{self, Batch, Capa, ChangeControl, Deviation, Record};
+use crate::kernel::{self, Batch, Capa, ChangeControl, Deviation, Document, Record};
 use crate::state::AppState;
 use crate::store;
+use crate::store::agreements::Agreement;
+use crate::store::documents::Searchable;
 use crate::store::narrowing::Narrowing;
 use axum::Json;
 use axum::extract::State;
@@ -16,6 +18,7 @@ use baton_domain::org::UserProfile;
 use baton_domain::record::RecordType;
 use baton_domain::search::{self, MAX_HITS, SearchHit, SearchQuery, SearchResults};
 use chrono::Utc;
+use std::collections::HashMap;
 
 /// What a record shows in a hit: its number, title and where it belongs.
 struct Described {
@@ -32,7 +35,8 @@ impl Described {
 }
 
 /// Records the caller may read whose number, title or context has every word of the query: transfers, batches,
-/// deviations, CAPAs and change controls; the exact number first, then numbers that start with the query.
+/// deviations, CAPAs, change controls, documents and agreements (a document or an agreement has its title where the
+/// others have a number); the exact number first, then numbers that start with the query.
 #[utoipa::path(get, path = "/search", tag = "search", security(("session" = [])), params(SearchQuery),
     responses((status = 200, body = SearchResults), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn search(
@@ -53,6 +57,8 @@ pub async fn search(
     let deviations = store::deviations::of_party(&mut conn, own, &none, false).await?.0;
     let capas = store::capas::of_party(&mut conn, own, &none).await?.0;
     let changes = store::change_controls::of_party(&mut conn, own, None).await?.0;
+    let documents = store::documents::searchable(&mut conn, own, store::batches::LIST_LIMIT).await?;
+    let agreements = store::agreements::list_for_party(&mut conn, own, Utc::now()).await?;
     drop(conn);
 
     let batches = batches.into_iter().map(|(stored, _)| Batch { view: stored.view }).collect();
@@ -89,6 +95,19 @@ pub async fn search(
         .await?,
     );
 
+    hits.extend(matching_documents(&state, user, &terms, documents).await?);
+    hits.extend(
+        found(&state, user, &terms, agreements, |a: &Agreement| {
+            let v = &a.view;
+            Described {
+                number: v.title.clone(),
+                title: format!("{} · grants {}", v.state.label(), v.permission.label()),
+                context: format!("{} → {}", v.grantor.name, v.grantee.name),
+            }
+        })
+        .await?,
+    );
+
     // Stable: within a rank, records stay grouped by kind, each kind in its own list's order (newest first).
     hits.sort_by_key(|(rank, _)| *rank);
     let truncated = hits.len() > MAX_HITS;
@@ -119,6 +138,40 @@ async fn transfers(state: &AppState, user: &UserProfile, terms: &[String]) -> Re
             (rank, hit)
         })
         .collect())
+}
+
+/// The documents among `rows` that match (by title, latest file, where they are and who owns them), each then
+/// loaded and decided by the rule as any document is.
+async fn matching_documents(
+    state: &AppState,
+    user: &UserProfile,
+    terms: &[String],
+    rows: Vec<Searchable>,
+) -> Result<Vec<(u8, SearchHit)>, AppError> {
+    let described: HashMap<String, (String, String, String)> = rows
+        .into_iter()
+        .map(|row| {
+            let file = row.file_name.unwrap_or_else(|| "No file yet".to_owned());
+            let context = if row.place.is_empty() { row.owner } else { format!("{} · {}", row.place, row.owner) };
+            (row.id, (row.title, file, context))
+        })
+        .filter(|(_, (title, file, context))| search::rank(terms, title, &[file, context]).is_some())
+        .collect();
+    let now = Utc::now();
+    let mut records = Vec::new();
+    {
+        let mut conn = state.db.pool.acquire().await?;
+        for id in described.keys().filter_map(|id| id.parse().ok()) {
+            records.extend(Document::load(&mut conn, id, now).await?);
+        }
+    }
+    // Newest first within a rank, as every other kind.
+    records.sort_by(|a: &Document, b| b.view.created_at.cmp(&a.view.created_at));
+    found(state, user, terms, records, |d: &Document| {
+        let (title, file, context) = described.get(&d.view.id.to_string()).cloned().unwrap_or_default();
+        Described { number: title, title: file, context }
+    })
+    .await
 }
 
 /// The hits among `records`: those that match, then of those the ones the rule lets `user` read (recorded as read

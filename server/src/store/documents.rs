@@ -87,6 +87,41 @@ pub async fn of_transfer(conn: &mut AnyConnection, transfer: TransferId) -> anyh
     rows.into_iter().map(DocumentRow::try_from).collect()
 }
 
+/// A document as the top bar's search matches it: its title, where it is, who owns it and its latest file.
+#[derive(Clone, Debug, FromRow)]
+pub struct Searchable {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its transfer's code, or the number of the batch or deviation it is on.
+    pub place: String,
+    /// The owner's name.
+    pub owner: String,
+    /// The latest version's file name; `None` before the first upload.
+    pub file_name: Option<String>,
+}
+
+/// The documents of the partnerships `org` is in (theirs and their partners'), newest first, at most `limit`: what a
+/// search looks through before the rule decides each match.
+pub async fn searchable(conn: &mut AnyConnection, org: OrgId, limit: i64) -> anyhow::Result<Vec<Searchable>> {
+    let party = "(x.sponsor_org_id = $1 OR x.cmo_org_id = $1)";
+    let sql = format!(
+        "SELECT d.id, d.title, COALESCE(t.code, b.number, v.number, '') AS place, o.name AS owner, \
+         (SELECT dv.file_name FROM document_versions dv WHERE dv.document_id = d.id ORDER BY dv.number DESC LIMIT 1) \
+         AS file_name \
+         FROM documents d JOIN organisations o ON o.id = d.owner_org_id \
+         LEFT JOIN transfers t ON t.id = d.transfer_id LEFT JOIN batches b ON b.id = d.batch_id \
+         LEFT JOIN deviations v ON v.id = d.deviation_id \
+         WHERE d.owner_org_id = $1 \
+         OR d.transfer_id IN (SELECT x.id FROM transfers x WHERE {party}) \
+         OR d.batch_id IN (SELECT x.id FROM batches x WHERE {party}) \
+         OR d.deviation_id IN (SELECT x.id FROM deviations x WHERE {party}) \
+         ORDER BY d.created_at DESC, d.id LIMIT $2"
+    );
+    Ok(sqlx::query_as(&sql).bind(org.to_string()).bind(limit).fetch_all(conn).await?)
+}
+
 /// The record kinds a document is attached to, by the column naming them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Attached {
