@@ -166,7 +166,7 @@ async fn matching_documents(
         }
     }
     // Newest first within a rank, as every other kind.
-    records.sort_by(|a: &Document, b| b.view.created_at.cmp(&a.view.created_at));
+    records.sort_by_key(|d: &Document| std::cmp::Reverse(d.view.created_at));
     found(state, user, terms, records, |d: &Document| {
         let (title, file, context) = described.get(&d.view.id.to_string()).cloned().unwrap_or_default();
         Described { number: title, title: file, context }
