@@ -83,6 +83,12 @@ async fn search_finds_only_what_the_caller_may_read(db: Backend) {
     let parties = "Helix Biologics → Norvia CDMO".to_owned();
     assert_eq!(agreements(&norvia.get("/search?q=technology transfer data").await.body), [(title, parties)]);
     assert_eq!(agreements(&castellan.get("/search?q=technology transfer data").await.body), []);
+    // A title that starts with the query is no closer a match than a product: the transfers come first.
+    let velarimab = helix.get("/search?q=velarimab").await;
+    let kinds: Vec<&str> =
+        velarimab.body["items"].as_array().expect("items").iter().filter_map(|h| h["record_type"].as_str()).collect();
+    assert_eq!(kinds.first(), Some(&"transfer"), "{kinds:?}");
+    assert!(kinds.contains(&"agreement"), "{kinds:?}");
 
     // Bad input names the field.
     let short = helix.get("/search?q=a").await;

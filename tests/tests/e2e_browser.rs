@@ -390,6 +390,17 @@ async fn the_top_bar_search_finds_a_record_by_its_number() {
         wait_for_path(&c, "/search?q=TT-2026-007").await?;
         let empty = wait_for(&c, "[data-testid=search-empty]").await?.text().await?;
         assert!(empty.contains("Nothing found for “TT-2026-007”"), "{empty}");
+
+        // A document is found by words of its title and opens on its own page; the drug-product protocol, which no
+        // agreement lets Norvia read, is not among the results.
+        let field = c.find(Locator::Css("#top-search")).await?;
+        field.clear().await?;
+        field.send_keys("transfer protocol\u{E007}").await?;
+        let table = wait_for(&c, "[data-testid=search-results]").await?.text().await?;
+        assert!(table.contains("Document") && !table.contains("TT-2026-007"), "{table}");
+        c.find(Locator::LinkText("Technology transfer protocol TT-2026-001")).await?.click().await?;
+        let document = wait_for(&c, "[data-testid=document] .record-header").await?.text().await?;
+        assert!(document.contains("Technology transfer protocol TT-2026-001"), "{document}");
         Ok(())
     })
     .await;

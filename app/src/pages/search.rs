@@ -8,6 +8,7 @@ use crate::components::loading::SkeletonRows;
 use crate::components::shell::Shell;
 use crate::components::table_wrap::TableWrap;
 use baton_domain::endpoints::Search;
+use baton_domain::record::RecordType;
 use baton_domain::search::{MAX_HITS, SearchHit, SearchQuery, SearchResults};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -24,10 +25,12 @@ fn row(hit: SearchHit) -> impl IntoView {
         Some(href) => view! { <A href=href>{hit.number}</A> }.into_any(),
         None => view! { <span>{hit.number}</span> }.into_any(),
     };
+    // A number stays on one line; a title in its place (a document's, an agreement's) may wrap.
+    let titled = matches!(hit.record_type, RecordType::Document | RecordType::Agreement);
     view! {
         <tr>
             <td>{capitalised(hit.record_type.label())}</td>
-            <td class="nowrap">{number}</td>
+            <td class:nowrap=!titled>{number}</td>
             <td>{hit.title}</td>
             <td class="muted">{hit.context}</td>
         </tr>

@@ -25,12 +25,27 @@ struct Described {
     number: String,
     title: String,
     context: String,
+    /// Whether `number` holds a title (a document's, an agreement's): one that starts with the query is no closer
+    /// a match than a record with the query anywhere, so only the whole title ranks first.
+    titled: bool,
 }
 
 impl Described {
     /// A record raised by a party about a product: a deviation, a CAPA, a change control.
     fn raised(number: &str, title: &str, product: &str, owner: &str) -> Described {
-        Described { number: number.to_owned(), title: title.to_owned(), context: format!("{product} · {owner}") }
+        let context = format!("{product} · {owner}");
+        Described { number: number.to_owned(), title: title.to_owned(), context, titled: false }
+    }
+
+    /// A record known by its title rather than a number.
+    fn titled(title: String, subtitle: String, context: String) -> Described {
+        Described { number: title, title: subtitle, context, titled: true }
+    }
+
+    /// How well it matches `terms` (see [`search::rank`]); `None` when it does not.
+    fn rank(&self, terms: &[String]) -> Option<u8> {
+        let rank = search::rank(terms, &self.number, &[&self.title, &self.context])?;
+        Some(if self.titled && rank == 1 { 2 } else { rank })
     }
 }
 
@@ -67,6 +82,7 @@ pub async fn search(
             number: b.view.input.number.clone(),
             title: format!("{} batch", b.view.input.batch_type.label()),
             context: format!("{} · {}", b.view.product.name, b.view.site.name),
+            titled: false,
         })
         .await?,
     );
@@ -99,11 +115,11 @@ pub async fn search(
     hits.extend(
         found(&state, user, &terms, agreements, |a: &Agreement| {
             let v = &a.view;
-            Described {
-                number: v.title.clone(),
-                title: format!("{} · grants {}", v.state.label(), v.permission.label()),
-                context: format!("{} → {}", v.grantor.name, v.grantee.name),
-            }
+            Described::titled(
+                v.title.clone(),
+                format!("{} · grants {}", v.state.label(), v.permission.label()),
+                format!("{} → {}", v.grantor.name, v.grantee.name),
+            )
         })
         .await?,
     );
@@ -155,7 +171,9 @@ async fn matching_documents(
             let context = if row.place.is_empty() { row.owner } else { format!("{} · {}", row.place, row.owner) };
             (row.id, (row.title, file, context))
         })
-        .filter(|(_, (title, file, context))| search::rank(terms, title, &[file, context]).is_some())
+        .filter(|(_, (title, file, context))| {
+            Described::titled(title.clone(), file.clone(), context.clone()).rank(terms).is_some()
+        })
         .collect();
     let now = Utc::now();
     let mut records = Vec::new();
@@ -169,7 +187,7 @@ async fn matching_documents(
     records.sort_by_key(|d: &Document| std::cmp::Reverse(d.view.created_at));
     found(state, user, terms, records, |d: &Document| {
         let (title, file, context) = described.get(&d.view.id.to_string()).cloned().unwrap_or_default();
-        Described { number: title, title: file, context }
+        Described::titled(title, file, context)
     })
     .await
 }
@@ -183,19 +201,14 @@ async fn found<R: Record>(
     records: Vec<R>,
     describe: impl Fn(&R) -> Described,
 ) -> Result<Vec<(u8, SearchHit)>, AppError> {
-    let matched: Vec<R> = records
-        .into_iter()
-        .filter(|r| {
-            let d = describe(r);
-            search::rank(terms, &d.number, &[&d.title, &d.context]).is_some()
-        })
-        .collect();
+    let matched: Vec<R> = records.into_iter().filter(|r| describe(r).rank(terms).is_some()).collect();
     let readable = kernel::readable(state, user, matched).await?;
     Ok(readable
         .into_iter()
         .filter_map(|(record, _)| {
-            let Described { number, title, context } = describe(&record);
-            let rank = search::rank(terms, &number, &[&title, &context])?;
+            let described = describe(&record);
+            let rank = described.rank(terms)?;
+            let Described { number, title, context, .. } = described;
             let hit = SearchHit { record_type: R::TYPE, id: record.id().to_string(), number, title, context };
             Some((rank, hit))
         })
