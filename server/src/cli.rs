@@ -52,6 +52,9 @@ pub enum Command {
     /// Write the whole database and every stored document, as of one moment, to a new directory: one JSON Lines
     /// file per table, each file once under its SHA-256, and a manifest of counts and hashes.
     Export(ExportArgs),
+    /// Load an export into this database, which must hold no data yet (of either engine: how a SQLite installation
+    /// moves to PostgreSQL), and its files into the document store; checked against the export's manifest.
+    Import(ImportArgs),
     /// Write brotli (.br) and gzip (.gz) copies beside the built front end's files, for the server to send as they
     /// are. A build step: touches no database; skips files whose copies are newer than them.
     Precompress(PrecompressArgs),
@@ -107,6 +110,14 @@ pub struct ExportArgs {
     /// The directory to create; it must not exist yet.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+}
+
+/// Options of `baton import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The export's directory (what `baton export --out` wrote).
+    #[arg(long, value_name = "DIR")]
+    pub from: PathBuf,
 }
 
 /// Options of `baton serve`.

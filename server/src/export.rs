@@ -20,7 +20,7 @@ use baton_domain::audit::AuditAction;
 use baton_domain::ids::OrgId;
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures_util::TryStreamExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use sqlx::any::{AnyRow, AnyTypeInfoKind};
@@ -34,16 +34,16 @@ use std::path::{Path, PathBuf};
 pub const FORMAT: &str = "baton-export/1";
 
 /// What `manifest.json` says.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Manifest {
     /// [`FORMAT`].
-    pub format: &'static str,
+    pub format: String,
     /// When the snapshot was taken (UTC).
     pub exported_at: String,
     /// The `baton` that wrote it.
-    pub baton_version: &'static str,
+    pub baton_version: String,
     /// `sqlite` or `postgresql`.
-    pub engine: &'static str,
+    pub engine: String,
     /// The newest migration applied to the schema.
     pub schema_version: i64,
     /// The audit trail in the snapshot.
@@ -55,7 +55,7 @@ pub struct Manifest {
 }
 
 /// The audit trail as exported.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct AuditSummary {
     /// Entries in the snapshot.
     pub entries: i64,
@@ -68,7 +68,7 @@ pub struct AuditSummary {
 }
 
 /// One table's file.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct TableFile {
     /// The table.
     pub name: String,
@@ -85,7 +85,7 @@ pub struct TableFile {
 }
 
 /// One stored file.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct DocumentFile {
     /// Its path, relative to the export.
     pub file: String,
@@ -146,8 +146,7 @@ async fn write_snapshot(db: &Db, files: &FileStore, dir: &Path) -> anyhow::Resul
     }
     let exported_at = Utc::now();
     let audit = audit_summary(&mut tx).await?;
-    let schema_version: i64 =
-        sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(&mut *tx).await?;
+    let schema_version = schema_version(&mut tx).await?;
     let mut tables = Vec::new();
     for name in table_names(&mut tx, db.backend).await? {
         let columns = column_names(&mut tx, db.backend, &name).await?;
@@ -156,13 +155,14 @@ async fn write_snapshot(db: &Db, files: &FileStore, dir: &Path) -> anyhow::Resul
     let documents = copy_documents(&mut tx, files, dir).await?;
     tx.rollback().await?;
     let manifest = Manifest {
-        format: FORMAT,
+        format: FORMAT.to_owned(),
         exported_at: exported_at.to_rfc3339_opts(SecondsFormat::Micros, true),
-        baton_version: env!("CARGO_PKG_VERSION"),
+        baton_version: env!("CARGO_PKG_VERSION").to_owned(),
         engine: match db.backend {
             Backend::Sqlite => "sqlite",
             Backend::Postgres => "postgresql",
-        },
+        }
+        .to_owned(),
         schema_version,
         audit,
         tables,
@@ -183,6 +183,11 @@ async fn write_snapshot(db: &Db, files: &FileStore, dir: &Path) -> anyhow::Resul
     Ok(manifest)
 }
 
+/// The newest migration applied to the schema.
+pub(crate) async fn schema_version(conn: &mut AnyConnection) -> anyhow::Result<i64> {
+    Ok(sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(&mut *conn).await?)
+}
+
 async fn audit_summary(tx: &mut AnyConnection) -> anyhow::Result<AuditSummary> {
     let verified = match store::audit::verify(tx).await? {
         Verdict::Intact(_) => "intact".to_owned(),
@@ -195,7 +200,7 @@ async fn audit_summary(tx: &mut AnyConnection) -> anyhow::Result<AuditSummary> {
 }
 
 /// The schema's tables, but for the migrations' own bookkeeping (whose last version the manifest gives).
-async fn table_names(tx: &mut AnyConnection, backend: Backend) -> anyhow::Result<Vec<String>> {
+pub(crate) async fn table_names(tx: &mut AnyConnection, backend: Backend) -> anyhow::Result<Vec<String>> {
     let sql = match backend {
         Backend::Sqlite => {
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
@@ -209,7 +214,7 @@ async fn table_names(tx: &mut AnyConnection, backend: Backend) -> anyhow::Result
     Ok(sqlx::query_scalar(sql).fetch_all(&mut *tx).await?)
 }
 
-async fn column_names(tx: &mut AnyConnection, backend: Backend, table: &str) -> anyhow::Result<Vec<String>> {
+pub(crate) async fn column_names(tx: &mut AnyConnection, backend: Backend, table: &str) -> anyhow::Result<Vec<String>> {
     let sql = match backend {
         Backend::Sqlite => "SELECT name FROM pragma_table_info($1) ORDER BY cid",
         Backend::Postgres => {
@@ -221,7 +226,7 @@ async fn column_names(tx: &mut AnyConnection, backend: Backend, table: &str) -> 
 }
 
 /// An identifier as SQL quotes it (names come from the catalog, but a quote in one must not end it).
-fn quoted(name: &str) -> String {
+pub(crate) fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 

@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod export;
 pub mod file_store;
+pub mod import;
 pub mod json;
 pub mod kernel;
 pub mod live;
