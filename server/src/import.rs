@@ -255,14 +255,14 @@ impl Catalog {
     }
 }
 
-/// Reads a table's file (`file`, relative to the export): one object per line.
-fn read_rows(from: &Path, file: &str) -> anyhow::Result<Vec<Map<String, Value>>> {
+/// The rows of a table's file (`file`, relative to the export): one object per line.
+fn rows_of(from: &Path, file: &str) -> anyhow::Result<impl Iterator<Item = anyhow::Result<Map<String, Value>>> + Send> {
     let opened = std::fs::File::open(from.join(file)).with_context(|| format!("--from: reading {file}"))?;
-    BufReader::new(opened)
+    let file = file.to_owned();
+    Ok(BufReader::new(opened)
         .lines()
         .enumerate()
-        .map(|(i, line)| serde_json::from_str(&line?).with_context(|| format!("{file} line {}", i + 1)))
-        .collect()
+        .map(move |(i, line)| serde_json::from_str(&line?).with_context(|| format!("{file} line {}", i + 1))))
 }
 
 /// Orders rows so that a row pointing at another row of its own table comes after it.
@@ -327,43 +327,66 @@ fn bound(value: &Value, kind: Kind) -> Option<Bound> {
 async fn load_table(tx: &mut AnyConnection, catalog: &Catalog, from: &Path, table: &TableFile) -> anyhow::Result<u64> {
     let columns = &catalog.columns[&table.name];
     let own: Vec<&ForeignKey> = catalog.keys[&table.name].iter().filter(|k| k.table == table.name).collect();
-    let rows = parents_first(read_rows(from, &table.file)?, &own, &table.name)?;
-    let count = rows.len() as u64;
-    let values = |row: &Map<String, Value>, line: usize| -> anyhow::Result<Vec<Bound>> {
-        columns
-            .iter()
-            .map(|(column, kind)| {
-                let value = row.get(column).unwrap_or(&Value::Null);
-                bound(value, *kind).with_context(|| {
-                    format!("{}, row {line}: {column} = {value} does not fit a {kind:?} column", table.file)
-                })
-            })
-            .collect()
+    // Rows stream from the file, but a table that points at itself is read whole to put parents first.
+    let rows: Box<dyn Iterator<Item = anyhow::Result<Map<String, Value>>> + Send> = if own.is_empty() {
+        Box::new(rows_of(from, &table.file)?)
+    } else {
+        let rows = rows_of(from, &table.file)?.collect::<anyhow::Result<_>>()?;
+        Box::new(parents_first(rows, &own, &table.name)?.into_iter().map(Ok))
     };
     let names: Vec<String> = columns.iter().map(|(c, _)| export::quoted(c)).collect();
-    if SINGLETONS.contains(&table.name.as_str()) {
-        for (i, row) in rows.iter().enumerate() {
-            let sets: Vec<String> = names.iter().enumerate().map(|(n, c)| format!("{c} = ${}", n + 1)).collect();
-            let sql = format!("UPDATE {} SET {}", export::quoted(&table.name), sets.join(", "));
-            execute(tx, &sql, values(row, i + 1)?).await?;
+    let per_insert =
+        if SINGLETONS.contains(&table.name.as_str()) { 1 } else { (VALUES_PER_INSERT / columns.len().max(1)).max(1) };
+    let mut count = 0;
+    let mut chunk: Vec<Map<String, Value>> = Vec::with_capacity(per_insert);
+    for row in rows {
+        chunk.push(row?);
+        count += 1;
+        if chunk.len() == per_insert {
+            write_rows(tx, columns, &names, table, &chunk, count).await?;
+            chunk.clear();
         }
-        return Ok(count);
     }
-    let per_insert = (VALUES_PER_INSERT / columns.len().max(1)).max(1);
-    for (chunk_index, chunk) in rows.chunks(per_insert).enumerate() {
-        let mut bound_values = Vec::with_capacity(chunk.len() * columns.len());
-        let mut groups = Vec::with_capacity(chunk.len());
-        for (i, row) in chunk.iter().enumerate() {
-            let first = bound_values.len() + 1;
-            bound_values.extend(values(row, chunk_index * per_insert + i + 1)?);
-            let marks: Vec<String> = (first..first + columns.len()).map(|n| format!("${n}")).collect();
-            groups.push(format!("({})", marks.join(", ")));
-        }
-        let sql =
-            format!("INSERT INTO {} ({}) VALUES {}", export::quoted(&table.name), names.join(", "), groups.join(", "));
-        execute(tx, &sql, bound_values).await.with_context(|| format!("loading {}", table.name))?;
+    if !chunk.is_empty() {
+        write_rows(tx, columns, &names, table, &chunk, count).await?;
     }
     Ok(count)
+}
+
+/// Writes `rows` (the last of them row `last` of the file): one multi-row `INSERT`, or for a table the migrations
+/// gave its one row, an `UPDATE` of it.
+async fn write_rows(
+    tx: &mut AnyConnection,
+    columns: &[(String, Kind)],
+    names: &[String],
+    table: &TableFile,
+    rows: &[Map<String, Value>],
+    last: u64,
+) -> anyhow::Result<()> {
+    let first_line = last + 1 - rows.len() as u64;
+    let mut values = Vec::with_capacity(rows.len() * columns.len());
+    for (line, row) in (first_line..).zip(rows) {
+        for (column, kind) in columns {
+            let value = row.get(column).unwrap_or(&Value::Null);
+            values.push(bound(value, *kind).with_context(|| {
+                format!("{} line {line}: {column} = {value} does not fit a {kind:?} column", table.file)
+            })?);
+        }
+    }
+    let name = export::quoted(&table.name);
+    let sql = if SINGLETONS.contains(&table.name.as_str()) {
+        let sets: Vec<String> = names.iter().enumerate().map(|(n, c)| format!("{c} = ${}", n + 1)).collect();
+        format!("UPDATE {name} SET {}", sets.join(", "))
+    } else {
+        let groups: Vec<String> = (0..rows.len())
+            .map(|r| {
+                let marks: Vec<String> = (1..=columns.len()).map(|c| format!("${}", r * columns.len() + c)).collect();
+                format!("({})", marks.join(", "))
+            })
+            .collect();
+        format!("INSERT INTO {name} ({}) VALUES {}", names.join(", "), groups.join(", "))
+    };
+    execute(tx, &sql, values).await.with_context(|| format!("loading {}", table.name))
 }
 
 async fn execute(tx: &mut AnyConnection, sql: &str, values: Vec<Bound>) -> anyhow::Result<()> {
@@ -383,7 +406,8 @@ async fn execute(tx: &mut AnyConnection, sql: &str, values: Vec<Bound>) -> anyho
 /// Puts each document version's file in the store under its key, checking that the store took what was recorded.
 /// Files go in before any row that names them, so a failed import leaves at most files nothing names.
 async fn put_files(files: &FileStore, from: &Path) -> anyhow::Result<usize> {
-    let versions = read_rows(from, "tables/document_versions.jsonl")?;
+    let versions: Vec<Map<String, Value>> =
+        rows_of(from, "tables/document_versions.jsonl")?.collect::<anyhow::Result<_>>()?;
     let text =
         |row: &Map<String, Value>, key: &str| row.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
     for row in &versions {
