@@ -390,7 +390,9 @@ async fn write_rows(
 }
 
 async fn execute(tx: &mut AnyConnection, sql: &str, values: Vec<Bound>) -> anyhow::Result<()> {
-    let mut query = sqlx::query(sql);
+    // Not kept as a prepared statement: sqlx's Any driver sends a NULL f64 as a float4 (sqlx-core 0.8.6,
+    // any/arguments.rs), so a statement first prepared with a NULL there refuses the next chunk's float8 values.
+    let mut query = sqlx::query(sql).persistent(false);
     for value in values {
         query = match value {
             Bound::Int(v) => query.bind(v),

@@ -75,6 +75,9 @@ async fn sqlite_moves_to_postgresql_and_back_unchanged() {
         return;
     }
     let source = TestServer::start(Backend::Sqlite).await;
+    // A year of history: thousands of rows a table, many statements each, NULLs and numbers in the same columns.
+    let history = source.run(&["seed-demo", "--history-years", "1"], None).await;
+    assert!(history.status.success(), "{}", String::from_utf8_lossy(&history.stderr));
     let before = seen(&source).await;
     let scratch = tempfile::tempdir().expect("scratch");
     let (first, second, third) = (scratch.path().join("a"), scratch.path().join("b"), scratch.path().join("c"));
