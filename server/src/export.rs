@@ -14,11 +14,10 @@
 use crate::db::{Backend, Db};
 use crate::file_store::FileStore;
 use crate::store;
-use crate::store::audit::{Actor, Event, NewEntry, Verdict};
+use crate::store::audit::Verdict;
 use anyhow::Context;
 use baton_domain::audit::AuditAction;
-use baton_domain::ids::OrgId;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{SecondsFormat, Utc};
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -322,9 +321,6 @@ async fn fetch<W: Write + Sync>(
 
 /// Tells each organisation's trail that the whole database left Baton, through which entry, and where to.
 async fn record(db: &Db, out: &Path, manifest: &Manifest) -> anyhow::Result<()> {
-    let now = Utc::now();
-    let mut tx = store::audit::begin_write(&db.pool).await?;
-    let orgs: Vec<String> = sqlx::query_scalar("SELECT id FROM organisations ORDER BY id").fetch_all(&mut *tx).await?;
     let rows: u64 = manifest.tables.iter().map(|t| t.rows).sum();
     let new = json!({
         "directory": out.display().to_string(),
@@ -333,17 +329,7 @@ async fn record(db: &Db, out: &Path, manifest: &Manifest) -> anyhow::Result<()> 
         "rows": rows,
         "documents": manifest.documents.len(),
     });
-    let actor = Actor { id: None, name: "baton export (command line)".to_owned(), org: None };
-    let mut entries: Vec<(NewEntry, DateTime<Utc>)> = Vec::new();
-    for org in orgs {
-        let org: OrgId = org.parse().map_err(|_| anyhow::anyhow!("organisation id {org:?} is not a UUID"))?;
-        let entry =
-            NewEntry::event(actor.clone(), Some(org), AuditAction::Download, Event::Database, Some(new.clone()));
-        entries.push((entry, now));
-    }
-    store::audit::append_all(&mut tx, entries).await?;
-    tx.commit().await?;
-    Ok(())
+    store::audit::record_database_event(&db.pool, "baton export", AuditAction::Download, new).await
 }
 
 /// Bytes being written, hashed and counted as they go.

@@ -12,12 +12,10 @@ use crate::db::{Backend, Db};
 use crate::export::{self, Manifest, TableFile};
 use crate::file_store::FileStore;
 use crate::store;
-use crate::store::audit::{Actor, Event, NewEntry, Verdict};
+use crate::store::audit::Verdict;
 use anyhow::Context;
 use axum::body::Bytes;
 use baton_domain::audit::AuditAction;
-use baton_domain::ids::OrgId;
-use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
@@ -460,25 +458,11 @@ async fn verify(db: &Db, manifest: &Manifest, carried: &[&TableFile]) -> anyhow:
 
 /// Tells each organisation's trail where its records came from.
 async fn record(db: &Db, from: &Path, manifest: &Manifest) -> anyhow::Result<()> {
-    let now = Utc::now();
-    let mut tx = store::audit::begin_write(&db.pool).await?;
-    let orgs: Vec<String> = sqlx::query_scalar("SELECT id FROM organisations ORDER BY id").fetch_all(&mut *tx).await?;
     let new = json!({
         "directory": from.display().to_string(),
         "exported_at": manifest.exported_at,
         "engine": manifest.engine,
         "through_seq": manifest.audit.head_seq,
     });
-    let actor = Actor { id: None, name: "baton import (command line)".to_owned(), org: None };
-    let mut entries: Vec<(NewEntry, DateTime<Utc>)> = Vec::new();
-    for org in orgs {
-        let org: OrgId = org.parse().map_err(|_| anyhow::anyhow!("organisation id {org:?} is not a UUID"))?;
-        entries.push((
-            NewEntry::event(actor.clone(), Some(org), AuditAction::Create, Event::Database, Some(new.clone())),
-            now,
-        ));
-    }
-    store::audit::append_all(&mut tx, entries).await?;
-    tx.commit().await?;
-    Ok(())
+    store::audit::record_database_event(&db.pool, "baton import", AuditAction::Create, new).await
 }

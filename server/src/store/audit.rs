@@ -155,6 +155,28 @@ pub async fn append(tx: &mut AnyConnection, entry: NewEntry, now: DateTime<Utc>)
     appended.pop().ok_or_else(|| anyhow::anyhow!("no entry appended"))
 }
 
+/// Records an operation on the whole database (`baton export`, `baton import`) by the command line in every
+/// organisation's trail, since each one's records were in it.
+pub async fn record_database_event(
+    pool: &AnyPool,
+    command: &str,
+    action: AuditAction,
+    new: Value,
+) -> anyhow::Result<()> {
+    let now = Utc::now();
+    let mut tx = begin_write(pool).await?;
+    let orgs: Vec<String> = sqlx::query_scalar("SELECT id FROM organisations ORDER BY id").fetch_all(&mut *tx).await?;
+    let actor = Actor { id: None, name: format!("{command} (command line)"), org: None };
+    let mut entries = Vec::with_capacity(orgs.len());
+    for org in orgs {
+        let org: OrgId = org.parse().map_err(|_| anyhow::anyhow!("organisation id {org:?} is not a UUID"))?;
+        entries.push((NewEntry::event(actor.clone(), Some(org), action, Event::Database, Some(new.clone())), now));
+    }
+    append_all(&mut tx, entries).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Most entries one `INSERT` carries (14 parameters each, well under both engines' limits).
 const ROWS_PER_INSERT: usize = 64;
 
