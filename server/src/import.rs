@@ -111,7 +111,8 @@ fn check_files(from: &Path, manifest: &Manifest) -> anyhow::Result<()> {
         .map(|t| (&t.file, &t.sha256, t.bytes))
         .chain(manifest.documents.iter().map(|d| (&d.file, &d.sha256, d.bytes)));
     for (file, sha256, bytes) in described {
-        anyhow::ensure!(!file.contains(".."), "--from: the manifest names a file outside the export: {file}");
+        let inside = Path::new(file).components().all(|c| matches!(c, std::path::Component::Normal(_)));
+        anyhow::ensure!(inside, "--from: the manifest names a file outside the export: {file}");
         let (found_bytes, found) = hash_file(&from.join(file)).with_context(|| format!("--from: reading {file}"))?;
         anyhow::ensure!(
             &found == sha256 && found_bytes == bytes,
@@ -412,6 +413,8 @@ async fn put_files(files: &FileStore, from: &Path) -> anyhow::Result<usize> {
         |row: &Map<String, Value>, key: &str| row.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
     for row in &versions {
         let (key, sha256, content_type) = (text(row, "storage_key"), text(row, "sha256"), text(row, "content_type"));
+        let named = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
+        anyhow::ensure!(named, "document version {}: {sha256:?} is not a SHA-256", text(row, "id"));
         let mut file = std::fs::File::open(from.join("documents").join(&sha256))
             .with_context(|| format!("the file of document version {}", text(row, "id")))?;
         let chunks = std::iter::from_fn(move || {
@@ -465,4 +468,44 @@ async fn record(db: &Db, from: &Path, manifest: &Manifest) -> anyhow::Result<()>
         "through_seq": manifest.audit.head_seq,
     });
     store::audit::record_database_event(&db.pool, "baton import", AuditAction::Create, new).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, parent: Option<&str>) -> Map<String, Value> {
+        let mut row = Map::new();
+        row.insert("id".into(), json!(id));
+        row.insert("parent_id".into(), parent.map_or(Value::Null, |p| json!(p)));
+        row
+    }
+
+    #[test]
+    fn a_row_pointing_into_its_own_table_comes_after_the_row_it_points_at() {
+        let key = ForeignKey { column: "parent_id".into(), table: "comments".into(), target: "id".into() };
+        let rows = vec![row("reply-2", Some("reply-1")), row("reply-1", Some("root")), row("root", None)];
+        let ordered = parents_first(rows, &[&key], "comments").expect("ordered");
+        let ids: Vec<&str> = ordered.iter().map(|r| r["id"].as_str().expect("id")).collect();
+        assert_eq!(ids, ["root", "reply-1", "reply-2"]);
+
+        let cycle = vec![row("a", Some("b")), row("b", Some("a"))];
+        assert!(parents_first(cycle, &[&key], "comments").is_err(), "a cycle is refused, not looped on");
+    }
+
+    #[test]
+    fn values_bind_as_their_column_declares_on_either_engine() {
+        assert_eq!(Kind::of("BIGINT"), Kind::Int);
+        assert_eq!(Kind::of("double precision"), Kind::Float);
+        assert_eq!(Kind::of("boolean"), Kind::Bool);
+        assert_eq!(Kind::of("TEXT"), Kind::Text);
+        assert!(matches!(bound(&json!(1), Kind::Text), Some(Bound::Text(Some(t))) if t == "1"));
+        assert!(matches!(bound(&json!("42"), Kind::Int), Some(Bound::Int(Some(42)))));
+        assert!(
+            matches!(bound(&json!(0.9792000000000001), Kind::Float), Some(Bound::Float(Some(f))) if f == 0.9792000000000001)
+        );
+        assert!(matches!(bound(&Value::Null, Kind::Float), Some(Bound::Float(None))));
+        assert!(bound(&json!("not a number"), Kind::Int).is_none());
+        assert!(bound(&json!({"an": "object"}), Kind::Text).is_none());
+    }
 }

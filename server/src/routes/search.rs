@@ -73,7 +73,7 @@ pub async fn search(
     let capas = store::capas::of_party(&mut conn, own, &none).await?.0;
     let changes = store::change_controls::of_party(&mut conn, own, None).await?.0;
     let documents = store::documents::searchable(&mut conn, own, store::batches::LIST_LIMIT).await?;
-    let agreements = store::agreements::list_for_party(&mut conn, own, Utc::now()).await?;
+    let agreements = store::agreements::searchable(&mut conn, own, store::batches::LIST_LIMIT).await?;
     drop(conn);
 
     let batches = batches.into_iter().map(|(stored, _)| Batch { view: stored.view }).collect();
@@ -112,17 +112,7 @@ pub async fn search(
     );
 
     hits.extend(matching_documents(&state, user, &terms, documents).await?);
-    hits.extend(
-        found(&state, user, &terms, agreements, |a: &Agreement| {
-            let v = &a.view;
-            Described::titled(
-                v.title.clone(),
-                format!("{} · grants {}", v.state.label(), v.permission.label()),
-                format!("{} → {}", v.grantor.name, v.grantee.name),
-            )
-        })
-        .await?,
-    );
+    hits.extend(matching_agreements(&state, user, &terms, agreements).await?);
 
     // Stable: within a rank, records stay grouped by kind, each kind in its own list's order (newest first).
     hits.sort_by_key(|(rank, _)| *rank);
@@ -188,6 +178,38 @@ async fn matching_documents(
     found(state, user, terms, records, |d: &Document| {
         let (title, file, context) = described.get(&d.view.id.to_string()).cloned().unwrap_or_default();
         Described::titled(title, file, context)
+    })
+    .await
+}
+
+/// The agreements among `rows` that match (by title and parties), each then loaded whole and decided by the rule.
+async fn matching_agreements(
+    state: &AppState,
+    user: &UserProfile,
+    terms: &[String],
+    rows: Vec<store::agreements::Searchable>,
+) -> Result<Vec<(u8, SearchHit)>, AppError> {
+    let now = Utc::now();
+    let mut records = Vec::new();
+    {
+        let mut conn = state.db.pool.acquire().await?;
+        for row in rows {
+            let parties = format!("{} → {}", row.grantor, row.grantee);
+            if Described::titled(row.title, String::new(), parties).rank(terms).is_none() {
+                continue;
+            }
+            if let Ok(id) = row.id.parse() {
+                records.extend(store::agreements::get(&mut conn, id, now).await?);
+            }
+        }
+    }
+    found(state, user, terms, records, |a: &Agreement| {
+        let v = &a.view;
+        Described::titled(
+            v.title.clone(),
+            format!("{} · grants {}", v.state.label(), v.permission.label()),
+            format!("{} → {}", v.grantor.name, v.grantee.name),
+        )
     })
     .await
 }

@@ -241,6 +241,33 @@ pub async fn list_for_party(
     load(conn, "WHERE a.grantor_org_id = $1 OR a.grantee_org_id = $1", &[org.to_string()], now).await
 }
 
+/// An agreement as the top bar's search matches it: its title and its parties' names.
+#[derive(Clone, Debug, FromRow)]
+pub struct Searchable {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The grantor's name.
+    pub grantor: String,
+    /// The grantee's name.
+    pub grantee: String,
+}
+
+/// The agreements `org` is party to, newest first, at most `limit`, as search matches them (the whole agreement,
+/// with its scope and signatures, is loaded only for a match).
+pub async fn searchable(conn: &mut AnyConnection, org: OrgId, limit: i64) -> anyhow::Result<Vec<Searchable>> {
+    Ok(sqlx::query_as(
+        "SELECT a.id, a.title, g.name AS grantor, e.name AS grantee FROM agreements a \
+         JOIN organisations g ON g.id = a.grantor_org_id JOIN organisations e ON e.id = a.grantee_org_id \
+         WHERE a.grantor_org_id = $1 OR a.grantee_org_id = $1 ORDER BY a.created_at DESC, a.id LIMIT $2",
+    )
+    .bind(org.to_string())
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// The SQL condition that agreement `a` is in force at time `$2`: put in force by both parties, not revoked, inside
 /// its window. The same fact as `AgreementFacts::state(..) == Active`, which the list-equals-rule tests check.
 macro_rules! in_force_sql {
