@@ -4,9 +4,8 @@
 //!
 //! Nothing is trusted on the way: every file's SHA-256 is checked against the manifest before the database is
 //! touched, each stored file again as the store takes it, and the rows go in one transaction that commits only
-//! if every row fits the schema. Afterwards the audit chain is verified on the new database and must end at the
-//! exported head, and every table must hold the rows the manifest counts. Each organisation's trail then records the
-//! import.
+//! if every row fits the schema, the audit chain verifies and ends at the exported head, and every table holds the
+//! rows the manifest counts. Each organisation's trail then records the import.
 
 use crate::db::{Backend, Db};
 use crate::export::{self, Manifest, TableFile};
@@ -77,9 +76,9 @@ pub async fn import(db: &Db, files: &FileStore, from: &Path) -> anyhow::Result<I
         let table = carried.iter().find(|t| t.name == name).context("a table in the insert order")?;
         rows += load_table(&mut tx, &target, from, table).await?;
     }
+    // Checked before it commits: an import that does not verify leaves the database as empty as it found it.
+    let entries = verify(&mut tx, &manifest, &carried).await?;
     tx.commit().await?;
-
-    let entries = verify(db, &manifest, &carried).await?;
     record(db, from, &manifest).await?;
     Ok(Imported { rows, tables: carried.len(), files: files_put, entries })
 }
@@ -437,10 +436,10 @@ async fn put_files(files: &FileStore, from: &Path) -> anyhow::Result<usize> {
     Ok(versions.len())
 }
 
-/// The new database's audit chain verifies and ends at the exported head; every table holds what was exported.
-async fn verify(db: &Db, manifest: &Manifest, carried: &[&TableFile]) -> anyhow::Result<i64> {
-    let mut conn = db.pool.acquire().await?;
-    let entries = match store::audit::verify(&mut conn).await? {
+/// In the import's transaction: the audit chain verifies and ends at the exported head, and every table holds what
+/// was exported.
+async fn verify(conn: &mut AnyConnection, manifest: &Manifest, carried: &[&TableFile]) -> anyhow::Result<i64> {
+    let entries = match store::audit::verify(&mut *conn).await? {
         Verdict::Intact(count) => count,
         Verdict::Broken(at) => anyhow::bail!("after the import the audit chain is broken: {at}"),
     };
